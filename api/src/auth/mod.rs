@@ -1,0 +1,7 @@
+//! Authentication: access tokens (JWT), refresh tokens, and the [`Actor`] every request carries.
+pub mod actor;
+pub mod roles;
+pub mod tokens;
+
+pub use actor::Actor;
+pub use roles::{Grant, Role, Roles};

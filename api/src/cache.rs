@@ -1,0 +1,144 @@
+//! A small key-value cache with expiry: in-process by default, Redis when `REDIS_URL` is set so that every
+//! replica sees the same entries and an invalidation on one replica takes effect on all.
+use std::{
+    collections::HashMap,
+    sync::Mutex,
+    time::{Duration, Instant},
+};
+
+use redis::AsyncCommands;
+
+/// What the service layer needs from a cache. Failures are reported, and callers fall back to the database.
+#[async_trait::async_trait]
+pub trait Cache: Send + Sync {
+    /// The value under `key`, if present and not expired.
+    async fn get(&self, key: &str) -> anyhow::Result<Option<String>>;
+    /// Stores `value` under `key` for `ttl`.
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> anyhow::Result<()>;
+    /// Removes `key`.
+    async fn del(&self, key: &str) -> anyhow::Result<()>;
+    /// Atomically increments the counter under `key` (no expiry) and returns the new value.
+    async fn incr(&self, key: &str) -> anyhow::Result<i64>;
+    /// Which backend this is, for logs and `/healthz`.
+    fn backend(&self) -> &'static str;
+}
+
+/// The in-process cache used when there is no Redis (one replica).
+#[derive(Default)]
+pub struct MemoryCache {
+    entries: Mutex<HashMap<String, (String, Instant)>>,
+}
+
+#[async_trait::async_trait]
+impl Cache for MemoryCache {
+    async fn get(&self, key: &str) -> anyhow::Result<Option<String>> {
+        let mut map = self.entries.lock().expect("cache lock");
+        match map.get(key) {
+            Some((v, until)) if *until > Instant::now() => Ok(Some(v.clone())),
+            Some(_) => {
+                map.remove(key);
+                Ok(None)
+            }
+            None => Ok(None),
+        }
+    }
+
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> anyhow::Result<()> {
+        let mut map = self.entries.lock().expect("cache lock");
+        if map.len() > 100_000 {
+            // Bound memory: drop what has expired; if still full, start over (it is only a cache).
+            let now = Instant::now();
+            map.retain(|_, (_, until)| *until > now);
+            if map.len() > 100_000 {
+                map.clear();
+            }
+        }
+        map.insert(key.to_owned(), (value.to_owned(), Instant::now() + ttl));
+        Ok(())
+    }
+
+    async fn del(&self, key: &str) -> anyhow::Result<()> {
+        self.entries.lock().expect("cache lock").remove(key);
+        Ok(())
+    }
+
+    async fn incr(&self, key: &str) -> anyhow::Result<i64> {
+        let mut map = self.entries.lock().expect("cache lock");
+        let far = Instant::now() + Duration::from_secs(10 * 365 * 86400);
+        let next = match map.get(key) {
+            Some((v, until)) if *until > Instant::now() => v.parse::<i64>().unwrap_or(0) + 1,
+            _ => 1,
+        };
+        map.insert(key.to_owned(), (next.to_string(), far));
+        Ok(next)
+    }
+
+    fn backend(&self) -> &'static str {
+        "memory"
+    }
+}
+
+/// The Redis cache shared by all replicas. Keys are prefixed with `linli:`.
+pub struct RedisCache {
+    conn: redis::aio::ConnectionManager,
+}
+
+impl RedisCache {
+    /// Connects to `url` (fails fast when Redis is unreachable, so a misconfigured replica does not start).
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let client = redis::Client::open(url)?;
+        let conn = tokio::time::timeout(Duration::from_secs(5), client.get_connection_manager())
+            .await
+            .map_err(|_| anyhow::anyhow!("timed out connecting to Redis"))??;
+        Ok(Self { conn })
+    }
+
+    fn key(key: &str) -> String {
+        format!("linli:{key}")
+    }
+}
+
+#[async_trait::async_trait]
+impl Cache for RedisCache {
+    async fn get(&self, key: &str) -> anyhow::Result<Option<String>> {
+        Ok(self.conn.clone().get(Self::key(key)).await?)
+    }
+
+    async fn set(&self, key: &str, value: &str, ttl: Duration) -> anyhow::Result<()> {
+        let secs = ttl.as_secs().max(1);
+        let _: () = self.conn.clone().set_ex(Self::key(key), value, secs).await?;
+        Ok(())
+    }
+
+    async fn del(&self, key: &str) -> anyhow::Result<()> {
+        let _: () = self.conn.clone().del(Self::key(key)).await?;
+        Ok(())
+    }
+
+    async fn incr(&self, key: &str) -> anyhow::Result<i64> {
+        Ok(self.conn.clone().incr(Self::key(key), 1).await?)
+    }
+
+    fn backend(&self) -> &'static str {
+        "redis"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn memory_cache_expires_and_deletes() {
+        let c = MemoryCache::default();
+        c.set("a", "1", Duration::from_millis(30)).await.unwrap();
+        assert_eq!(c.get("a").await.unwrap().as_deref(), Some("1"));
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        assert_eq!(c.get("a").await.unwrap(), None);
+        c.set("b", "2", Duration::from_secs(5)).await.unwrap();
+        c.del("b").await.unwrap();
+        assert_eq!(c.get("b").await.unwrap(), None);
+        assert_eq!(c.incr("n").await.unwrap(), 1);
+        assert_eq!(c.incr("n").await.unwrap(), 2);
+    }
+}

@@ -1,0 +1,220 @@
+//! One typed configuration, read from the environment (and an optional `.env` file).
+//!
+//! Every variable is documented in the README. Secrets are wrapped in [`Secret`] so they never reach a log line.
+use std::{fmt, net::SocketAddr, time::Duration};
+
+/// Dev mode allows dev logins and GraphiQL; production mode refuses every dev shortcut.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Local development and tests.
+    Dev,
+    /// Real deployments.
+    Production,
+}
+
+/// A value that must never be printed: `Debug` shows `Secret(***)`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret string.
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// The secret itself, for the one place that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// The JWT secret used when none is configured. Accepted in dev mode only.
+pub const DEV_JWT_SECRET: &str = "linli-dev-secret-do-not-use-in-production";
+
+/// The server's configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `LINLI_MODE`: `dev` (default) or `production`.
+    pub mode: Mode,
+    /// `LINLI_LISTEN`: address to listen on, default `127.0.0.1:8080`.
+    pub listen: SocketAddr,
+    /// `DATABASE_URL`: `sqlite://…` or `postgres://…`; default `sqlite://./data/linli.db?mode=rwc`.
+    pub database_url: String,
+    /// `DATABASE_MAX_CONNECTIONS`: pool size, default 16 (SQLite: 8).
+    pub database_max_connections: u32,
+    /// `REDIS_URL`: when set, cache and pub/sub go through Redis so replicas share them.
+    pub redis_url: Option<String>,
+    /// `LINLI_JWT_SECRET`: HS256 signing secret, at least 32 bytes in production.
+    pub jwt_secret: Secret,
+    /// `LINLI_JWT_ISSUER`, default `linli`.
+    pub jwt_issuer: String,
+    /// `LINLI_JWT_AUDIENCE`, default `linli-miniprogram`.
+    pub jwt_audience: String,
+    /// `LINLI_ACCESS_TOKEN_TTL_SECS`: access-token lifetime, default 900 (15 min).
+    pub access_token_ttl: Duration,
+    /// `LINLI_REFRESH_TOKEN_TTL_SECS`: refresh-token lifetime, default 30 days.
+    pub refresh_token_ttl: Duration,
+    /// `LINLI_REFRESH_GRACE_SECS`: how long an already-rotated refresh token may be replayed (a retry after a lost
+    /// response) before it counts as theft, default 30.
+    pub refresh_grace: Duration,
+    /// `WECHAT_APPID`: the mini-program's app id.
+    pub wechat_appid: String,
+    /// `WECHAT_SECRET`: the mini-program's app secret.
+    pub wechat_secret: Secret,
+    /// `WECHAT_API_BASE`: default `https://api.weixin.qq.com`; tests point it at a local fake.
+    pub wechat_api_base: String,
+    /// `WECHAT_TIMEOUT_MS`: per-call timeout towards WeChat, default 5000.
+    pub wechat_timeout: Duration,
+    /// `LINLI_MAX_BODY_BYTES`: largest accepted GraphQL request body, default 64 KiB.
+    pub max_body_bytes: usize,
+    /// `LINLI_ROLE_CACHE_SECS`: how long a user's roles are cached (invalidated at once on change), default 60.
+    pub role_cache_ttl: Duration,
+}
+
+/// A configuration that cannot be used, with a message for the operator.
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {0}")]
+pub struct ConfigError(pub String);
+
+impl Config {
+    /// Reads `.env` (if present) and the environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let _ = dotenvy::dotenv();
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Builds the configuration from any key lookup (the environment, or a map in tests).
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let mode = match get("LINLI_MODE").as_deref() {
+            None | Some("dev") => Mode::Dev,
+            Some("production") => Mode::Production,
+            Some(other) => {
+                return Err(ConfigError(format!("LINLI_MODE must be `dev` or `production`, not `{other}`")));
+            }
+        };
+        let num = |k: &str, default: u64| -> Result<u64, ConfigError> {
+            match get(k) {
+                None => Ok(default),
+                Some(v) => v.parse().map_err(|_| ConfigError(format!("{k} must be a whole number, got `{v}`"))),
+            }
+        };
+        let listen = get("LINLI_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let listen = listen
+            .parse()
+            .map_err(|_| ConfigError(format!("LINLI_LISTEN must be host:port, got `{listen}`")))?;
+        let database_url =
+            get("DATABASE_URL").unwrap_or_else(|| "sqlite://./data/linli.db?mode=rwc".into());
+        let default_pool = if database_url.starts_with("sqlite") { 8 } else { 16 };
+        let cfg = Config {
+            mode,
+            listen,
+            database_max_connections: num("DATABASE_MAX_CONNECTIONS", default_pool)? as u32,
+            database_url,
+            redis_url: get("REDIS_URL"),
+            jwt_secret: Secret::new(get("LINLI_JWT_SECRET").unwrap_or_else(|| DEV_JWT_SECRET.into())),
+            jwt_issuer: get("LINLI_JWT_ISSUER").unwrap_or_else(|| "linli".into()),
+            jwt_audience: get("LINLI_JWT_AUDIENCE").unwrap_or_else(|| "linli-miniprogram".into()),
+            access_token_ttl: Duration::from_secs(num("LINLI_ACCESS_TOKEN_TTL_SECS", 900)?),
+            refresh_token_ttl: Duration::from_secs(num("LINLI_REFRESH_TOKEN_TTL_SECS", 30 * 86400)?),
+            refresh_grace: Duration::from_secs(num("LINLI_REFRESH_GRACE_SECS", 30)?),
+            wechat_appid: get("WECHAT_APPID").unwrap_or_else(|| "wx-dev-appid".into()),
+            wechat_secret: Secret::new(get("WECHAT_SECRET").unwrap_or_default()),
+            wechat_api_base: get("WECHAT_API_BASE")
+                .unwrap_or_else(|| "https://api.weixin.qq.com".into())
+                .trim_end_matches('/')
+                .to_string(),
+            wechat_timeout: Duration::from_millis(num("WECHAT_TIMEOUT_MS", 5000)?),
+            max_body_bytes: num("LINLI_MAX_BODY_BYTES", 64 * 1024)? as usize,
+            role_cache_ttl: Duration::from_secs(num("LINLI_ROLE_CACHE_SECS", 60)?),
+        };
+        cfg.check()?;
+        Ok(cfg)
+    }
+
+    /// Refuses configurations that would be unsafe in production, with a message that says what to set.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        if self.access_token_ttl.is_zero() || self.refresh_token_ttl <= self.access_token_ttl {
+            return Err(ConfigError(
+                "LINLI_REFRESH_TOKEN_TTL_SECS must be longer than LINLI_ACCESS_TOKEN_TTL_SECS, and both above 0".into(),
+            ));
+        }
+        if self.mode == Mode::Production {
+            let mut problems = Vec::new();
+            if self.jwt_secret.expose() == DEV_JWT_SECRET || self.jwt_secret.expose().len() < 32 {
+                problems.push("LINLI_JWT_SECRET must be set to a random secret of at least 32 characters");
+            }
+            if self.wechat_appid.is_empty() || self.wechat_appid == "wx-dev-appid" {
+                problems.push("WECHAT_APPID must be set to the mini-program's app id");
+            }
+            if self.wechat_secret.expose().is_empty() {
+                problems.push("WECHAT_SECRET must be set to the mini-program's app secret");
+            }
+            if !problems.is_empty() {
+                return Err(ConfigError(format!(
+                    "production mode refuses to start: {}",
+                    problems.join("; ")
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether dev shortcuts (dev login, GraphiQL, introspection) are allowed.
+    pub fn is_dev(&self) -> bool {
+        self.mode == Mode::Dev
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_in_dev_on_sqlite() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.mode, Mode::Dev);
+        assert!(c.database_url.starts_with("sqlite://"));
+        assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.access_token_ttl, Duration::from_secs(900));
+    }
+
+    #[test]
+    fn production_refuses_default_secret_and_missing_wechat_credentials() {
+        let err = cfg(&[("LINLI_MODE", "production")]).unwrap_err().to_string();
+        assert!(err.contains("LINLI_JWT_SECRET"), "{err}");
+        assert!(err.contains("WECHAT_APPID"), "{err}");
+        assert!(err.contains("WECHAT_SECRET"), "{err}");
+    }
+
+    #[test]
+    fn production_starts_with_real_secrets() {
+        let c = cfg(&[
+            ("LINLI_MODE", "production"),
+            ("LINLI_JWT_SECRET", "0123456789abcdef0123456789abcdef-real"),
+            ("WECHAT_APPID", "wx1234"),
+            ("WECHAT_SECRET", "s3cret"),
+        ])
+        .unwrap();
+        assert_eq!(c.mode, Mode::Production);
+        assert!(!format!("{c:?}").contains("s3cret"), "secrets must not appear in Debug output");
+    }
+
+    #[test]
+    fn bad_values_say_which_variable() {
+        assert!(cfg(&[("LINLI_MODE", "prod")]).unwrap_err().to_string().contains("LINLI_MODE"));
+        assert!(cfg(&[("LINLI_LISTEN", "nope")]).unwrap_err().to_string().contains("LINLI_LISTEN"));
+        assert!(cfg(&[("LINLI_ACCESS_TOKEN_TTL_SECS", "x")]).unwrap_err().to_string().contains("LINLI_ACCESS"));
+    }
+}

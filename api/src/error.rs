@@ -1,0 +1,160 @@
+//! The one error type of the service layer, with the stable codes clients program against.
+//!
+//! Messages are for people, in Chinese by default and English for `Accept-Language: en`; codes are for programs.
+//! Internal errors are logged (inside the request's span, so with its request id) and reach the client only as
+//! a generic message.
+use std::borrow::Cow;
+
+use async_graphql::ErrorExtensions;
+
+/// A message in both languages the API speaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Msg {
+    /// Chinese, the default.
+    pub zh: Cow<'static, str>,
+    /// English, for `Accept-Language: en`.
+    pub en: Cow<'static, str>,
+}
+
+impl Msg {
+    /// A message from two texts.
+    pub fn new(zh: impl Into<Cow<'static, str>>, en: impl Into<Cow<'static, str>>) -> Self {
+        Self { zh: zh.into(), en: en.into() }
+    }
+}
+
+/// `msg!("中文", "English")`, or with format arguments on both sides.
+#[macro_export]
+macro_rules! msg {
+    ($zh:literal, $en:literal) => {
+        $crate::error::Msg::new($zh, $en)
+    };
+    ($zh:literal, $en:literal, $($arg:tt)*) => {
+        $crate::error::Msg::new(format!($zh, $($arg)*), format!($en, $($arg)*))
+    };
+}
+
+/// Every way a request can fail, as the client sees it.
+#[derive(Debug)]
+pub enum AppError {
+    /// `UNAUTHENTICATED`: no token, or an expired, tampered or revoked one. The client logs in or refreshes.
+    Unauthenticated(Msg),
+    /// `FORBIDDEN`: the user is known but may not do this.
+    Forbidden(Msg),
+    /// `NOT_FOUND`: no such object, or one the user may not know exists.
+    NotFound(Msg),
+    /// `BAD_USER_INPUT`: an input is wrong; `field` names which one.
+    BadInput {
+        /// The offending argument or input field, as named in the schema.
+        field: Cow<'static, str>,
+        /// What is wrong and what to do.
+        msg: Msg,
+    },
+    /// `CONFLICT`: the object is not in a state that allows this (already done, taken, changed meanwhile).
+    Conflict(Msg),
+    /// `RATE_LIMITED`: too many attempts; try again later.
+    RateLimited(Msg),
+    /// `UNAVAILABLE`: a dependency (WeChat, the database) is unreachable; try again later.
+    Unavailable(Msg),
+    /// `INTERNAL`: a bug or an unexpected failure; logged with the request id, never shown.
+    Internal(anyhow::Error),
+}
+
+/// Result of a service function.
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// The stable code put in `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::NotFound(_) => "NOT_FOUND",
+            AppError::BadInput { .. } => "BAD_USER_INPUT",
+            AppError::Conflict(_) => "CONFLICT",
+            AppError::RateLimited(_) => "RATE_LIMITED",
+            AppError::Unavailable(_) => "UNAVAILABLE",
+            AppError::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// A bad input on `field`.
+    pub fn bad_input(field: impl Into<Cow<'static, str>>, msg: Msg) -> Self {
+        AppError::BadInput { field: field.into(), msg }
+    }
+
+    /// The standard "you must log in" error.
+    pub fn login_required() -> Self {
+        AppError::Unauthenticated(msg!("请先登录", "Please log in first"))
+    }
+
+    /// The standard refusal.
+    pub fn forbidden() -> Self {
+        AppError::Forbidden(msg!("您没有权限执行此操作", "You are not allowed to do this"))
+    }
+
+    /// The standard "not found" for a kind of object (given in both languages).
+    pub fn not_found(zh: &'static str, en: &'static str) -> Self {
+        AppError::NotFound(Msg::new(format!("{zh}不存在或您无权查看"), format!("{en} not found, or you may not see it")))
+    }
+
+    /// The message for people, in both languages.
+    pub fn message(&self) -> Msg {
+        match self {
+            AppError::Unauthenticated(m)
+            | AppError::Forbidden(m)
+            | AppError::NotFound(m)
+            | AppError::Conflict(m)
+            | AppError::RateLimited(m)
+            | AppError::Unavailable(m)
+            | AppError::BadInput { msg: m, .. } => m.clone(),
+            AppError::Internal(_) => msg!("服务器内部错误，请稍后重试", "Internal server error, please try again later"),
+        }
+    }
+}
+
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        AppError::Internal(e)
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<sea_orm::TransactionError<AppError>> for AppError {
+    fn from(e: sea_orm::TransactionError<AppError>) -> Self {
+        match e {
+            sea_orm::TransactionError::Connection(db) => db.into(),
+            sea_orm::TransactionError::Transaction(app) => app,
+        }
+    }
+}
+
+/// The extension key under which the English message travels until the HTTP layer picks the language.
+pub const EN_MESSAGE_KEY: &str = "messageEn";
+
+impl From<AppError> for async_graphql::Error {
+    fn from(e: AppError) -> Self {
+        if let AppError::Internal(inner) = &e {
+            // Logged inside the request span, which carries the request id; the client sees a generic message.
+            tracing::error!(error = %format!("{inner:#}"), "internal error");
+        }
+        let m = e.message();
+        let code = e.code();
+        let field = match &e {
+            AppError::BadInput { field, .. } => Some(field.to_string()),
+            _ => None,
+        };
+        async_graphql::Error::new(m.zh.into_owned()).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(f) = field {
+                ext.set("field", f);
+            }
+            ext.set(EN_MESSAGE_KEY, m.en.into_owned());
+        })
+    }
+}

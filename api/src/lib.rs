@@ -1,0 +1,47 @@
+//! Linli: the backend of the neighbourhood-grid mini-program. `build_app` assembles what production serves and
+//! what the tests drive.
+pub mod auth;
+pub mod cache;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod ids;
+pub mod service;
+pub mod state;
+pub mod wechat;
+
+use std::sync::Arc;
+
+use axum::Router;
+
+use crate::auth::tokens::JwtKeys;
+use crate::cache::{Cache, MemoryCache, RedisCache};
+use crate::config::Config;
+use crate::state::AppState;
+use crate::wechat::HttpWechat;
+
+/// Connects everything (database with migrations applied, cache, WeChat client) from `config`.
+pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
+    let db = db::connect_and_migrate(&config.database_url, config.database_max_connections).await?;
+    let cache: Arc<dyn Cache> = match &config.redis_url {
+        Some(url) => Arc::new(RedisCache::connect(url).await?),
+        None => Arc::new(MemoryCache::default()),
+    };
+    let wechat = Arc::new(HttpWechat::new(&config)?);
+    Ok(AppState { jwt: JwtKeys::new(&config), config: Arc::new(config), db, cache, wechat })
+}
+
+/// The router for `state`.
+pub fn build_router(state: AppState) -> Router {
+    let schema = graphql::build_schema(Some(state.clone()), &state.config);
+    http::router(state, schema)
+}
+
+/// Connects and builds the router in one step.
+pub async fn build_app(config: Config) -> anyhow::Result<(Router, AppState)> {
+    let state = build_state(config).await?;
+    Ok((build_router(state.clone()), state))
+}

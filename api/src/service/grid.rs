@@ -1,0 +1,146 @@
+//! The grid: areas, groups and neighbourhoods, and which building units each neighbourhood covers.
+use std::collections::HashSet;
+
+use chrono::Utc;
+use entity::{building, grid_area, grid_group, neighbourhood, neighbourhood_unit};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
+use uuid::Uuid;
+
+use super::org::name_taken;
+use super::{authz, places, validate};
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::ids::{Kind, new_id};
+use crate::msg;
+use crate::state::AppState;
+
+/// One building unit a neighbourhood covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct UnitRef {
+    /// The building's row id.
+    pub building: Uuid,
+    /// The unit number, 1..=the building's unit count.
+    pub unit: i32,
+}
+
+/// `createArea`: by an admin over the community.
+pub async fn create_area(state: &AppState, actor: &Actor, community_id: Uuid, name: &str) -> AppResult<grid_area::Model> {
+    let name = validate::name(name)?;
+    let roles = actor.roles(state).await?;
+    let parent = places::of(&state.db, Kind::Community, community_id).await?;
+    authz::require_can_create_under(&roles, &parent)?;
+    grid_area::ActiveModel { id: Set(new_id()), created_at: Set(Utc::now()), name: Set(name), community_id: Set(community_id) }
+        .insert(&state.db)
+        .await
+        .map_err(name_taken)
+}
+
+/// `createGroup`: by an admin over the area's community.
+pub async fn create_group(state: &AppState, actor: &Actor, area_id: Uuid, name: &str) -> AppResult<grid_group::Model> {
+    let name = validate::name(name)?;
+    let roles = actor.roles(state).await?;
+    let parent = places::of(&state.db, Kind::Area, area_id).await?;
+    authz::require_can_create_under(&roles, &parent)?;
+    grid_group::ActiveModel { id: Set(new_id()), created_at: Set(Utc::now()), name: Set(name), area_id: Set(area_id) }
+        .insert(&state.db)
+        .await
+        .map_err(name_taken)
+}
+
+/// `createNeighbourhood`: a neighbourhood in `group_id` covering `units` of buildings in `compound_id`, which must
+/// lie in the same community as the group.
+pub async fn create_neighbourhood(
+    state: &AppState,
+    actor: &Actor,
+    group_id: Uuid,
+    compound_id: Uuid,
+    name: &str,
+    units: &[UnitRef],
+) -> AppResult<neighbourhood::Model> {
+    let name = validate::name(name)?;
+    let roles = actor.roles(state).await?;
+    let group_place = places::of(&state.db, Kind::Group, group_id).await?;
+    authz::require_can_create_under(&roles, &group_place)?;
+    let compound_place = places::of(&state.db, Kind::Compound, compound_id).await?;
+    if compound_place.community != group_place.community {
+        return Err(AppError::bad_input(
+            "compoundId",
+            msg!("小区必须与该组位于同一社区", "The compound must be in the same community as the group"),
+        ));
+    }
+    check_units(state, compound_id, units).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    let n = neighbourhood::ActiveModel {
+        id: Set(new_id()),
+        created_at: Set(Utc::now()),
+        name: Set(name),
+        group_id: Set(group_id),
+        compound_id: Set(compound_id),
+    }
+    .insert(&txn)
+    .await
+    .map_err(name_taken)?;
+    insert_units(&txn, n.id, units).await?;
+    txn.commit().await?;
+    Ok(n)
+}
+
+/// `setNeighbourhoodUnits`: replaces the units a neighbourhood covers.
+pub async fn set_units(state: &AppState, actor: &Actor, id: Uuid, units: &[UnitRef]) -> AppResult<neighbourhood::Model> {
+    let roles = actor.roles(state).await?;
+    let place = places::of(&state.db, Kind::Neighbourhood, id).await?;
+    authz::require_admin_over(&roles, &place)?;
+    let n = neighbourhood::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Neighbourhood))?;
+    check_units(state, n.compound_id, units).await?;
+    let txn = crate::db::begin_write(&state.db).await?;
+    neighbourhood_unit::Entity::delete_many()
+        .filter(neighbourhood_unit::Column::NeighbourhoodId.eq(id))
+        .exec(&txn)
+        .await?;
+    insert_units(&txn, id, units).await?;
+    txn.commit().await?;
+    Ok(n)
+}
+
+async fn check_units(state: &AppState, compound_id: Uuid, units: &[UnitRef]) -> AppResult<()> {
+    if units.len() > 50 {
+        return Err(AppError::bad_input("units", msg!("一个邻最多覆盖 50 个单元", "A neighbourhood covers at most 50 units")));
+    }
+    let distinct: HashSet<_> = units.iter().collect();
+    if distinct.len() != units.len() {
+        return Err(AppError::bad_input("units", msg!("单元重复", "A unit is listed twice")));
+    }
+    let ids: Vec<Uuid> = units.iter().map(|u| u.building).collect::<HashSet<_>>().into_iter().collect();
+    let buildings = building::Entity::find().filter(building::Column::Id.is_in(ids.clone())).all(&state.db).await?;
+    for u in units {
+        let b = buildings.iter().find(|b| b.id == u.building).ok_or_else(|| places::not_found(Kind::Building))?;
+        if b.compound_id != compound_id {
+            return Err(AppError::bad_input("units", msg!("楼栋不属于该小区", "A building is not in this compound")));
+        }
+        validate::range("units.unit", u.unit, 1, b.unit_count)?;
+    }
+    Ok(())
+}
+
+async fn insert_units<C: sea_orm::ConnectionTrait>(db: &C, neighbourhood: Uuid, units: &[UnitRef]) -> AppResult<()> {
+    if units.is_empty() {
+        return Ok(());
+    }
+    let now = Utc::now();
+    let rows = units.iter().map(|u| neighbourhood_unit::ActiveModel {
+        id: Set(new_id()),
+        created_at: Set(now),
+        unit: Set(u.unit),
+        neighbourhood_id: Set(neighbourhood),
+        building_id: Set(u.building),
+    });
+    neighbourhood_unit::Entity::insert_many(rows).exec(db).await.map_err(|e| {
+        if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+            AppError::Conflict(msg!("该单元已属于另一个邻", "A unit is already covered by another neighbourhood"))
+        } else {
+            e.into()
+        }
+    })?;
+    Ok(())
+}
+

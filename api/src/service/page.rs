@@ -1,0 +1,112 @@
+//! Keyset pagination shared by every list: `first` 1..100, an opaque `after` cursor, newest rows never shift a page.
+use base64::Engine;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+use crate::msg;
+
+/// Default page size when `first` is omitted.
+pub const DEFAULT_PAGE: u64 = 20;
+/// Largest page a client may ask for.
+pub const MAX_PAGE: u64 = 100;
+
+/// Validated paging arguments.
+#[derive(Clone, Copy, Debug)]
+pub struct PageArgs {
+    /// How many rows to return.
+    pub first: u64,
+    /// Return rows after this one.
+    pub after: Option<Uuid>,
+}
+
+impl PageArgs {
+    /// Checks `first` and decodes `after`.
+    pub fn parse(first: Option<i32>, after: Option<&str>) -> AppResult<Self> {
+        let first = match first {
+            None => DEFAULT_PAGE,
+            Some(n) if (1..=MAX_PAGE as i32).contains(&n) => n as u64,
+            Some(_) => {
+                return Err(AppError::bad_input(
+                    "first",
+                    msg!("first 必须在 1 到 100 之间", "first must be between 1 and 100"),
+                ));
+            }
+        };
+        let after = after.map(decode_cursor).transpose()?;
+        Ok(Self { first, after })
+    }
+}
+
+/// One page of rows.
+#[derive(Debug)]
+pub struct Page<T> {
+    /// The rows, in order.
+    pub items: Vec<T>,
+    /// Whether more rows follow.
+    pub has_next: bool,
+    /// Whether rows come before (the client passed a cursor).
+    pub has_previous: bool,
+}
+
+impl<T> Page<T> {
+    /// Maps the rows, keeping the paging flags.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page { items: self.items.into_iter().map(f).collect(), has_next: self.has_next, has_previous: self.has_previous }
+    }
+}
+
+/// The cursor of a row.
+pub fn encode_cursor(id: Uuid) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+fn decode_cursor(s: &str) -> AppResult<Uuid> {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(s)
+        .ok()
+        .and_then(|b| Uuid::from_slice(&b).ok())
+        .ok_or_else(|| AppError::bad_input("after", msg!("分页游标无效", "The `after` cursor is not valid")))
+}
+
+/// Runs `select` ordered by its (time-ordered) id column, returning one page. One statement.
+pub async fn fetch<E, C>(
+    db: &C,
+    select: Select<E>,
+    id_col: E::Column,
+    args: PageArgs,
+) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let mut q = select.order_by_asc(id_col).limit(args.first + 1);
+    if let Some(after) = args.after {
+        q = q.filter(id_col.gt(after));
+    }
+    let mut items = q.all(db).await?;
+    let has_next = items.len() as u64 > args.first;
+    items.truncate(args.first as usize);
+    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_is_bounded() {
+        assert_eq!(PageArgs::parse(None, None).unwrap().first, 20);
+        assert_eq!(PageArgs::parse(Some(100), None).unwrap().first, 100);
+        for bad in [0, -1, 101] {
+            assert_eq!(PageArgs::parse(Some(bad), None).unwrap_err().code(), "BAD_USER_INPUT");
+        }
+    }
+
+    #[test]
+    fn cursors_round_trip_and_garbage_is_refused() {
+        let id = Uuid::now_v7();
+        assert_eq!(PageArgs::parse(None, Some(&encode_cursor(id))).unwrap().after, Some(id));
+        assert_eq!(PageArgs::parse(None, Some("!!")).unwrap_err().code(), "BAD_USER_INPUT");
+    }
+}

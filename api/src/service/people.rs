@@ -1,0 +1,335 @@
+//! Appointments (who holds which role where) and residences (who lives where, verified by whom).
+use chrono::{DateTime, Utc};
+use entity::{app_user, appointment, building, neighbourhood_unit, residence};
+use sea_orm::ExprTrait;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use super::{authz, page, places, roles, validate};
+use crate::auth::{Actor, Role};
+use crate::error::{AppError, AppResult};
+use crate::ids::{Kind, new_id};
+use crate::msg;
+use crate::state::AppState;
+
+/// Residence statuses.
+pub mod status {
+    /// Waiting for the neighbour head or a community admin.
+    pub const PENDING: &str = "PENDING";
+    /// Confirmed.
+    pub const VERIFIED: &str = "VERIFIED";
+    /// Refused, with a reason.
+    pub const REJECTED: &str = "REJECTED";
+}
+
+/// Whether `actor` may appoint or revoke `role` over `scope`.
+async fn may_appoint(state: &AppState, actor: &Actor, role: Role, scope: Uuid) -> AppResult<bool> {
+    let roles = actor.roles(state).await?;
+    let place = places::of(&state.db, role.scope_kind(), scope).await?;
+    if role == Role::PropertyStaff {
+        authz::can_manage_company(&state.db, &roles, scope, place.district).await
+    } else {
+        Ok(authz::can_appoint(&roles, role, &place))
+    }
+}
+
+/// `appoint`: gives `user` the `role` over `scope` from `starts_at` (default now) until `ends_at` (default open).
+pub async fn appoint(
+    state: &AppState,
+    actor: &Actor,
+    user: Uuid,
+    role: Role,
+    scope: Uuid,
+    starts_at: Option<DateTime<Utc>>,
+    ends_at: Option<DateTime<Utc>>,
+) -> AppResult<appointment::Model> {
+    let me = actor.user_id()?;
+    let now = Utc::now();
+    let starts_at = starts_at.unwrap_or(now);
+    if ends_at.is_some_and(|e| e <= starts_at || e <= now) {
+        return Err(AppError::bad_input("endsAt", msg!("结束时间必须晚于开始时间和当前时间", "endsAt must be after startsAt and now")));
+    }
+    if !may_appoint(state, actor, role, scope).await? {
+        return Err(AppError::forbidden());
+    }
+    app_user::Entity::find_by_id(user).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::User))?;
+
+    let txn = crate::db::begin_write(&state.db).await?;
+    let active = || {
+        Expr::col(appointment::Column::EndsAt).is_null().or(appointment::Column::EndsAt.gt(now))
+    };
+    let same = appointment::Entity::find()
+        .filter(appointment::Column::ScopeId.eq(scope))
+        .filter(appointment::Column::Role.eq(role.as_str()))
+        .filter(active());
+    if same.clone().filter(appointment::Column::UserId.eq(user)).count(&txn).await? > 0 {
+        return Err(AppError::Conflict(msg!("该用户已担任此职务", "This user already holds this role here")));
+    }
+    if role.is_head() && same.count(&txn).await? > 0 {
+        return Err(AppError::Conflict(msg!(
+            "该单元已有负责人，请先撤销现任",
+            "This unit already has a head; revoke the current one first"
+        )));
+    }
+    let row = appointment::ActiveModel {
+        id: Set(new_id()),
+        created_at: Set(now),
+        role: Set(role.as_str().to_owned()),
+        scope_id: Set(scope),
+        starts_at: Set(starts_at),
+        ends_at: Set(ends_at),
+        user_id: Set(user),
+        appointed_by: Set(Some(me)),
+        revoked_by: Set(None),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| {
+        if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+            AppError::Conflict(msg!("该单元已有负责人，请先撤销现任", "This unit already has a head; revoke the current one first"))
+        } else {
+            e.into()
+        }
+    })?;
+    txn.commit().await?;
+    roles::invalidate(state, user).await;
+    Ok(row)
+}
+
+/// `revokeAppointment`: ends an appointment now; the user loses the role on their very next request.
+pub async fn revoke(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<appointment::Model> {
+    let me = actor.user_id()?;
+    let row = appointment::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Appointment))?;
+    let role = Role::parse(&row.role).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role {}", row.role)))?;
+    if !may_appoint(state, actor, role, row.scope_id).await? {
+        return Err(AppError::forbidden());
+    }
+    let now = Utc::now();
+    let changed = appointment::Entity::update_many()
+        .col_expr(appointment::Column::EndsAt, Expr::value(now))
+        .col_expr(appointment::Column::RevokedBy, Expr::value(me))
+        .filter(appointment::Column::Id.eq(id))
+        .filter(Expr::col(appointment::Column::EndsAt).is_null().or(appointment::Column::EndsAt.gt(now)))
+        .exec(&state.db)
+        .await?
+        .rows_affected;
+    if changed == 0 {
+        return Err(AppError::Conflict(msg!("该任命已经结束", "This appointment has already ended")));
+    }
+    roles::invalidate(state, row.user_id).await;
+    appointment::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Appointment))
+}
+
+/// `appointments(scopeId)`: the appointments over one unit or company, for those who may change them.
+pub async fn appointments_of(
+    state: &AppState,
+    actor: &Actor,
+    kind: Kind,
+    scope: Uuid,
+    active_only: bool,
+    args: page::PageArgs,
+) -> AppResult<page::Page<appointment::Model>> {
+    let roles = actor.roles(state).await?;
+    let place = places::of(&state.db, kind, scope).await?;
+    let allowed = if kind == Kind::PropertyCompany {
+        authz::can_manage_company(&state.db, &roles, scope, place.district).await?
+    } else {
+        authz::is_admin_over(&roles, &place)
+    };
+    if !allowed {
+        return Err(AppError::forbidden());
+    }
+    let mut q = appointment::Entity::find().filter(appointment::Column::ScopeId.eq(scope));
+    if active_only {
+        let now = Utc::now();
+        q = q.filter(Expr::col(appointment::Column::EndsAt).is_null().or(appointment::Column::EndsAt.gt(now)));
+    }
+    page::fetch(&state.db, q, appointment::Column::Id, args).await
+}
+
+/// An appointment, for the appointee or anyone who may change it.
+pub async fn appointment(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<appointment::Model> {
+    let me = actor.user_id()?;
+    let row = appointment::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Appointment))?;
+    if row.user_id == me {
+        return Ok(row);
+    }
+    let role = Role::parse(&row.role).ok_or_else(|| places::not_found(Kind::Appointment))?;
+    if may_appoint(state, actor, role, row.scope_id).await? { Ok(row) } else { Err(places::not_found(Kind::Appointment)) }
+}
+
+/// The user's active appointments (for `me.roles`).
+pub async fn my_appointments(state: &AppState, user: Uuid) -> AppResult<Vec<appointment::Model>> {
+    let now = Utc::now();
+    Ok(appointment::Entity::find()
+        .filter(appointment::Column::UserId.eq(user))
+        .filter(appointment::Column::StartsAt.lte(now))
+        .filter(Expr::col(appointment::Column::EndsAt).is_null().or(appointment::Column::EndsAt.gt(now)))
+        .order_by_asc(appointment::Column::Id)
+        .all(&state.db)
+        .await?)
+}
+
+/// `requestResidence`: the caller says they live in `room` of `unit` in `building`. The neighbourhood is the one
+/// covering that unit (if any); the head of it or a community admin verifies.
+pub async fn request_residence(
+    state: &AppState,
+    actor: &Actor,
+    building_id: Uuid,
+    unit: i32,
+    room: &str,
+) -> AppResult<residence::Model> {
+    let user = actor.user_id()?;
+    let room = validate::room(room)?;
+    let b = building::Entity::find_by_id(building_id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Building))?;
+    let unit = validate::range("unit", unit, 1, b.unit_count)?;
+    let place = places::of(&state.db, Kind::Compound, b.compound_id).await?;
+    let community = place.community.ok_or_else(|| AppError::Internal(anyhow::anyhow!("compound without community")))?;
+    let neighbourhood = neighbourhood_unit::Entity::find()
+        .filter(neighbourhood_unit::Column::BuildingId.eq(building_id))
+        .filter(neighbourhood_unit::Column::Unit.eq(unit))
+        .one(&state.db)
+        .await?
+        .map(|n| n.neighbourhood_id);
+
+    let txn = crate::db::begin_write(&state.db).await?;
+    let live = residence::Entity::find()
+        .filter(residence::Column::UserId.eq(user))
+        .filter(residence::Column::Status.ne(status::REJECTED));
+    if live.clone()
+        .filter(residence::Column::BuildingId.eq(building_id))
+        .filter(residence::Column::Unit.eq(unit))
+        .filter(residence::Column::Room.eq(room.clone()))
+        .count(&txn)
+        .await?
+        > 0
+    {
+        return Err(AppError::Conflict(msg!("您已登记过这个住址", "You have already registered this home")));
+    }
+    if live.count(&txn).await? >= 5 {
+        return Err(AppError::Conflict(msg!("最多登记 5 处住址", "You may register at most 5 homes")));
+    }
+    let row = residence::ActiveModel {
+        id: Set(new_id()),
+        created_at: Set(Utc::now()),
+        unit: Set(unit),
+        room: Set(room),
+        status: Set(status::PENDING.to_owned()),
+        reviewed_at: Set(None),
+        reject_reason: Set(None),
+        user_id: Set(user),
+        building_id: Set(building_id),
+        neighbourhood_id: Set(neighbourhood),
+        community_id: Set(community),
+        reviewed_by: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// `verifyResidence` / `rejectResidence`: by the neighbourhood's head or an admin over the community; only a
+/// pending residence can be reviewed, and two reviewers at once → one wins, the other gets CONFLICT.
+pub async fn review_residence(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    verify: bool,
+    reason: Option<&str>,
+) -> AppResult<residence::Model> {
+    let me = actor.user_id()?;
+    let reason = if verify { None } else { Some(validate::text("reason", reason.unwrap_or_default(), 200)?) };
+    let row = readable_residence(state, actor, id).await?;
+    let roles = actor.roles(state).await?;
+    let place = places::of(&state.db, Kind::Community, row.community_id).await?;
+    if !authz::can_review_residence(&roles, row.neighbourhood_id, &place) {
+        return Err(AppError::forbidden());
+    }
+    let now = Utc::now();
+    let new_status = if verify { status::VERIFIED } else { status::REJECTED };
+    let changed = residence::Entity::update_many()
+        .col_expr(residence::Column::Status, Expr::value(new_status))
+        .col_expr(residence::Column::ReviewedAt, Expr::value(now))
+        .col_expr(residence::Column::ReviewedBy, Expr::value(me))
+        .col_expr(residence::Column::RejectReason, Expr::value(reason))
+        .filter(residence::Column::Id.eq(id))
+        .filter(residence::Column::Status.eq(status::PENDING))
+        .exec(&state.db)
+        .await?
+        .rows_affected;
+    if changed == 0 {
+        return Err(AppError::Conflict(msg!("该登记已被审核过", "This residence has already been reviewed")));
+    }
+    residence::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Residence))
+}
+
+/// A residence, for its owner and those who may review it; NOT_FOUND for everyone else.
+pub async fn readable_residence(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<residence::Model> {
+    let me = actor.user_id()?;
+    let row = residence::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Residence))?;
+    if row.user_id == me {
+        return Ok(row);
+    }
+    let roles = actor.roles(state).await?;
+    let place = places::of(&state.db, Kind::Community, row.community_id).await?;
+    if authz::can_review_residence(&roles, row.neighbourhood_id, &place) {
+        Ok(row)
+    } else {
+        Err(places::not_found(Kind::Residence))
+    }
+}
+
+/// `residences(scopeId, status)`: residences of a neighbourhood (for its head and admins) or of a community (for
+/// its admins), oldest first so the longest-waiting request is seen first.
+pub async fn residences_in(
+    state: &AppState,
+    actor: &Actor,
+    kind: Kind,
+    scope: Uuid,
+    status: Option<&str>,
+    args: page::PageArgs,
+) -> AppResult<page::Page<residence::Model>> {
+    let roles = actor.roles(state).await?;
+    let place = places::of(&state.db, kind, scope).await?;
+    let mut q = residence::Entity::find();
+    match kind {
+        Kind::Neighbourhood => {
+            if !(roles.has(Role::NeighbourHead, scope) || authz::is_admin_over(&roles, &place)) {
+                return Err(AppError::forbidden());
+            }
+            q = q.filter(residence::Column::NeighbourhoodId.eq(scope));
+        }
+        Kind::Community => {
+            authz::require_admin_over(&roles, &place)?;
+            q = q.filter(residence::Column::CommunityId.eq(scope));
+        }
+        _ => {
+            return Err(AppError::bad_input(
+                "scopeId",
+                msg!("只能按邻或社区查看住户登记", "Residences are listed per neighbourhood or community"),
+            ));
+        }
+    }
+    if let Some(s) = status {
+        q = q.filter(residence::Column::Status.eq(s));
+    }
+    page::fetch(&state.db, q, residence::Column::Id, args).await
+}
+
+/// The caller's own residences, newest first.
+pub async fn my_residences(state: &AppState, user: Uuid) -> AppResult<Vec<residence::Model>> {
+    Ok(residence::Entity::find()
+        .filter(residence::Column::UserId.eq(user))
+        .order_by_desc(residence::Column::Id)
+        .all(&state.db)
+        .await?)
+}
+
+/// The caller's user row.
+pub async fn me(state: &AppState, actor: &Actor) -> AppResult<app_user::Model> {
+    let id = actor.user_id()?;
+    app_user::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(AppError::login_required)
+}

@@ -1,0 +1,70 @@
+//! Parse, don't validate: input strings become checked values here, with errors that name the field.
+use crate::error::{AppError, AppResult};
+use crate::msg;
+
+/// Trims `raw` and checks it holds 1..=`max` characters and no control characters.
+pub fn text(field: &'static str, raw: &str, max: usize) -> AppResult<String> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(AppError::bad_input(field, msg!("{} 不能为空", "{} must not be empty", field)));
+    }
+    let n = s.chars().count();
+    if n > max {
+        return Err(AppError::bad_input(
+            field,
+            msg!("{} 过长：最多 {} 个字符，现有 {}", "{} is too long: at most {} characters, got {}", field, max, n),
+        ));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(AppError::bad_input(field, msg!("{} 含有控制字符", "{} contains control characters", field)));
+    }
+    Ok(s.to_owned())
+}
+
+/// A unit or place name (1..=64 characters).
+pub fn name(raw: &str) -> AppResult<String> {
+    text("name", raw, 64)
+}
+
+/// A room number such as `302` or `1-302` (1..=16 letters, digits or `-`).
+pub fn room(raw: &str) -> AppResult<String> {
+    let s = text("room", raw, 16)?;
+    if !s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(AppError::bad_input(
+            "room",
+            msg!("房号只能包含字母、数字和“-”", "A room number may hold only letters, digits and '-'"),
+        ));
+    }
+    Ok(s)
+}
+
+/// An integer within `lo..=hi`.
+pub fn range(field: &'static str, v: i32, lo: i32, hi: i32) -> AppResult<i32> {
+    if v < lo || v > hi {
+        return Err(AppError::bad_input(
+            field,
+            msg!("{} 必须在 {} 到 {} 之间", "{} must be between {} and {}", field, lo, hi),
+        ));
+    }
+    Ok(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_trimmed_and_bounded() {
+        assert_eq!(name("  幸福小区 ").unwrap(), "幸福小区");
+        assert_eq!(name("   ").unwrap_err().code(), "BAD_USER_INPUT");
+        assert!(name(&"楼".repeat(64)).is_ok());
+        assert!(name(&"楼".repeat(65)).is_err());
+        assert!(name("a\u{0007}b").is_err());
+    }
+
+    #[test]
+    fn rooms_are_plain() {
+        assert_eq!(room("1-302").unwrap(), "1-302");
+        assert!(room("302; drop").is_err());
+    }
+}

@@ -1,0 +1,24 @@
+//! Everything a request handler needs, built once at start-up and shared.
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::tokens::JwtKeys;
+use crate::cache::Cache;
+use crate::config::Config;
+use crate::wechat::WechatApi;
+
+/// Shared application state (cheap to clone).
+#[derive(Clone)]
+pub struct AppState {
+    /// The configuration.
+    pub config: Arc<Config>,
+    /// The database pool.
+    pub db: DatabaseConnection,
+    /// The cache (in-process or Redis).
+    pub cache: Arc<dyn Cache>,
+    /// The WeChat client.
+    pub wechat: Arc<dyn WechatApi>,
+    /// Access-token keys.
+    pub jwt: JwtKeys,
+}

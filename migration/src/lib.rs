@@ -1,0 +1,24 @@
+//! Database migrations for Linli. Each file is `mYYYYMMDD_NNNNNN_verb_table.rs`; a migration that has landed on
+//! main is never edited, only followed by a new one.
+pub use sea_orm_migration::prelude::*;
+
+mod helpers;
+mod m20261126_000001_create_org_tree;
+mod m20261126_000002_create_grid;
+mod m20261126_000003_create_users_and_tokens;
+mod m20261126_000004_create_roles_and_residences;
+
+/// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_create_org_tree::Migration),
+            Box::new(m20261126_000002_create_grid::Migration),
+            Box::new(m20261126_000003_create_users_and_tokens::Migration),
+            Box::new(m20261126_000004_create_roles_and_residences::Migration),
+        ]
+    }
+}
