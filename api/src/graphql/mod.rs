@@ -32,9 +32,9 @@ pub type Conn<T> = Connection<String, T>;
 /// Builds the schema with its limits. Production turns off introspection and field suggestions.
 pub fn build_schema(state: Option<AppState>, config: &Config) -> AppSchema {
     let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(12)
-        .limit_recursive_depth(16)
-        .limit_complexity(2_000)
+        .limit_depth(20)
+        .limit_recursive_depth(32)
+        .limit_complexity(5_000)
         .limit_directives(10);
     if !config.is_dev() {
         b = b.disable_introspection().disable_suggestions();

@@ -25,12 +25,14 @@ impl Query {
     }
 
     /// All districts.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn districts(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<District>> {
         let p = lists::districts(state(ctx), actor(ctx), page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, District))
     }
 
     /// Appointments over one unit or property company, for the admins who may change them.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn appointments(
         &self,
         ctx: &Context<'_>,
@@ -46,6 +48,7 @@ impl Query {
 
     /// Residences of a neighbourhood (its head and admins) or a community (its admins), oldest first; pass
     /// `status: PENDING` for the ones waiting for verification.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn residences(
         &self,
         ctx: &Context<'_>,

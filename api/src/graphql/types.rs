@@ -63,11 +63,13 @@ impl District {
         &self.0.name
     }
     /// Streets and towns of the district.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn streets(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Street>> {
         let p = lists::streets(state(ctx), actor(ctx), self.0.id, page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, Street))
     }
     /// Property companies registered in the district.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn property_companies(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<PropertyCompany>> {
         let p = property::companies(state(ctx), actor(ctx), self.0.id, page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, PropertyCompany))
@@ -92,6 +94,7 @@ impl Street {
         Ok(District(load_one!(ctx, district, self.0.district_id, Kind::District)))
     }
     /// Communities of the street.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn communities(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Community>> {
         let p = lists::communities(state(ctx), actor(ctx), self.0.id, page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, Community))
@@ -116,11 +119,13 @@ impl Community {
         Ok(Street(load_one!(ctx, street, self.0.street_id, Kind::Street)))
     }
     /// Compounds of the community.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn compounds(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Compound>> {
         let p = lists::compounds(state(ctx), actor(ctx), self.0.id, page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, Compound))
     }
     /// Grid areas of the community.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn areas(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Area>> {
         let p = lists::areas(state(ctx), actor(ctx), self.0.id, page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, Area))
@@ -149,6 +154,7 @@ impl Compound {
         Ok(Community(load_one!(ctx, community, self.0.community_id, Kind::Community)))
     }
     /// Buildings of the compound.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn buildings(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Building>> {
         let p = lists::buildings(state(ctx), actor(ctx), self.0.id, page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, Building))
@@ -159,6 +165,7 @@ impl Compound {
         Ok(property::current_manager(state(ctx), self.0.id).await?.map(PropertyCompany))
     }
     /// Every management period of the compound, oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn management_history(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<CompoundManagement>> {
         let p = property::managements(state(ctx), actor(ctx), Some(self.0.id), None, page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, CompoundManagement))
@@ -226,6 +233,7 @@ impl Area {
         Ok(loaders(ctx).head.load_one(self.0.id).await.map_err(AppError::from)?.map(UserSummary))
     }
     /// Groups of the area.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn groups(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Group>> {
         let p = lists::groups(state(ctx), actor(ctx), self.0.id, page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, Group))
@@ -255,6 +263,7 @@ impl Group {
         Ok(loaders(ctx).head.load_one(self.0.id).await.map_err(AppError::from)?.map(UserSummary))
     }
     /// Neighbourhoods of the group.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn neighbourhoods(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Neighbourhood>> {
         let p = lists::neighbourhoods(state(ctx), actor(ctx), self.0.id, page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, Neighbourhood))
@@ -336,11 +345,13 @@ impl PropertyCompany {
         Ok(District(load_one!(ctx, district, self.0.district_id, Kind::District)))
     }
     /// The compounds it manages or managed, with dates.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn managements(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<CompoundManagement>> {
         let p = property::managements(state(ctx), actor(ctx), None, Some(self.0.id), page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, CompoundManagement))
     }
     /// Its staff (active appointments), for admins who may manage the company.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn staff(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Appointment>> {
         let p = people::appointments_of(state(ctx), actor(ctx), Kind::PropertyCompany, self.0.id, true, page_args(first, after)?).await?;
         Ok(connection(p, |m| m.id, Appointment))

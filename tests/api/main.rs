@@ -1,0 +1,9 @@
+//! Black-box tests over HTTP against the real router. One binary, one module per area (crates.io style).
+//! Every test gets a fresh database: a SQLite file by default, a new PostgreSQL database when
+//! `TEST_DATABASE_URL` is set (and Redis for the cache when `TEST_REDIS_URL` is set).
+mod common;
+
+mod admin;
+mod auth;
+mod http;
+mod residence;
