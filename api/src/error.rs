@@ -158,3 +158,26 @@ impl From<AppError> for async_graphql::Error {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn internal_errors_never_show_their_cause() {
+        let e: async_graphql::Error = AppError::Internal(anyhow::anyhow!("relation \"app_user\" does not exist")).into();
+        assert!(!e.message.contains("app_user"));
+        let ext = e.extensions.unwrap();
+        assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("INTERNAL")));
+        assert!(!format!("{:?}", ext.get(EN_MESSAGE_KEY)).contains("relation"));
+    }
+
+    #[test]
+    fn bad_input_names_its_field_in_both_languages() {
+        let e: async_graphql::Error = AppError::bad_input("name", msg!("名称不能为空", "name must not be empty")).into();
+        assert_eq!(e.message, "名称不能为空");
+        let ext = e.extensions.unwrap();
+        assert_eq!(ext.get("field"), Some(&async_graphql::Value::from("name")));
+        assert_eq!(ext.get(EN_MESSAGE_KEY), Some(&async_graphql::Value::from("name must not be empty")));
+    }
+}
