@@ -74,6 +74,12 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `LINLI_ROLE_CACHE_SECS`: how long a user's roles are cached (invalidated at once on change), default 60.
     pub role_cache_ttl: Duration,
+    /// `LINLI_AUTO_CLOSE_SECS`: a resolved report the resident has not answered is closed after this, default 72 h.
+    pub auto_close_after: Duration,
+    /// `LINLI_JOBS`: `on` (default) runs the background jobs in this process; `off` leaves them to other replicas.
+    pub jobs_enabled: bool,
+    /// `LINLI_JOB_INTERVAL_MS`: how often the background jobs run, default 60000.
+    pub job_interval: Duration,
 }
 
 /// A configuration that cannot be used, with a message for the operator.
@@ -132,6 +138,13 @@ impl Config {
             wechat_timeout: Duration::from_millis(num("WECHAT_TIMEOUT_MS", 5000)?),
             max_body_bytes: num("LINLI_MAX_BODY_BYTES", 64 * 1024)? as usize,
             role_cache_ttl: Duration::from_secs(num("LINLI_ROLE_CACHE_SECS", 60)?),
+            auto_close_after: Duration::from_secs(num("LINLI_AUTO_CLOSE_SECS", 72 * 3600)?),
+            jobs_enabled: match get("LINLI_JOBS").as_deref() {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(other) => return Err(ConfigError(format!("LINLI_JOBS must be `on` or `off`, not `{other}`"))),
+            },
+            job_interval: Duration::from_millis(num("LINLI_JOB_INTERVAL_MS", 60_000)?.max(10)),
         };
         cfg.check()?;
         Ok(cfg)

@@ -38,9 +38,17 @@ pub enum Kind {
     PropertyCompany,
     /// A compound-management period.
     CompoundManagement,
+    /// A problem report.
+    Report,
+    /// A report category.
+    Category,
+    /// A comment on a report.
+    Comment,
+    /// A timeline event of a report.
+    ReportEvent,
 }
 
-const KINDS: [(Kind, &str); 13] = [
+const KINDS: [(Kind, &str); 17] = [
     (Kind::District, "dst"),
     (Kind::Street, "str"),
     (Kind::Community, "com"),
@@ -54,6 +62,10 @@ const KINDS: [(Kind, &str); 13] = [
     (Kind::Residence, "res"),
     (Kind::PropertyCompany, "pco"),
     (Kind::CompoundManagement, "cmg"),
+    (Kind::Report, "rpt"),
+    (Kind::Category, "cat"),
+    (Kind::Comment, "cmt"),
+    (Kind::ReportEvent, "evt"),
 ];
 
 impl Kind {

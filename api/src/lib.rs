@@ -25,13 +25,22 @@ use crate::wechat::HttpWechat;
 
 /// Connects everything (database with migrations applied, cache, WeChat client) from `config`.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
-    let db = db::connect_and_migrate(&config.database_url, config.database_max_connections).await?;
+    let mut db = db::connect_and_migrate(&config.database_url, config.database_max_connections).await?;
+    let sql_statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let counter = sql_statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
     let cache: Arc<dyn Cache> = match &config.redis_url {
         Some(url) => Arc::new(RedisCache::connect(url).await?),
         None => Arc::new(MemoryCache::default()),
     };
     let wechat = Arc::new(HttpWechat::new(&config)?);
-    Ok(AppState { jwt: JwtKeys::new(&config), config: Arc::new(config), db, cache, wechat })
+    let state = AppState { jwt: JwtKeys::new(&config), config: Arc::new(config), db, cache, wechat, sql_statements };
+    if state.config.jobs_enabled {
+        service::report::jobs::spawn(state.clone(), state.config.job_interval);
+    }
+    Ok(state)
 }
 
 /// The router for `state`.

@@ -1,5 +1,5 @@
 //! Everything a request handler needs, built once at start-up and shared.
-use std::sync::Arc;
+use std::sync::{Arc, atomic::AtomicU64};
 
 use sea_orm::DatabaseConnection;
 
@@ -21,4 +21,6 @@ pub struct AppState {
     pub wechat: Arc<dyn WechatApi>,
     /// Access-token keys.
     pub jwt: JwtKeys,
+    /// SQL statements run so far (tests use it to prove a page's query count does not grow with its size).
+    pub sql_statements: Arc<AtomicU64>,
 }

@@ -3,6 +3,7 @@
 pub mod app_user;
 pub mod appointment;
 pub mod building;
+pub mod category;
 pub mod community;
 pub mod compound;
 pub mod compound_management;
@@ -13,5 +14,8 @@ pub mod neighbourhood;
 pub mod neighbourhood_unit;
 pub mod property_company;
 pub mod refresh_token;
+pub mod report;
+pub mod report_comment;
+pub mod report_event;
 pub mod residence;
 pub mod street;

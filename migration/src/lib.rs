@@ -7,6 +7,7 @@ mod m20261126_000001_create_org_tree;
 mod m20261126_000002_create_grid;
 mod m20261126_000003_create_users_and_tokens;
 mod m20261126_000004_create_roles_and_residences;
+mod m20261126_000005_create_reports;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_create_grid::Migration),
             Box::new(m20261126_000003_create_users_and_tokens::Migration),
             Box::new(m20261126_000004_create_roles_and_residences::Migration),
+            Box::new(m20261126_000005_create_reports::Migration),
         ]
     }
 }

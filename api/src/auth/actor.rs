@@ -31,12 +31,13 @@ pub struct Actor {
     /// What the token said.
     pub auth: AuthState,
     roles: OnceCell<Arc<Roles>>,
+    homes: OnceCell<Arc<Vec<Uuid>>>,
 }
 
 impl Actor {
     /// An actor from an authentication result.
     pub fn new(auth: AuthState) -> Self {
-        Self { auth, roles: OnceCell::new() }
+        Self { auth, roles: OnceCell::new(), homes: OnceCell::new() }
     }
 
     /// The logged-in user's row id, or UNAUTHENTICATED saying why not.
@@ -60,6 +61,15 @@ impl Actor {
         let user = self.user_id()?;
         self.roles
             .get_or_try_init(|| async { crate::service::roles::current(state, user).await.map(Arc::new) })
+            .await
+            .cloned()
+    }
+
+    /// The neighbourhoods where the user is a verified resident (loaded at most once per request).
+    pub async fn homes(&self, state: &AppState) -> AppResult<Arc<Vec<Uuid>>> {
+        let user = self.user_id()?;
+        self.homes
+            .get_or_try_init(|| async { crate::service::people::verified_neighbourhoods(state, user).await.map(Arc::new) })
             .await
             .cloned()
     }

@@ -62,6 +62,10 @@ by_id_loader!(/// Users by id.
     UserById, app_user);
 by_id_loader!(/// Property companies by id.
     CompanyById, property_company);
+by_id_loader!(/// Report categories by id.
+    CategoryById, category);
+by_id_loader!(/// Report timeline events by id (a report's newest one is `report.last_event_id`).
+    ReportEventById, report_event);
 
 /// The current head (neighbour, group or area head) of a unit, keyed by the unit's id.
 pub struct HeadOf(pub DatabaseConnection);
@@ -119,6 +123,10 @@ pub struct Loaders {
     pub company: DataLoader<CompanyById>,
     /// Heads of units.
     pub head: DataLoader<HeadOf>,
+    /// Report categories.
+    pub category: DataLoader<CategoryById>,
+    /// Timeline events.
+    pub report_event: DataLoader<ReportEventById>,
 }
 
 impl Loaders {
@@ -137,6 +145,8 @@ impl Loaders {
             user: DataLoader::new(UserById(d()), tokio::spawn),
             company: DataLoader::new(CompanyById(d()), tokio::spawn),
             head: DataLoader::new(HeadOf(d()), tokio::spawn),
+            category: DataLoader::new(CategoryById(d()), tokio::spawn),
+            report_event: DataLoader::new(ReportEventById(d()), tokio::spawn),
         }
     }
 }

@@ -3,10 +3,11 @@
 mod loaders;
 mod mutation;
 mod query;
+pub mod report;
 pub mod types;
 
 use async_graphql::{
-    Context, EmptySubscription, ID, Schema,
+    Context, EmptySubscription, ID, MergedObject, Schema,
     connection::{Connection, Edge},
 };
 use uuid::Uuid;
@@ -23,15 +24,23 @@ use crate::ids::Kind;
 use crate::service::{page, people, places};
 use crate::state::AppState;
 
+/// All queries, merged per area.
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(Query, report::ReportQuery);
+
+/// All mutations, merged per area.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(Mutation, report::ReportMutation);
+
 /// The schema type.
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// A Relay connection keyed by opaque string cursors.
 pub type Conn<T> = Connection<String, T>;
 
 /// Builds the schema with its limits. Production turns off introspection and field suggestions.
 pub fn build_schema(state: Option<AppState>, config: &Config) -> AppSchema {
-    let mut b = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .limit_depth(20)
         .limit_recursive_depth(32)
         .limit_complexity(5_000)
@@ -101,7 +110,8 @@ pub(crate) async fn load_node(ctx: &Context<'_>, kind: Kind, id: Uuid) -> AppRes
         Kind::PropertyCompany => via!(company, PropertyCompany),
         Kind::Appointment => Node::Appointment(Appointment(people::appointment(state(ctx), a, id).await?)),
         Kind::Residence => Node::Residence(Residence(people::readable_residence(state(ctx), a, id).await?)),
-        Kind::User | Kind::CompoundManagement => return Err(nf()),
+        Kind::Report => Node::Report(report::Report(crate::service::report::query::one(state(ctx), a, id).await?)),
+        _ => return Err(nf()),
     })
 }
 

@@ -41,6 +41,8 @@ pub enum Node {
     Appointment(Appointment),
     /// A residence.
     Residence(Residence),
+    /// A problem report.
+    Report(super::report::Report),
 }
 
 macro_rules! load_one {

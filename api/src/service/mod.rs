@@ -8,5 +8,6 @@ pub mod page;
 pub mod people;
 pub mod places;
 pub mod property;
+pub mod report;
 pub mod roles;
 pub mod validate;

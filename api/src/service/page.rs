@@ -110,3 +110,39 @@ mod tests {
         assert_eq!(PageArgs::parse(None, Some("!!")).unwrap_err().code(), "BAD_USER_INPUT");
     }
 }
+
+/// A cursor over `(timestamp, id)`, for lists ordered by a time column (oldest waiting first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeCursor {
+    /// The row's timestamp.
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The row's id (ties).
+    pub id: Uuid,
+}
+
+impl TimeCursor {
+    /// Opaque form: base64url of nanoseconds since the epoch and the id.
+    pub fn encode(&self) -> String {
+        let mut bytes = Vec::with_capacity(24);
+        bytes.extend_from_slice(&self.at.timestamp_nanos_opt().unwrap_or_default().to_be_bytes());
+        bytes.extend_from_slice(self.id.as_bytes());
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// Reads a cursor made by [`TimeCursor::encode`].
+    pub fn decode(s: &str) -> AppResult<Self> {
+        let bad = || AppError::bad_input("after", msg!("分页游标无效", "The `after` cursor is not valid"));
+        let b = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(s).map_err(|_| bad())?;
+        if b.len() != 24 {
+            return Err(bad());
+        }
+        let nanos = i64::from_be_bytes(b[..8].try_into().map_err(|_| bad())?);
+        let id = Uuid::from_slice(&b[8..]).map_err(|_| bad())?;
+        Ok(TimeCursor { at: chrono::DateTime::from_timestamp_nanos(nanos), id })
+    }
+}
+
+/// `first` checked, `after` kept raw (its shape depends on the list's order).
+pub fn first_only(first: Option<i32>) -> AppResult<u64> {
+    Ok(PageArgs::parse(first, None)?.first)
+}

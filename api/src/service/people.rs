@@ -333,3 +333,17 @@ pub async fn me(state: &AppState, actor: &Actor) -> AppResult<app_user::Model> {
     let id = actor.user_id()?;
     app_user::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(AppError::login_required)
 }
+
+/// The neighbourhoods in which `user` is a verified resident.
+pub async fn verified_neighbourhoods(state: &AppState, user: Uuid) -> AppResult<Vec<Uuid>> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<Option<Uuid>> = residence::Entity::find()
+        .filter(residence::Column::UserId.eq(user))
+        .filter(residence::Column::Status.eq(status::VERIFIED))
+        .select_only()
+        .column(residence::Column::NeighbourhoodId)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    Ok(rows.into_iter().flatten().collect())
+}

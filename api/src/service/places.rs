@@ -40,6 +40,10 @@ fn missing(kind: Kind) -> AppError {
         Kind::Appointment => AppError::not_found("任命", "Appointment"),
         Kind::Residence => AppError::not_found("住户登记", "Residence"),
         Kind::CompoundManagement => AppError::not_found("物业管理关系", "Compound management"),
+        Kind::Report => AppError::not_found("报告", "Report"),
+        Kind::Category => AppError::not_found("分类", "Category"),
+        Kind::Comment => AppError::not_found("评论", "Comment"),
+        Kind::ReportEvent => AppError::not_found("记录", "Timeline event"),
     }
 }
 
@@ -97,6 +101,6 @@ pub async fn of<C: ConnectionTrait>(db: &C, kind: Kind, id: Uuid) -> AppResult<P
             let c = property_company::Entity::find_by_id(id).one(db).await?.ok_or_else(|| missing(kind))?;
             Ok(Place { district: c.district_id, ..Default::default() })
         }
-        Kind::User | Kind::Appointment | Kind::Residence | Kind::CompoundManagement => Err(missing(kind)),
+        _ => Err(missing(kind)),
     }
 }

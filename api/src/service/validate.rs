@@ -68,3 +68,26 @@ mod tests {
         assert!(room("302; drop").is_err());
     }
 }
+
+/// Free text that may span lines (descriptions, comments): trimmed, `min..=max` characters, no control characters
+/// other than newlines and tabs.
+pub fn text_multiline(field: &'static str, raw: &str, min: usize, max: usize) -> AppResult<String> {
+    let s = raw.trim();
+    let n = s.chars().count();
+    if n < min {
+        return Err(AppError::bad_input(
+            field,
+            msg!("{} 太短：至少 {} 个字符", "{} is too short: at least {} characters", field, min),
+        ));
+    }
+    if n > max {
+        return Err(AppError::bad_input(
+            field,
+            msg!("{} 过长：最多 {} 个字符，现有 {}", "{} is too long: at most {} characters, got {}", field, max, n),
+        ));
+    }
+    if s.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
+        return Err(AppError::bad_input(field, msg!("{} 含有控制字符", "{} contains control characters", field)));
+    }
+    Ok(s.to_owned())
+}

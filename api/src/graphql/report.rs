@@ -1,0 +1,648 @@
+//! Reports in GraphQL: the `Report` type with its timeline, comments and available actions, and the queries and
+//! mutations of the report lifecycle. Adapters only: every rule is in `service::report`.
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Duration, Utc};
+use entity::{category, report, report_comment, report_event};
+use uuid::Uuid;
+
+use super::types::{Community, Compound, Neighbourhood, PropertyCompany};
+use super::{Conn, actor, arg_id, connection, loaders, page_args, state};
+use crate::error::AppError;
+use crate::ids::{Kind, encode};
+use crate::service::places;
+use crate::service::report::machine::{ALL_ACTIONS, Action, Status};
+use crate::service::report::{Standing, Urgency, act, category as cat, machine, query, submit};
+
+/// The caller's standing toward a report (roles and homes are loaded once per request).
+async fn standing_of(ctx: &Context<'_>, r: &report::Model) -> Result<Standing> {
+    let a = actor(ctx);
+    let st = state(ctx);
+    let user = a.user_id()?;
+    Ok(crate::service::report::standing(user, &*a.roles(st).await?, &*a.homes(st).await?, r))
+}
+
+/// Masks a name for people who may not see who reported: `陈阿姨` → `陈**`.
+fn mask_name(name: &str) -> String {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).take(8).collect(),
+        None => String::new(),
+    }
+}
+
+/// Masks a phone number: `13580006666` → `135****6666`.
+pub fn mask_phone(phone: &str) -> String {
+    let digits: Vec<char> = phone.chars().collect();
+    if digits.len() < 7 {
+        return "****".into();
+    }
+    let (head, tail) = (&digits[..3], &digits[digits.len() - 4..]);
+    format!("{}****{}", head.iter().collect::<String>(), tail.iter().collect::<String>())
+}
+
+/// A report category.
+pub struct Category(pub category::Model);
+
+#[Object]
+impl Category {
+    /// The opaque global ID.
+    async fn id(&self) -> ID {
+        encode(Kind::Category, self.0.id)
+    }
+    /// Stable code, e.g. `DRAIN`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    /// Chinese name.
+    async fn name_zh(&self) -> &str {
+        &self.0.name_zh
+    }
+    /// English name.
+    async fn name_en(&self) -> &str {
+        &self.0.name_en
+    }
+    /// Whether reports of this kind usually go to the property company.
+    async fn to_property_by_default(&self) -> bool {
+        self.0.to_property
+    }
+    /// Hours to acknowledge a NORMAL report.
+    async fn ack_hours_normal(&self) -> i32 {
+        self.0.ack_hours_normal
+    }
+    /// Hours to resolve a NORMAL report.
+    async fn resolve_hours_normal(&self) -> i32 {
+        self.0.resolve_hours_normal
+    }
+    /// Hours to acknowledge an URGENT report.
+    async fn ack_hours_urgent(&self) -> i32 {
+        self.0.ack_hours_urgent
+    }
+    /// Hours to resolve an URGENT report.
+    async fn resolve_hours_urgent(&self) -> i32 {
+        self.0.resolve_hours_urgent
+    }
+    /// Offered to residents.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+}
+
+/// Who reported, as far as the caller may know.
+#[derive(SimpleObject)]
+pub struct Reporter {
+    /// The user's ID (only for those who may see who reported).
+    id: Option<ID>,
+    /// Full name for the reporter, the heads and community admins; masked (`陈**`) for everyone else.
+    name: String,
+    /// Full to the reporter, masked (`135****6666`) to heads and admins, absent for everyone else.
+    phone: Option<String>,
+}
+
+/// Where the problem is.
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct ReportLocation {
+    #[graphql(skip)]
+    compound_id: Uuid,
+    #[graphql(skip)]
+    building_id: Option<Uuid>,
+    /// Unit number, if given.
+    unit: Option<i32>,
+    /// Room, if given.
+    room: Option<String>,
+    /// A public place in the compound, if that is where it is.
+    public_area: Option<String>,
+    /// GPS latitude.
+    latitude: Option<f64>,
+    /// GPS longitude.
+    longitude: Option<f64>,
+}
+
+#[async_graphql::ComplexObject]
+impl ReportLocation {
+    /// The compound.
+    async fn compound(&self, ctx: &Context<'_>) -> Result<Compound> {
+        let c = loaders(ctx).compound.load_one(self.compound_id).await.map_err(AppError::from)?;
+        Ok(Compound(c.ok_or_else(|| places::not_found(Kind::Compound))?))
+    }
+    /// The building, if given.
+    async fn building(&self, ctx: &Context<'_>) -> Result<Option<super::types::Building>> {
+        let Some(id) = self.building_id else { return Ok(None) };
+        Ok(loaders(ctx).building.load_one(id).await.map_err(AppError::from)?.map(super::types::Building))
+    }
+}
+
+/// When each milestone was reached (durations for the district's assessment are differences of these).
+#[derive(SimpleObject)]
+pub struct Milestones {
+    /// Reported.
+    submitted_at: DateTime<Utc>,
+    /// First acknowledged by a head.
+    acknowledged_at: Option<DateTime<Utc>>,
+    /// First dispatched to the property company.
+    dispatched_at: Option<DateTime<Utc>>,
+    /// Work first started.
+    started_at: Option<DateTime<Utc>>,
+    /// Latest resolution.
+    resolved_at: Option<DateTime<Utc>>,
+    /// Closed.
+    closed_at: Option<DateTime<Utc>>,
+    /// First reopened by the resident.
+    first_reopened_at: Option<DateTime<Utc>>,
+    /// Cancelled, rejected or marked duplicate.
+    ended_at: Option<DateTime<Utc>>,
+    /// The resident confirmed the fix.
+    confirmed_at: Option<DateTime<Utc>>,
+}
+
+/// The service targets of a report, from its category and urgency.
+#[derive(SimpleObject)]
+pub struct Sla {
+    /// Acknowledge by then.
+    acknowledge_by: DateTime<Utc>,
+    /// Resolve by then.
+    resolve_by: DateTime<Utc>,
+    /// Not acknowledged in time (still or at all).
+    acknowledge_overdue: bool,
+    /// Not resolved in time (still or at all).
+    resolve_overdue: bool,
+}
+
+/// A problem report.
+pub struct Report(pub report::Model);
+
+impl Report {
+    fn current_status(&self) -> Result<Status> {
+        Ok(act::status_of(&self.0)?)
+    }
+}
+
+#[Object]
+impl Report {
+    /// The opaque global ID.
+    pub async fn id(&self) -> ID {
+        encode(Kind::Report, self.0.id)
+    }
+    /// Where it stands.
+    async fn status(&self) -> Result<Status> {
+        self.current_status()
+    }
+    /// Optimistic-concurrency version, bumped by every change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    /// What kind of problem.
+    async fn category(&self, ctx: &Context<'_>) -> Result<Category> {
+        let c = loaders(ctx).category.load_one(self.0.category_id).await.map_err(AppError::from)?;
+        Ok(Category(c.ok_or_else(|| places::not_found(Kind::Category))?))
+    }
+    /// The resident's description.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// NORMAL or URGENT.
+    async fn urgency(&self) -> Urgency {
+        Urgency::parse(&self.0.urgency)
+    }
+    /// Hidden from other residents.
+    async fn anonymous(&self) -> bool {
+        self.0.anonymous
+    }
+    /// Where.
+    async fn location(&self) -> ReportLocation {
+        ReportLocation {
+            compound_id: self.0.compound_id,
+            building_id: self.0.building_id,
+            unit: self.0.unit,
+            room: self.0.room.clone(),
+            public_area: self.0.public_area.clone(),
+            latitude: self.0.latitude,
+            longitude: self.0.longitude,
+        }
+    }
+    /// When each milestone was reached.
+    async fn milestones(&self) -> Milestones {
+        let r = &self.0;
+        Milestones {
+            submitted_at: r.submitted_at,
+            acknowledged_at: r.acknowledged_at,
+            dispatched_at: r.dispatched_at,
+            started_at: r.started_at,
+            resolved_at: r.resolved_at,
+            closed_at: r.closed_at,
+            first_reopened_at: r.first_reopened_at,
+            ended_at: r.ended_at,
+            confirmed_at: r.confirmed_at,
+        }
+    }
+    /// Since when it has waited for its next step.
+    async fn waiting_since(&self) -> DateTime<Utc> {
+        self.0.waiting_since
+    }
+    /// The service targets and whether they are missed.
+    async fn sla(&self, ctx: &Context<'_>) -> Result<Sla> {
+        let c = loaders(ctx).category.load_one(self.0.category_id).await.map_err(AppError::from)?;
+        let c = c.ok_or_else(|| places::not_found(Kind::Category))?;
+        let (ack, res) = cat::sla_hours(&c, Urgency::parse(&self.0.urgency));
+        let r = &self.0;
+        let acknowledge_by = r.submitted_at + Duration::hours(ack as i64);
+        let resolve_by = r.submitted_at + Duration::hours(res as i64);
+        let now = Utc::now();
+        let terminal = self.current_status()?.is_terminal() && r.closed_at.is_none();
+        Ok(Sla {
+            acknowledge_by,
+            resolve_by,
+            acknowledge_overdue: !terminal && r.acknowledged_at.unwrap_or(now) > acknowledge_by,
+            resolve_overdue: !terminal && r.resolved_at.unwrap_or(now) > resolve_by,
+        })
+    }
+    /// Who reported it: null for other residents when anonymous.
+    async fn reporter(&self, ctx: &Context<'_>) -> Result<Option<Reporter>> {
+        let st = standing_of(ctx, &self.0).await?;
+        let is_reporter = st.parties.contains(&machine::Party::Reporter);
+        let is_resident_only = st.parties.is_empty();
+        if self.0.anonymous && is_resident_only {
+            return Ok(None);
+        }
+        let u = loaders(ctx).user.load_one(self.0.reporter_id).await.map_err(AppError::from)?;
+        let u = u.ok_or_else(|| places::not_found(Kind::User))?;
+        Ok(Some(if st.sees_reporter {
+            Reporter {
+                id: Some(encode(Kind::User, u.id)),
+                name: u.nickname.clone(),
+                phone: u.phone.as_deref().map(|p| if is_reporter { p.to_owned() } else { mask_phone(p) }),
+            }
+        } else {
+            Reporter { id: None, name: mask_name(&u.nickname), phone: None }
+        }))
+    }
+    /// The neighbourhood it falls in (null when the grid does not cover that spot yet).
+    async fn neighbourhood(&self, ctx: &Context<'_>) -> Result<Option<Neighbourhood>> {
+        let Some(id) = self.0.neighbourhood_id else { return Ok(None) };
+        Ok(loaders(ctx).neighbourhood.load_one(id).await.map_err(AppError::from)?.map(Neighbourhood))
+    }
+    /// The compound.
+    async fn compound(&self, ctx: &Context<'_>) -> Result<Compound> {
+        let c = loaders(ctx).compound.load_one(self.0.compound_id).await.map_err(AppError::from)?;
+        Ok(Compound(c.ok_or_else(|| places::not_found(Kind::Compound))?))
+    }
+    /// The community.
+    async fn community(&self, ctx: &Context<'_>) -> Result<Community> {
+        let c = loaders(ctx).community.load_one(self.0.community_id).await.map_err(AppError::from)?;
+        Ok(Community(c.ok_or_else(|| places::not_found(Kind::Community))?))
+    }
+    /// The property company it was dispatched to.
+    async fn assigned_company(&self, ctx: &Context<'_>) -> Result<Option<PropertyCompany>> {
+        let Some(id) = self.0.company_id else { return Ok(None) };
+        Ok(loaders(ctx).company.load_one(id).await.map_err(AppError::from)?.map(PropertyCompany))
+    }
+    /// The resident's rating of the fix, 1..5.
+    async fn rating(&self) -> Option<i32> {
+        self.0.rating
+    }
+    /// The resident's comment on the fix.
+    async fn rating_comment(&self) -> Option<&str> {
+        self.0.rating_comment.as_deref()
+    }
+    /// Closed by the system because the resident did not answer in time.
+    async fn auto_closed(&self) -> bool {
+        self.0.auto_closed
+    }
+    /// How often the resident reopened it.
+    async fn reopen_count(&self) -> i32 {
+        self.0.reopen_count
+    }
+    /// The report this one duplicates.
+    async fn duplicate_of(&self) -> Option<ID> {
+        self.0.duplicate_of.map(|id| encode(Kind::Report, id))
+    }
+    /// When the reporter last urged it (催单).
+    async fn last_urged_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_urged_at
+    }
+    /// The newest timeline event.
+    async fn last_event(&self, ctx: &Context<'_>) -> Result<Option<ReportEvent>> {
+        let Some(id) = self.0.last_event_id else { return Ok(None) };
+        let e = loaders(ctx).report_event.load_one(id).await.map_err(AppError::from)?;
+        Ok(e.map(|e| ReportEvent(e, self.0.anonymous)))
+    }
+    /// Every step, oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn timeline(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<ReportEvent>> {
+        let p = query::timeline(state(ctx), self.0.id, page_args(first, after)?).await?;
+        let anon = self.0.anonymous;
+        Ok(connection(p, |e| e.id, |e| ReportEvent(e, anon)))
+    }
+    /// Comments, oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn comments(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Comment>> {
+        let p = query::comments(state(ctx), self.0.id, page_args(first, after)?).await?;
+        Ok(connection(p, |c| c.id, Comment))
+    }
+    /// What the caller may do next, so the client shows the right buttons.
+    async fn available_actions(&self, ctx: &Context<'_>) -> Result<Vec<Action>> {
+        let st = standing_of(ctx, &self.0).await?;
+        let status = self.current_status()?;
+        let facts = act::facts(&self.0, Utc::now());
+        Ok(ALL_ACTIONS.into_iter().filter(|a| machine::decide(status, *a, &st.parties, facts).is_ok()).collect())
+    }
+}
+
+/// One step on a report's timeline.
+pub struct ReportEvent(pub report_event::Model, bool);
+
+#[Object]
+impl ReportEvent {
+    /// The opaque global ID.
+    async fn id(&self) -> ID {
+        encode(Kind::ReportEvent, self.0.id)
+    }
+    /// What happened: SUBMITTED, ACKNOWLEDGED, DISPATCHED, STARTED, RESOLVED, CONFIRMED, CLOSED, AUTO_CLOSED,
+    /// REOPENED, CANCELLED, REJECTED, DUPLICATE, URGED.
+    async fn kind(&self) -> &str {
+        &self.0.kind
+    }
+    /// In which role the actor acted (REPORTER, NEIGHBOUR_HEAD, GROUP_HEAD, AREA_HEAD, COMMUNITY_ADMIN,
+    /// PROPERTY_STAFF, SYSTEM).
+    async fn actor_role(&self) -> &str {
+        &self.0.actor_role
+    }
+    /// The actor's name: heads, admins and staff by name; the reporter as the `reporter` field shows them.
+    async fn actor_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let Some(id) = self.0.actor_id else { return Ok(None) };
+        let u = loaders(ctx).user.load_one(id).await.map_err(AppError::from)?;
+        let Some(u) = u else { return Ok(None) };
+        if self.0.actor_role == "REPORTER" && actor(ctx).user_id()? != id {
+            // Other viewers see the reporter masked (or not at all when anonymous).
+            return Ok((!self.1).then(|| mask_name(&u.nickname)));
+        }
+        Ok(Some(u.nickname))
+    }
+    /// Status before, if it changed.
+    async fn from_status(&self) -> Option<Status> {
+        self.0.from_status.as_deref().and_then(Status::parse)
+    }
+    /// Status after, if it changed.
+    async fn to_status(&self) -> Option<Status> {
+        self.0.to_status.as_deref().and_then(Status::parse)
+    }
+    /// The note or reason given.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// When.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A comment on a report.
+pub struct Comment(pub report_comment::Model);
+
+#[Object]
+impl Comment {
+    /// The opaque global ID.
+    async fn id(&self) -> ID {
+        encode(Kind::Comment, self.0.id)
+    }
+    /// The text.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+    /// The author's role toward the report.
+    async fn author_role(&self) -> &str {
+        &self.0.author_role
+    }
+    /// The author's display name.
+    async fn author_name(&self, ctx: &Context<'_>) -> Result<String> {
+        let u = loaders(ctx).user.load_one(self.0.author_id).await.map_err(AppError::from)?;
+        Ok(u.map(|u| u.nickname).unwrap_or_default())
+    }
+    /// When.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Input of `submitReport`. Give a building (with unit and room), or a compound with a public area; give neither
+/// to mean the reporter's own home.
+#[derive(InputObject)]
+pub struct SubmitReportInput {
+    /// The category.
+    pub category_id: ID,
+    /// 5..2000 characters.
+    pub description: String,
+    /// Default NORMAL.
+    #[graphql(default_with = "Urgency::Normal")]
+    pub urgency: Urgency,
+    /// A building of the compound.
+    pub building_id: Option<ID>,
+    /// Unit number in that building.
+    pub unit: Option<i32>,
+    /// Room.
+    pub room: Option<String>,
+    /// The compound, for a problem in a public area.
+    pub compound_id: Option<ID>,
+    /// Where in the compound ("3号楼北侧停车场").
+    pub public_area: Option<String>,
+    /// -90..90.
+    pub latitude: Option<f64>,
+    /// -180..180.
+    pub longitude: Option<f64>,
+    /// Hide the reporter from other residents (heads and the community still see who it is).
+    #[graphql(default)]
+    pub anonymous: bool,
+    /// Any string unique per report on this device: a retry with the same key returns the same report instead of
+    /// a second one.
+    pub idempotency_key: Option<String>,
+}
+
+/// Input of `updateCategory`: only the fields given change.
+#[derive(InputObject)]
+pub struct UpdateCategoryInput {
+    /// Chinese name.
+    pub name_zh: Option<String>,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Whether reports usually go to the property company.
+    pub to_property_by_default: Option<bool>,
+    /// Hours to acknowledge a NORMAL report.
+    pub ack_hours_normal: Option<i32>,
+    /// Hours to resolve a NORMAL report.
+    pub resolve_hours_normal: Option<i32>,
+    /// Hours to acknowledge an URGENT report.
+    pub ack_hours_urgent: Option<i32>,
+    /// Hours to resolve an URGENT report.
+    pub resolve_hours_urgent: Option<i32>,
+    /// Offered to residents.
+    pub active: Option<bool>,
+}
+
+/// Report queries.
+#[derive(Default)]
+pub struct ReportQuery;
+
+#[Object]
+impl ReportQuery {
+    /// One report, if the caller may see it.
+    async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<Report> {
+        let id = arg_id(&id, Kind::Report, "id")?;
+        Ok(Report(query::one(state(ctx), actor(ctx), id).await?))
+    }
+
+    /// The caller's own reports, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn my_reports(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<Status>,
+    ) -> Result<Conn<Report>> {
+        let p = query::mine(state(ctx), actor(ctx), status, page_args(first, after)?).await?;
+        Ok(connection(p, |r| r.id, Report))
+    }
+
+    /// A head's tasks: reports in their neighbourhoods (or a group or area head's whole subtree, or a community
+    /// admin's community), oldest waiting first. Without `status`: those waiting for a head (SUBMITTED,
+    /// ACKNOWLEDGED, REOPENED).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn task_inbox(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<Status>,
+        category: Option<ID>,
+    ) -> Result<Conn<Report>> {
+        let category = category.map(|c| arg_id(&c, Kind::Category, "category")).transpose()?;
+        let p = query::inbox(state(ctx), actor(ctx), status, category, first, after.as_deref()).await?;
+        Ok(waiting_connection(p))
+    }
+
+    /// Property staff: reports dispatched to their company, oldest waiting first. Without `status`: DISPATCHED,
+    /// IN_PROGRESS, REOPENED and RESOLVED (to close once the resident confirms).
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn ticket_queue(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<Status>,
+    ) -> Result<Conn<Report>> {
+        let p = query::queue(state(ctx), actor(ctx), status, first, after.as_deref()).await?;
+        Ok(waiting_connection(p))
+    }
+
+    /// The report categories, in display order (inactive ones too for district admins).
+    async fn categories(&self, ctx: &Context<'_>) -> Result<Vec<Category>> {
+        let roles = actor(ctx).roles(state(ctx)).await?;
+        let all = roles.any(crate::auth::Role::DistrictAdmin);
+        Ok(cat::all(state(ctx), all).await?.into_iter().map(Category).collect())
+    }
+}
+
+fn waiting_connection(p: crate::service::page::Page<report::Model>) -> Conn<Report> {
+    let mut c = Conn::new(p.has_previous, p.has_next);
+    c.edges.extend(p.items.into_iter().map(|r| async_graphql::connection::Edge::new(query::waiting_cursor(&r), Report(r))));
+    c
+}
+
+/// Report mutations.
+#[derive(Default)]
+pub struct ReportMutation;
+
+async fn run(ctx: &Context<'_>, id: &ID, action: Action, input: act::Input) -> Result<Report> {
+    let id = arg_id(id, Kind::Report, "id")?;
+    Ok(Report(act::act(state(ctx), actor(ctx), id, action, input).await?))
+}
+
+fn with_note(note: Option<String>) -> act::Input {
+    act::Input { note, ..Default::default() }
+}
+
+#[Object]
+impl ReportMutation {
+    /// A verified resident reports a problem in their compound.
+    async fn submit_report(&self, ctx: &Context<'_>, input: SubmitReportInput) -> Result<Report> {
+        let new = submit::NewReport {
+            category: arg_id(&input.category_id, Kind::Category, "categoryId")?,
+            description: input.description,
+            urgency: input.urgency,
+            location: submit::Location {
+                building: input.building_id.map(|b| arg_id(&b, Kind::Building, "buildingId")).transpose()?,
+                unit: input.unit,
+                room: input.room,
+                compound: input.compound_id.map(|c| arg_id(&c, Kind::Compound, "compoundId")).transpose()?,
+                public_area: input.public_area,
+                latitude: input.latitude,
+                longitude: input.longitude,
+            },
+            anonymous: input.anonymous,
+            idempotency_key: input.idempotency_key,
+        };
+        Ok(Report(submit::submit(state(ctx), actor(ctx), new).await?))
+    }
+    /// A head takes up a submitted report.
+    async fn acknowledge_report(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> Result<Report> {
+        run(ctx, &id, Action::Acknowledge, with_note(note)).await
+    }
+    /// A head sends an acknowledged (or reopened) report to the compound's property company.
+    async fn dispatch_report(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> Result<Report> {
+        run(ctx, &id, Action::Dispatch, with_note(note)).await
+    }
+    /// The property company starts work.
+    async fn start_work(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> Result<Report> {
+        run(ctx, &id, Action::StartWork, with_note(note)).await
+    }
+    /// Reports it fixed (a head for what they handled themselves, the company for dispatched work).
+    async fn resolve_report(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> Result<Report> {
+        run(ctx, &id, Action::Resolve, with_note(note)).await
+    }
+    /// The property company closes a resolution the resident confirmed.
+    async fn close_report(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> Result<Report> {
+        run(ctx, &id, Action::Close, with_note(note)).await
+    }
+    /// The reporter confirms the fix and rates it 1..5.
+    async fn confirm_resolution(&self, ctx: &Context<'_>, id: ID, rating: i32, comment: Option<String>) -> Result<Report> {
+        run(ctx, &id, Action::Confirm, act::Input { rating: Some(rating), comment, ..Default::default() }).await
+    }
+    /// The reporter says it is not fixed.
+    async fn reopen_report(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Report> {
+        run(ctx, &id, Action::Reopen, act::Input { reason: Some(reason), ..Default::default() }).await
+    }
+    /// The reporter withdraws a report not yet dispatched.
+    async fn cancel_report(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<Report> {
+        run(ctx, &id, Action::Cancel, act::Input { reason, ..Default::default() }).await
+    }
+    /// A head refuses a report, saying why.
+    async fn reject_report(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Report> {
+        run(ctx, &id, Action::Reject, act::Input { reason: Some(reason), ..Default::default() }).await
+    }
+    /// A head marks a report as the same problem as an earlier one in the compound.
+    async fn mark_duplicate(&self, ctx: &Context<'_>, id: ID, original_id: ID) -> Result<Report> {
+        let original = arg_id(&original_id, Kind::Report, "originalId")?;
+        run(ctx, &id, Action::MarkDuplicate, act::Input { original: Some(original), ..Default::default() }).await
+    }
+    /// Comments on a report (the reporter, the heads above, the community, the assigned company).
+    async fn add_comment(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<Comment> {
+        let id = arg_id(&id, Kind::Report, "id")?;
+        Ok(Comment(act::add_comment(state(ctx), actor(ctx), id, &body).await?))
+    }
+    /// The reporter nudges a stalled report (催单), at most once per 24 hours.
+    async fn urge_report(&self, ctx: &Context<'_>, id: ID) -> Result<Report> {
+        run(ctx, &id, Action::Urge, act::Input::default()).await
+    }
+    /// District admins edit a category's names, routing and SLA targets.
+    async fn update_category(&self, ctx: &Context<'_>, id: ID, input: UpdateCategoryInput) -> Result<Category> {
+        let id = arg_id(&id, Kind::Category, "id")?;
+        let patch = cat::CategoryPatch {
+            name_zh: input.name_zh,
+            name_en: input.name_en,
+            to_property: input.to_property_by_default,
+            sla: [input.ack_hours_normal, input.resolve_hours_normal, input.ack_hours_urgent, input.resolve_hours_urgent],
+            active: input.active,
+        };
+        Ok(Category(cat::update(state(ctx), actor(ctx), id, patch).await?))
+    }
+}

@@ -1,0 +1,88 @@
+//! Report categories: seeded by the migration, edited by district admins.
+use entity::category;
+use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
+use uuid::Uuid;
+
+use super::Urgency;
+use crate::auth::{Actor, Role};
+use crate::error::{AppError, AppResult};
+use crate::service::validate;
+use crate::state::AppState;
+use crate::msg;
+
+/// All categories in display order (a small fixed set, like an enum: not paginated).
+pub async fn all(state: &AppState, include_inactive: bool) -> AppResult<Vec<category::Model>> {
+    let rows = category::Entity::find().order_by_asc(category::Column::SortOrder).all(&state.db).await?;
+    Ok(rows.into_iter().filter(|c| include_inactive || c.active).collect())
+}
+
+/// The SLA targets (hours to acknowledge, hours to resolve) of a category for an urgency.
+pub fn sla_hours(c: &category::Model, urgency: Urgency) -> (i32, i32) {
+    match urgency {
+        Urgency::Normal => (c.ack_hours_normal, c.resolve_hours_normal),
+        Urgency::Urgent => (c.ack_hours_urgent, c.resolve_hours_urgent),
+    }
+}
+
+/// What an admin may change on a category.
+#[derive(Default)]
+pub struct CategoryPatch {
+    /// Chinese name.
+    pub name_zh: Option<String>,
+    /// English name.
+    pub name_en: Option<String>,
+    /// Whether reports go to the property company by default.
+    pub to_property: Option<bool>,
+    /// SLA hours: (ack normal, resolve normal, ack urgent, resolve urgent).
+    pub sla: [Option<i32>; 4],
+    /// Offered to residents.
+    pub active: Option<bool>,
+}
+
+/// `updateCategory`: by any district admin (categories are shared by the district's whole grid).
+pub async fn update(state: &AppState, actor: &Actor, id: Uuid, patch: CategoryPatch) -> AppResult<category::Model> {
+    let roles = actor.roles(state).await?;
+    if !roles.any(Role::DistrictAdmin) {
+        return Err(AppError::forbidden());
+    }
+    let row = category::Entity::find_by_id(id)
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::not_found("分类", "Category"))?;
+    let mut am: category::ActiveModel = row.into();
+    if let Some(n) = patch.name_zh {
+        am.name_zh = Set(validate::text("nameZh", &n, 32)?);
+    }
+    if let Some(n) = patch.name_en {
+        am.name_en = Set(validate::text("nameEn", &n, 64)?);
+    }
+    if let Some(p) = patch.to_property {
+        am.to_property = Set(p);
+    }
+    if let Some(a) = patch.active {
+        am.active = Set(a);
+    }
+    let names = ["ackHoursNormal", "resolveHoursNormal", "ackHoursUrgent", "resolveHoursUrgent"];
+    for (i, v) in patch.sla.iter().enumerate() {
+        if let Some(h) = v {
+            let h = validate::range(names[i], *h, 1, 24 * 90)?;
+            match i {
+                0 => am.ack_hours_normal = Set(h),
+                1 => am.resolve_hours_normal = Set(h),
+                2 => am.ack_hours_urgent = Set(h),
+                _ => am.resolve_hours_urgent = Set(h),
+            }
+        }
+    }
+    let ack_n = *am.ack_hours_normal.as_ref();
+    let res_n = *am.resolve_hours_normal.as_ref();
+    let ack_u = *am.ack_hours_urgent.as_ref();
+    let res_u = *am.resolve_hours_urgent.as_ref();
+    if ack_n > res_n || ack_u > res_u {
+        return Err(AppError::bad_input(
+            "sla",
+            msg!("受理时限不能长于办结时限", "The time to acknowledge cannot exceed the time to resolve"),
+        ));
+    }
+    Ok(am.update(&state.db).await?)
+}

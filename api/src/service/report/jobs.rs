@@ -1,0 +1,64 @@
+//! Background work on reports: closing resolutions the resident left unanswered. Safe with several replicas: each
+//! close is the same version-guarded update as a user's, so a report is closed once whoever gets there first.
+use std::time::Duration;
+
+use chrono::Utc;
+use entity::report;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+
+use super::act::{Event, apply};
+use super::machine::{Action, Party, Status};
+use super::{Standing, machine};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// Closes every RESOLVED report whose resolution is older than the configured wait. Returns how many it closed.
+pub async fn auto_close_due(state: &AppState) -> AppResult<usize> {
+    let now = Utc::now();
+    let wait = chrono::Duration::from_std(state.config.auto_close_after).map_err(anyhow::Error::from)?;
+    let due = report::Entity::find()
+        .filter(report::Column::Status.eq(Status::Resolved.as_str()))
+        .filter(report::Column::ResolvedAt.lte(now - wait))
+        .order_by_asc(report::Column::ResolvedAt)
+        .limit(200)
+        .all(&state.db)
+        .await?;
+    let mut closed = 0;
+    for r in due {
+        let Ok((party, to)) = machine::decide(Status::Resolved, Action::Close, &[Party::System], Default::default()) else {
+            continue;
+        };
+        let sets = vec![(report::Column::ClosedAt, Expr::value(now)), (report::Column::AutoClosed, Expr::value(true))];
+        let ev = Event {
+            kind: "AUTO_CLOSED",
+            party,
+            lead: Standing::default(),
+            actor: None,
+            note: Some(format!("居民 {} 小时内未确认，系统自动结单", wait.num_hours())),
+            now,
+        };
+        match apply(state, &r, Status::Resolved, to, sets, ev).await {
+            Ok(_) => closed += 1,
+            // Another replica (or the resident) got there first.
+            Err(AppError::Conflict(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(closed)
+}
+
+/// Runs the jobs every `interval` until the process ends.
+pub fn spawn(state: AppState, interval: Duration) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match auto_close_due(&state).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(closed = n, "auto-closed resolved reports"),
+                Err(e) => tracing::warn!(error = ?e, "auto-close job failed"),
+            }
+        }
+    });
+}

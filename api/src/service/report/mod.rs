@@ -1,0 +1,137 @@
+//! Reports: residents report, heads acknowledge and handle or dispatch, property companies work and close,
+//! residents confirm or reopen. Every status change goes through [`machine`] and lands on the timeline in the same
+//! transaction.
+pub mod act;
+pub mod category;
+pub mod jobs;
+pub mod machine;
+pub mod query;
+pub mod submit;
+
+use entity::report;
+use uuid::Uuid;
+
+use crate::auth::{Role, Roles};
+use machine::Party;
+
+/// Urgency of a report.
+#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Urgency {
+    /// Ordinary.
+    Normal,
+    /// Needs attention within hours (a flooding leak, a stuck lift).
+    Urgent,
+}
+
+impl Urgency {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::Normal => "NORMAL",
+            Urgency::Urgent => "URGENT",
+        }
+    }
+    /// Reads the stored form.
+    pub fn parse(s: &str) -> Urgency {
+        if s == "URGENT" { Urgency::Urgent } else { Urgency::Normal }
+    }
+}
+
+/// How a user stands toward one report: what they may see and as whom they may act.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// The parties the user acts as (empty: may not act).
+    pub parties: Vec<Party>,
+    /// May see the report at all (else NOT_FOUND).
+    pub can_view: bool,
+    /// May see who reported it, unmasked: the reporter, the heads above, a community admin.
+    pub sees_reporter: bool,
+    /// The role recorded on the timeline when this user acts as a head or admin.
+    pub lead_role: Option<Role>,
+}
+
+/// Works out the standing of `user` (with `roles` and verified `homes`) toward `r`. Pure: no database.
+pub fn standing(user: Uuid, roles: &Roles, homes: &[Uuid], r: &report::Model) -> Standing {
+    let mut s = Standing::default();
+    if r.reporter_id == user {
+        s.parties.push(Party::Reporter);
+    }
+    let head_role = if r.neighbourhood_id.is_some_and(|n| roles.has(Role::NeighbourHead, n)) {
+        Some(Role::NeighbourHead)
+    } else if r.group_id.is_some_and(|g| roles.has(Role::GroupHead, g)) {
+        Some(Role::GroupHead)
+    } else if r.area_id.is_some_and(|a| roles.has(Role::AreaHead, a)) {
+        Some(Role::AreaHead)
+    } else {
+        None
+    };
+    if head_role.is_some() {
+        s.parties.push(Party::Head);
+        s.lead_role = head_role;
+    }
+    if roles.has(Role::CommunityAdmin, r.community_id) {
+        s.parties.push(Party::Admin);
+        s.lead_role = s.lead_role.or(Some(Role::CommunityAdmin));
+    }
+    if r.company_id.is_some_and(|c| roles.has(Role::PropertyStaff, c)) {
+        s.parties.push(Party::Staff);
+    }
+    let neighbour = r.neighbourhood_id.is_some_and(|n| homes.contains(&n));
+    s.can_view = !s.parties.is_empty() || neighbour;
+    s.sees_reporter = s.parties.iter().any(|p| matches!(p, Party::Reporter | Party::Head | Party::Admin));
+    s
+}
+
+/// The role name recorded on the timeline for a party.
+pub fn role_label(party: Party, lead_role: Option<Role>) -> &'static str {
+    match party {
+        Party::Reporter => "REPORTER",
+        Party::Staff => "PROPERTY_STAFF",
+        Party::System => "SYSTEM",
+        Party::Head | Party::Admin => lead_role.map(Role::as_str).unwrap_or("COMMUNITY_ADMIN"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Grant;
+    use chrono::Utc;
+
+    fn report(reporter: Uuid, n: Uuid, g: Uuid, a: Uuid, c: Uuid, company: Option<Uuid>) -> report::Model {
+        let now = Utc::now();
+        report::Model {
+            id: Uuid::now_v7(), created_at: now, description: "drain blocked".into(), urgency: "NORMAL".into(),
+            unit: None, room: None, public_area: None, latitude: None, longitude: None, anonymous: false,
+            status: "SUBMITTED".into(), version: 1, waiting_since: now, submitted_at: now, acknowledged_at: None,
+            dispatched_at: None, started_at: None, resolved_at: None, closed_at: None, first_reopened_at: None,
+            ended_at: None, confirmed_at: None, rating: None, rating_comment: None, auto_closed: false,
+            reopen_count: 0, last_urged_at: None, idempotency_key: None, category_id: Uuid::now_v7(),
+            reporter_id: reporter, compound_id: Uuid::now_v7(), building_id: None, neighbourhood_id: Some(n),
+            group_id: Some(g), area_id: Some(a), community_id: c, company_id: company, duplicate_of: None,
+            last_event_id: None,
+        }
+    }
+
+    fn roles(g: &[(Role, Uuid)]) -> Roles {
+        Roles { grants: g.iter().map(|(r, s)| Grant { role: *r, scope: *s, ends_at: None }).collect() }
+    }
+
+    #[test]
+    fn who_stands_where() {
+        let [me, n, g, a, c, co, other] = [(); 7].map(|_| Uuid::now_v7());
+        let r = report(me, n, g, a, c, Some(co));
+        let none = Roles::default();
+        assert_eq!(standing(me, &none, &[], &r).parties, vec![Party::Reporter]);
+        let neighbour = standing(other, &none, &[n], &r);
+        assert!(neighbour.can_view && neighbour.parties.is_empty() && !neighbour.sees_reporter);
+        assert!(!standing(other, &none, &[Uuid::now_v7()], &r).can_view);
+        let area = standing(other, &roles(&[(Role::AreaHead, a)]), &[], &r);
+        assert_eq!((area.parties.clone(), area.lead_role), (vec![Party::Head], Some(Role::AreaHead)));
+        let staff = standing(other, &roles(&[(Role::PropertyStaff, co)]), &[], &r);
+        assert!(staff.can_view && !staff.sees_reporter);
+        assert!(!standing(other, &roles(&[(Role::PropertyStaff, other)]), &[], &r).can_view);
+        assert!(!standing(other, &roles(&[(Role::CommunityAdmin, other)]), &[], &r).can_view);
+        assert!(!standing(other, &roles(&[(Role::NeighbourHead, other)]), &[], &r).can_view);
+    }
+}

@@ -1,0 +1,147 @@
+//! Reading reports: one report, my reports, a head's task inbox, a company's ticket queue, and a report's
+//! timeline and comments. Each list is one indexed statement.
+use entity::{report, report_comment, report_event};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::act::load_visible;
+use super::machine::Status;
+use crate::auth::{Actor, Role};
+use crate::error::{AppError, AppResult};
+use crate::msg;
+use crate::service::page::{self, Page, PageArgs, TimeCursor};
+use crate::state::AppState;
+
+/// `report(id)`.
+pub async fn one(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<report::Model> {
+    Ok(load_visible(state, actor, id).await?.0)
+}
+
+/// `myReports`: the caller's reports, newest first.
+pub async fn mine(state: &AppState, actor: &Actor, status: Option<Status>, args: PageArgs) -> AppResult<Page<report::Model>> {
+    let user = actor.user_id()?;
+    let mut q = report::Entity::find().filter(report::Column::ReporterId.eq(user));
+    if let Some(s) = status {
+        q = q.filter(report::Column::Status.eq(s.as_str()));
+    }
+    if let Some(after) = args.after {
+        q = q.filter(report::Column::Id.lt(after));
+    }
+    let mut items = q.order_by_desc(report::Column::Id).limit(args.first + 1).all(&state.db).await?;
+    let has_next = items.len() as u64 > args.first;
+    items.truncate(args.first as usize);
+    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+}
+
+/// The statuses a head's inbox shows by default: those waiting for a head.
+pub const NEEDS_HEAD: [Status; 3] = [Status::Submitted, Status::Acknowledged, Status::Reopened];
+/// The statuses a company's queue shows by default: those waiting for the company.
+pub const NEEDS_COMPANY: [Status; 4] = [Status::Dispatched, Status::InProgress, Status::Reopened, Status::Resolved];
+
+/// `taskInbox`: reports in the caller's neighbourhoods (neighbour head), groups or areas (their whole subtree) and
+/// communities (community admin), oldest waiting first. Default statuses: [`NEEDS_HEAD`].
+pub async fn inbox(
+    state: &AppState,
+    actor: &Actor,
+    status: Option<Status>,
+    category: Option<Uuid>,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> AppResult<Page<report::Model>> {
+    let roles = actor.roles(state).await?;
+    let mut scope = Condition::any();
+    let mut any = false;
+    for (role, col) in [
+        (Role::NeighbourHead, report::Column::NeighbourhoodId),
+        (Role::GroupHead, report::Column::GroupId),
+        (Role::AreaHead, report::Column::AreaId),
+        (Role::CommunityAdmin, report::Column::CommunityId),
+    ] {
+        let ids: Vec<Uuid> = roles.scopes(role).collect();
+        if !ids.is_empty() {
+            any = true;
+            scope = scope.add(col.is_in(ids));
+        }
+    }
+    if !any {
+        return Err(AppError::Forbidden(msg!(
+            "任务箱只对邻长、组长、片长和社区管理员开放",
+            "The task inbox is for neighbour, group and area heads and community admins"
+        )));
+    }
+    waiting_list(state, scope, status, &NEEDS_HEAD, category, first, after).await
+}
+
+/// `ticketQueue`: reports dispatched to the caller's company, oldest waiting first. Default statuses:
+/// [`NEEDS_COMPANY`].
+pub async fn queue(
+    state: &AppState,
+    actor: &Actor,
+    status: Option<Status>,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> AppResult<Page<report::Model>> {
+    let roles = actor.roles(state).await?;
+    let companies: Vec<Uuid> = roles.scopes(Role::PropertyStaff).collect();
+    if companies.is_empty() {
+        return Err(AppError::Forbidden(msg!("工单队列只对物业人员开放", "The ticket queue is for property staff")));
+    }
+    let scope = Condition::all().add(report::Column::CompanyId.is_in(companies));
+    waiting_list(state, scope, status, &NEEDS_COMPANY, None, first, after).await
+}
+
+async fn waiting_list(
+    state: &AppState,
+    scope: Condition,
+    status: Option<Status>,
+    default_statuses: &[Status],
+    category: Option<Uuid>,
+    first: Option<i32>,
+    after: Option<&str>,
+) -> AppResult<Page<report::Model>> {
+    let first = page::first_only(first)?;
+    let after = after.map(TimeCursor::decode).transpose()?;
+    let statuses: Vec<&str> = match status {
+        Some(s) => vec![s.as_str()],
+        None => default_statuses.iter().map(|s| s.as_str()).collect(),
+    };
+    let mut q = report::Entity::find().filter(scope).filter(report::Column::Status.is_in(statuses));
+    if let Some(c) = category {
+        q = q.filter(report::Column::CategoryId.eq(c));
+    }
+    if let Some(c) = after {
+        q = q.filter(
+            Condition::any()
+                .add(report::Column::WaitingSince.gt(c.at))
+                .add(Condition::all().add(report::Column::WaitingSince.eq(c.at)).add(report::Column::Id.gt(c.id))),
+        );
+    }
+    let mut items = q
+        .order_by_asc(report::Column::WaitingSince)
+        .order_by_asc(report::Column::Id)
+        .limit(first + 1)
+        .all(&state.db)
+        .await?;
+    let has_next = items.len() as u64 > first;
+    items.truncate(first as usize);
+    Ok(Page { items, has_next, has_previous: after.is_some() })
+}
+
+/// The cursor of a report in a waiting list.
+pub fn waiting_cursor(r: &report::Model) -> String {
+    TimeCursor { at: r.waiting_since, id: r.id }.encode()
+}
+
+/// A report's timeline, oldest first (the caller has already been shown the report).
+pub async fn timeline(state: &AppState, report: Uuid, args: PageArgs) -> AppResult<Page<report_event::Model>> {
+    let q = report_event::Entity::find().filter(report_event::Column::ReportId.eq(report));
+    page::fetch(&state.db, q, report_event::Column::Id, args).await
+}
+
+/// A report's comments, oldest first.
+pub async fn comments(state: &AppState, report: Uuid, args: PageArgs) -> AppResult<Page<report_comment::Model>> {
+    let q = report_comment::Entity::find().filter(report_comment::Column::ReportId.eq(report));
+    page::fetch(&state.db, q, report_comment::Column::Id, args).await
+}

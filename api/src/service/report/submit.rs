@@ -1,0 +1,249 @@
+//! `submitReport`: a verified resident reports a problem in their compound.
+use chrono::Utc;
+use entity::{building, category, grid_group, neighbourhood, neighbourhood_unit, report, report_event, residence};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
+use uuid::Uuid;
+
+use super::Urgency;
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::ids::{Kind, new_id};
+use crate::msg;
+use crate::service::{people, places, validate};
+use crate::state::AppState;
+
+/// Where the problem is.
+#[derive(Clone, Debug, Default)]
+pub struct Location {
+    /// A building (with optional unit and room), or
+    pub building: Option<Uuid>,
+    /// the unit number in that building,
+    pub unit: Option<i32>,
+    /// the room,
+    pub room: Option<String>,
+    /// or a compound and
+    pub compound: Option<Uuid>,
+    /// a public area of it ("北门停车场"). With none of these, the reporter's own verified home is meant.
+    pub public_area: Option<String>,
+    /// Optional GPS latitude, -90..90.
+    pub latitude: Option<f64>,
+    /// Optional GPS longitude, -180..180.
+    pub longitude: Option<f64>,
+}
+
+/// What a resident submits.
+#[derive(Clone, Debug)]
+pub struct NewReport {
+    /// The category.
+    pub category: Uuid,
+    /// 5..2000 characters.
+    pub description: String,
+    /// NORMAL or URGENT.
+    pub urgency: Urgency,
+    /// Where.
+    pub location: Location,
+    /// Hide the reporter from other residents.
+    pub anonymous: bool,
+    /// A key the client picks per report, so a retry after a lost response returns the same report.
+    pub idempotency_key: Option<String>,
+}
+
+/// Checks and stores a new report with its SUBMITTED event, in one transaction. A retry with the same
+/// idempotency key returns the report created the first time.
+pub async fn submit(state: &AppState, actor: &Actor, input: NewReport) -> AppResult<report::Model> {
+    let user = actor.user_id()?;
+    let description = validate::text_multiline("description", &input.description, 5, 2000)?;
+    let key = match &input.idempotency_key {
+        Some(k) => Some(validate::text("idempotencyKey", k, 64)?),
+        None => None,
+    };
+    let loc = &input.location;
+    if let Some(lat) = loc.latitude {
+        if !(-90.0..=90.0).contains(&lat) || !lat.is_finite() {
+            return Err(AppError::bad_input("latitude", msg!("纬度必须在 -90 到 90 之间", "latitude must be between -90 and 90")));
+        }
+    }
+    if let Some(lng) = loc.longitude {
+        if !(-180.0..=180.0).contains(&lng) || !lng.is_finite() {
+            return Err(AppError::bad_input("longitude", msg!("经度必须在 -180 到 180 之间", "longitude must be between -180 and 180")));
+        }
+    }
+    if let Some(k) = &key {
+        if let Some(existing) = find_by_key(state, user, k).await? {
+            return Ok(existing);
+        }
+    }
+    let cat = category::Entity::find_by_id(input.category)
+        .one(&state.db)
+        .await?
+        .filter(|c| c.active)
+        .ok_or_else(|| AppError::bad_input("categoryId", msg!("没有这个问题分类", "There is no such category")))?;
+
+    // Where: a building unit, a public area of a compound, or the reporter's home.
+    let homes = verified_homes(state, user).await?;
+    let (compound, building, unit, room, public_area, nbh_of_location) = if let Some(b) = loc.building {
+        let b = building::Entity::find_by_id(b).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Building))?;
+        let unit = match loc.unit {
+            Some(u) => Some(validate::range("unit", u, 1, b.unit_count)?),
+            None => None,
+        };
+        let room = loc.room.as_deref().map(validate::room).transpose()?;
+        let nbh = match unit {
+            Some(u) => neighbourhood_unit::Entity::find()
+                .filter(neighbourhood_unit::Column::BuildingId.eq(b.id))
+                .filter(neighbourhood_unit::Column::Unit.eq(u))
+                .one(&state.db)
+                .await?
+                .map(|n| n.neighbourhood_id),
+            None => None,
+        };
+        (b.compound_id, Some(b.id), unit, room, None, nbh)
+    } else if let Some(c) = loc.compound {
+        let area = loc.public_area.as_deref().ok_or_else(|| {
+            AppError::bad_input("publicArea", msg!("请说明小区内的具体位置", "Say where in the compound the problem is"))
+        })?;
+        let area = validate::text("publicArea", area, 100)?;
+        places::of(&state.db, Kind::Compound, c).await?;
+        (c, None, None, None, Some(area), None)
+    } else {
+        let home = homes.first().ok_or_else(no_home)?;
+        (home.compound, Some(home.building), Some(home.unit), Some(home.room.clone()), None, home.neighbourhood)
+    };
+    // Only verified residents of the compound report there: keeps the grid's inboxes free of drive-by reports.
+    let home_here = homes.iter().find(|h| h.compound == compound).ok_or_else(|| {
+        AppError::Forbidden(msg!(
+            "只能报告您已认证住址所在小区的问题；请先登记住址并等待邻长认证",
+            "You can report problems only in the compound of your verified home; register your home and wait for your neighbour head to verify it"
+        ))
+    })?;
+    let neighbourhood_id = nbh_of_location.or(home_here.neighbourhood);
+    let (group_id, area_id) = match neighbourhood_id {
+        Some(n) => {
+            let n = neighbourhood::Entity::find_by_id(n).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Neighbourhood))?;
+            let g = grid_group::Entity::find_by_id(n.group_id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Group))?;
+            (Some(g.id), Some(g.area_id))
+        }
+        None => (None, None),
+    };
+    let place = places::of(&state.db, Kind::Compound, compound).await?;
+    let community = place.community.ok_or_else(|| anyhow::anyhow!("compound without community"))?;
+
+    let now = Utc::now();
+    let id = new_id();
+    let event_id = new_id();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let row = report::ActiveModel {
+        id: Set(id),
+        created_at: Set(now),
+        description: Set(description),
+        urgency: Set(input.urgency.as_str().into()),
+        unit: Set(unit),
+        room: Set(room),
+        public_area: Set(public_area),
+        latitude: Set(loc.latitude),
+        longitude: Set(loc.longitude),
+        anonymous: Set(input.anonymous),
+        status: Set("SUBMITTED".into()),
+        version: Set(1),
+        waiting_since: Set(now),
+        submitted_at: Set(now),
+        acknowledged_at: Set(None),
+        dispatched_at: Set(None),
+        started_at: Set(None),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        first_reopened_at: Set(None),
+        ended_at: Set(None),
+        confirmed_at: Set(None),
+        rating: Set(None),
+        rating_comment: Set(None),
+        auto_closed: Set(false),
+        reopen_count: Set(0),
+        last_urged_at: Set(None),
+        idempotency_key: Set(key.clone()),
+        category_id: Set(cat.id),
+        reporter_id: Set(user),
+        compound_id: Set(compound),
+        building_id: Set(building),
+        neighbourhood_id: Set(neighbourhood_id),
+        group_id: Set(group_id),
+        area_id: Set(area_id),
+        community_id: Set(community),
+        company_id: Set(None),
+        duplicate_of: Set(None),
+        last_event_id: Set(Some(event_id)),
+    }
+    .insert(&txn)
+    .await;
+    let row = match row {
+        Ok(r) => r,
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) && key.is_some() => {
+            // The same submit arrived twice at once: the other one stored it.
+            drop(txn);
+            return find_by_key(state, user, key.as_deref().unwrap_or_default())
+                .await?
+                .ok_or_else(|| AppError::Internal(e.into()));
+        }
+        Err(e) => return Err(e.into()),
+    };
+    report_event::ActiveModel {
+        id: Set(event_id),
+        created_at: Set(now),
+        kind: Set("SUBMITTED".into()),
+        actor_role: Set("REPORTER".into()),
+        from_status: Set(None),
+        to_status: Set(Some("SUBMITTED".into())),
+        note: Set(None),
+        report_id: Set(id),
+        actor_id: Set(Some(user)),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+fn no_home() -> AppError {
+    AppError::Forbidden(msg!(
+        "请先登记住址并等待邻长认证后再报告问题",
+        "Register your home and wait for your neighbour head to verify it before reporting"
+    ))
+}
+
+async fn find_by_key(state: &AppState, user: Uuid, key: &str) -> AppResult<Option<report::Model>> {
+    Ok(report::Entity::find()
+        .filter(report::Column::ReporterId.eq(user))
+        .filter(report::Column::IdempotencyKey.eq(key))
+        .one(&state.db)
+        .await?)
+}
+
+struct Home {
+    compound: Uuid,
+    building: Uuid,
+    unit: i32,
+    room: String,
+    neighbourhood: Option<Uuid>,
+}
+
+async fn verified_homes(state: &AppState, user: Uuid) -> AppResult<Vec<Home>> {
+    let rows = residence::Entity::find()
+        .filter(residence::Column::UserId.eq(user))
+        .filter(residence::Column::Status.eq(people::status::VERIFIED))
+        .all(&state.db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let buildings = building::Entity::find()
+        .filter(building::Column::Id.is_in(rows.iter().map(|r| r.building_id).collect::<Vec<_>>()))
+        .all(&state.db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| {
+            let b = buildings.iter().find(|b| b.id == r.building_id)?;
+            Some(Home { compound: b.compound_id, building: b.id, unit: r.unit, room: r.room, neighbourhood: r.neighbourhood_id })
+        })
+        .collect())
+}

@@ -1,0 +1,53 @@
+//! A problem report, with a timestamp per milestone and the ids of every unit above it.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "report")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub created_at: DateTimeUtc,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub urgency: String,
+    pub unit: Option<i32>,
+    pub room: Option<String>,
+    pub public_area: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub anonymous: bool,
+    pub status: String,
+    pub version: i32,
+    pub waiting_since: DateTimeUtc,
+    pub submitted_at: DateTimeUtc,
+    pub acknowledged_at: Option<DateTimeUtc>,
+    pub dispatched_at: Option<DateTimeUtc>,
+    pub started_at: Option<DateTimeUtc>,
+    pub resolved_at: Option<DateTimeUtc>,
+    pub closed_at: Option<DateTimeUtc>,
+    pub first_reopened_at: Option<DateTimeUtc>,
+    pub ended_at: Option<DateTimeUtc>,
+    pub confirmed_at: Option<DateTimeUtc>,
+    pub rating: Option<i32>,
+    pub rating_comment: Option<String>,
+    pub auto_closed: bool,
+    pub reopen_count: i32,
+    pub last_urged_at: Option<DateTimeUtc>,
+    pub idempotency_key: Option<String>,
+    pub category_id: Uuid,
+    pub reporter_id: Uuid,
+    pub compound_id: Uuid,
+    pub building_id: Option<Uuid>,
+    pub neighbourhood_id: Option<Uuid>,
+    pub group_id: Option<Uuid>,
+    pub area_id: Option<Uuid>,
+    pub community_id: Uuid,
+    pub company_id: Option<Uuid>,
+    pub duplicate_of: Option<Uuid>,
+    pub last_event_id: Option<Uuid>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
