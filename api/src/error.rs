@@ -52,6 +52,13 @@ pub enum AppError {
     },
     /// `CONFLICT`: the object is not in a state that allows this (already done, taken, changed meanwhile).
     Conflict(Msg),
+    /// `CONFLICT` on an object with a status: `extensions.currentStatus` tells the client what it is now.
+    StatusConflict {
+        /// The object's status now.
+        current: String,
+        /// What is wrong.
+        msg: Msg,
+    },
     /// `RATE_LIMITED`: too many attempts; try again later.
     RateLimited(Msg),
     /// `UNAVAILABLE`: a dependency (WeChat, the database) is unreachable; try again later.
@@ -71,7 +78,7 @@ impl AppError {
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadInput { .. } => "BAD_USER_INPUT",
-            AppError::Conflict(_) => "CONFLICT",
+            AppError::Conflict(_) | AppError::StatusConflict { .. } => "CONFLICT",
             AppError::RateLimited(_) => "RATE_LIMITED",
             AppError::Unavailable(_) => "UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL",
@@ -107,7 +114,8 @@ impl AppError {
             | AppError::Conflict(m)
             | AppError::RateLimited(m)
             | AppError::Unavailable(m)
-            | AppError::BadInput { msg: m, .. } => m.clone(),
+            | AppError::BadInput { msg: m, .. }
+            | AppError::StatusConflict { msg: m, .. } => m.clone(),
             AppError::Internal(_) => msg!("服务器内部错误，请稍后重试", "Internal server error, please try again later"),
         }
     }
@@ -149,10 +157,17 @@ impl From<AppError> for async_graphql::Error {
             AppError::BadInput { field, .. } => Some(field.to_string()),
             _ => None,
         };
+        let current = match &e {
+            AppError::StatusConflict { current, .. } => Some(current.clone()),
+            _ => None,
+        };
         async_graphql::Error::new(m.zh.into_owned()).extend_with(|_, ext| {
             ext.set("code", code);
             if let Some(f) = field {
                 ext.set("field", f);
+            }
+            if let Some(c) = current {
+                ext.set("currentStatus", c);
             }
             ext.set(EN_MESSAGE_KEY, m.en.into_owned());
         })

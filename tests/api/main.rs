@@ -6,4 +6,5 @@ mod common;
 mod admin;
 mod auth;
 mod http;
+mod report;
 mod residence;

@@ -2,7 +2,7 @@
 //! relation, not N.
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::Utc;
 use entity::{app_user, appointment};
 use sea_orm::ExprTrait;
@@ -99,34 +99,38 @@ impl Loader<Uuid> for HeadOf {
     }
 }
 
-/// All loaders of one request (each caches for that request only).
+/// A per-request, caching DataLoader.
+pub type Cached<T> = DataLoader<T, HashMapCache>;
+
+/// All loaders of one request. Each caches what it loaded for that request only, so a relation primed for a whole
+/// page is not fetched again per object.
 pub struct Loaders {
     /// Districts.
-    pub district: DataLoader<DistrictById>,
+    pub district: Cached<DistrictById>,
     /// Streets.
-    pub street: DataLoader<StreetById>,
+    pub street: Cached<StreetById>,
     /// Communities.
-    pub community: DataLoader<CommunityById>,
+    pub community: Cached<CommunityById>,
     /// Compounds.
-    pub compound: DataLoader<CompoundById>,
+    pub compound: Cached<CompoundById>,
     /// Buildings.
-    pub building: DataLoader<BuildingById>,
+    pub building: Cached<BuildingById>,
     /// Areas.
-    pub area: DataLoader<AreaById>,
+    pub area: Cached<AreaById>,
     /// Groups.
-    pub group: DataLoader<GroupById>,
+    pub group: Cached<GroupById>,
     /// Neighbourhoods.
-    pub neighbourhood: DataLoader<NeighbourhoodById>,
+    pub neighbourhood: Cached<NeighbourhoodById>,
     /// Users.
-    pub user: DataLoader<UserById>,
+    pub user: Cached<UserById>,
     /// Property companies.
-    pub company: DataLoader<CompanyById>,
+    pub company: Cached<CompanyById>,
     /// Heads of units.
-    pub head: DataLoader<HeadOf>,
+    pub head: Cached<HeadOf>,
     /// Report categories.
-    pub category: DataLoader<CategoryById>,
+    pub category: Cached<CategoryById>,
     /// Timeline events.
-    pub report_event: DataLoader<ReportEventById>,
+    pub report_event: Cached<ReportEventById>,
 }
 
 impl Loaders {
@@ -134,19 +138,19 @@ impl Loaders {
     pub fn new(db: &DatabaseConnection) -> Self {
         let d = || db.clone();
         Self {
-            district: DataLoader::new(DistrictById(d()), tokio::spawn),
-            street: DataLoader::new(StreetById(d()), tokio::spawn),
-            community: DataLoader::new(CommunityById(d()), tokio::spawn),
-            compound: DataLoader::new(CompoundById(d()), tokio::spawn),
-            building: DataLoader::new(BuildingById(d()), tokio::spawn),
-            area: DataLoader::new(AreaById(d()), tokio::spawn),
-            group: DataLoader::new(GroupById(d()), tokio::spawn),
-            neighbourhood: DataLoader::new(NeighbourhoodById(d()), tokio::spawn),
-            user: DataLoader::new(UserById(d()), tokio::spawn),
-            company: DataLoader::new(CompanyById(d()), tokio::spawn),
-            head: DataLoader::new(HeadOf(d()), tokio::spawn),
-            category: DataLoader::new(CategoryById(d()), tokio::spawn),
-            report_event: DataLoader::new(ReportEventById(d()), tokio::spawn),
+            district: DataLoader::with_cache(DistrictById(d()), tokio::spawn, HashMapCache::default()),
+            street: DataLoader::with_cache(StreetById(d()), tokio::spawn, HashMapCache::default()),
+            community: DataLoader::with_cache(CommunityById(d()), tokio::spawn, HashMapCache::default()),
+            compound: DataLoader::with_cache(CompoundById(d()), tokio::spawn, HashMapCache::default()),
+            building: DataLoader::with_cache(BuildingById(d()), tokio::spawn, HashMapCache::default()),
+            area: DataLoader::with_cache(AreaById(d()), tokio::spawn, HashMapCache::default()),
+            group: DataLoader::with_cache(GroupById(d()), tokio::spawn, HashMapCache::default()),
+            neighbourhood: DataLoader::with_cache(NeighbourhoodById(d()), tokio::spawn, HashMapCache::default()),
+            user: DataLoader::with_cache(UserById(d()), tokio::spawn, HashMapCache::default()),
+            company: DataLoader::with_cache(CompanyById(d()), tokio::spawn, HashMapCache::default()),
+            head: DataLoader::with_cache(HeadOf(d()), tokio::spawn, HashMapCache::default()),
+            category: DataLoader::with_cache(CategoryById(d()), tokio::spawn, HashMapCache::default()),
+            report_event: DataLoader::with_cache(ReportEventById(d()), tokio::spawn, HashMapCache::default()),
         }
     }
 }

@@ -66,11 +66,10 @@ pub fn status_of(r: &report::Model) -> AppResult<Status> {
 fn refused(refusal: Refusal, current: Status, r: &report::Model) -> AppError {
     match refusal {
         Refusal::NotAllowed => AppError::forbidden(),
-        Refusal::WrongStatus => AppError::Conflict(msg!(
-            "报告当前状态为 {}，不能执行此操作",
-            "The report is {} now; this action is not possible",
-            current.as_str()
-        )),
+        Refusal::WrongStatus => AppError::StatusConflict {
+            current: current.as_str().to_owned(),
+            msg: msg!("报告当前状态为 {}，不能执行此操作", "The report is {} now; this action is not possible", current.as_str()),
+        },
         Refusal::TooSoon => {
             let next = r.last_urged_at.map(|t| t + Duration::hours(24)).unwrap_or_else(Utc::now);
             AppError::RateLimited(msg!(
@@ -235,11 +234,14 @@ pub async fn apply(
     if update.exec(&txn).await?.rows_affected != 1 {
         drop(txn);
         let now = report::Entity::find_by_id(r.id).one(&state.db).await?.ok_or_else(not_found)?;
-        return Err(AppError::Conflict(msg!(
-            "报告刚刚被他人更新（当前状态 {}），请刷新后重试",
-            "Someone else just updated this report (now {}); refresh and try again",
-            now.status
-        )));
+        return Err(AppError::StatusConflict {
+            msg: msg!(
+                "报告刚刚被他人更新（当前状态 {}），请刷新后重试",
+                "Someone else just updated this report (now {}); refresh and try again",
+                now.status
+            ),
+            current: now.status,
+        });
     }
     insert_event(&txn, event_id, r.id, &ev, from, to).await?;
     txn.commit().await?;

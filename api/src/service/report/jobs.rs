@@ -40,7 +40,7 @@ pub async fn auto_close_due(state: &AppState) -> AppResult<usize> {
         match apply(state, &r, Status::Resolved, to, sets, ev).await {
             Ok(_) => closed += 1,
             // Another replica (or the resident) got there first.
-            Err(AppError::Conflict(_)) => {}
+            Err(AppError::Conflict(_) | AppError::StatusConflict { .. }) => {}
             Err(e) => return Err(e),
         }
     }

@@ -154,53 +154,58 @@ pub enum Refusal {
     TooSoon,
 }
 
-/// The status after `party` does `action` to a report in `status`, or why not.
+/// The status after `party` does `action` to a report in `status`, or why not. A refusal is `WrongStatus` when the
+/// party could do this action to this report in some other status (or once the resident has confirmed), and
+/// `NotAllowed` when it never could.
 pub fn next(status: Status, action: Action, party: Party, f: Facts) -> Result<Status, Refusal> {
+    if let Some(to) = target(status, action, party, f) {
+        if action == Action::Urge && f.urged_recently {
+            return Err(Refusal::TooSoon);
+        }
+        return Ok(to);
+    }
+    // Only statuses this report could be in: a company is assigned exactly from the first dispatch on.
+    let consistent = |s: Status| match s {
+        Status::Submitted | Status::Acknowledged => !f.has_company,
+        Status::Dispatched => f.has_company,
+        _ => true,
+    };
+    let possible = ALL_STATUSES.into_iter().filter(|s| consistent(*s)).any(|s| {
+        [false, true].into_iter().any(|confirmed| target(s, action, party, Facts { confirmed, ..f }).is_some())
+    });
+    Err(if possible { Refusal::WrongStatus } else { Refusal::NotAllowed })
+}
+
+/// The transition table.
+fn target(status: Status, action: Action, party: Party, f: Facts) -> Option<Status> {
     use Action as A;
     use Party as P;
     use Status as S;
     let lead = matches!(party, P::Head | P::Admin);
-    // Which parties may ever do the action; then which statuses allow it.
-    let may = match action {
-        A::Acknowledge | A::Dispatch | A::Reject | A::MarkDuplicate => lead,
-        A::StartWork | A::Resolve => lead || party == P::Staff,
-        A::Close => party == P::Staff || party == P::System,
-        A::Confirm | A::Reopen | A::Cancel | A::Urge => party == P::Reporter,
-        A::Comment => party != P::System,
-    };
-    if !may {
-        return Err(Refusal::NotAllowed);
-    }
-    let to = match (action, status) {
-        (A::Acknowledge, S::Submitted) => Some(S::Acknowledged),
-        (A::Dispatch, S::Acknowledged | S::Reopened) => Some(S::Dispatched),
+    let staff = party == P::Staff;
+    let reporter = party == P::Reporter;
+    match (action, status) {
+        (A::Acknowledge, S::Submitted) if lead => Some(S::Acknowledged),
+        (A::Dispatch, S::Acknowledged | S::Reopened) if lead => Some(S::Dispatched),
         // Staff start dispatched work, or work again on a reopened report of theirs; a head takes up again a
         // reopened report that never went to a company.
-        (A::StartWork, S::Dispatched) if party == P::Staff => Some(S::InProgress),
-        (A::StartWork, S::Reopened) if (party == P::Staff) == f.has_company => Some(S::InProgress),
+        (A::StartWork, S::Dispatched) if staff => Some(S::InProgress),
+        (A::StartWork, S::Reopened) if (staff && f.has_company) || (lead && !f.has_company) => Some(S::InProgress),
         // A head fixes it without the company; the company resolves what it works on.
         (A::Resolve, S::Acknowledged) if lead => Some(S::Resolved),
-        (A::Resolve, S::InProgress) if (party == P::Staff) == f.has_company => Some(S::Resolved),
+        (A::Resolve, S::InProgress) if (staff && f.has_company) || (lead && !f.has_company) => Some(S::Resolved),
         (A::Close, S::Resolved) if party == P::System => Some(S::Closed),
-        (A::Close, S::Resolved) if f.confirmed && f.has_company => Some(S::Closed),
+        (A::Close, S::Resolved) if staff && f.confirmed && f.has_company => Some(S::Closed),
         // Confirming a head's own fix closes it; a company's fix is closed by the company.
-        (A::Confirm, S::Resolved) if !f.confirmed => Some(if f.has_company { S::Resolved } else { S::Closed }),
-        (A::Reopen, S::Resolved) if !f.confirmed => Some(S::Reopened),
-        (A::Cancel | A::Reject | A::MarkDuplicate, S::Submitted | S::Acknowledged) => Some(match action {
-            A::Cancel => S::Cancelled,
-            A::Reject => S::Rejected,
-            _ => S::Duplicate,
-        }),
-        (A::Comment, s) => Some(s),
-        (A::Urge, S::Submitted | S::Acknowledged | S::Dispatched | S::InProgress | S::Reopened) => {
-            if f.urged_recently {
-                return Err(Refusal::TooSoon);
-            }
-            Some(status)
-        }
+        (A::Confirm, S::Resolved) if reporter && !f.confirmed => Some(if f.has_company { S::Resolved } else { S::Closed }),
+        (A::Reopen, S::Resolved) if reporter && !f.confirmed => Some(S::Reopened),
+        (A::Cancel, S::Submitted | S::Acknowledged) if reporter => Some(S::Cancelled),
+        (A::Reject, S::Submitted | S::Acknowledged) if lead => Some(S::Rejected),
+        (A::MarkDuplicate, S::Submitted | S::Acknowledged) if lead => Some(S::Duplicate),
+        (A::Comment, s) if party != P::System => Some(s),
+        (A::Urge, S::Submitted | S::Acknowledged | S::Dispatched | S::InProgress | S::Reopened) if reporter => Some(status),
         _ => None,
-    };
-    to.ok_or(Refusal::WrongStatus)
+    }
 }
 
 /// The first party of `parties` that may do `action`, with the resulting status; or the most telling refusal
@@ -313,6 +318,11 @@ mod tests {
         let f = Facts::default();
         assert_eq!(next(S::Submitted, A::Acknowledge, P::Reporter, f), Err(Refusal::NotAllowed));
         assert_eq!(next(S::Closed, A::Acknowledge, P::Head, f), Err(Refusal::WrongStatus));
+        let co = Facts { has_company: true, ..f };
+        assert_eq!(next(S::Dispatched, A::StartWork, P::Head, co), Err(Refusal::NotAllowed), "the company's work");
+        assert_eq!(next(S::Resolved, A::Close, P::Staff, co), Err(Refusal::WrongStatus), "not confirmed yet");
+        assert_eq!(next(S::Resolved, A::Close, P::Head, co), Err(Refusal::NotAllowed));
+        assert_eq!(next(S::InProgress, A::Resolve, P::Head, co), Err(Refusal::NotAllowed), "the company resolves its work");
         let urged = Facts { urged_recently: true, ..f };
         assert_eq!(next(S::Submitted, A::Urge, P::Reporter, urged), Err(Refusal::TooSoon));
         // A head who is also the reporter may acknowledge: the best answer wins.

@@ -1,0 +1,588 @@
+//! The report lifecycle over HTTP: every path, who may do what, concurrency, bad input, and the query count of
+//! an inbox page.
+use std::collections::HashMap;
+use std::sync::atomic::Ordering;
+
+use serde_json::{Value, json};
+
+use crate::common::{Demo, Gql, TestApp};
+
+const SUBMIT: &str = "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id status version neighbourhood { id } availableActions } }";
+const GET: &str = "query($id: ID!) { report(id: $id) { id status version rating autoClosed reopenCount availableActions
+    milestones { submittedAt acknowledgedAt dispatchedAt startedAt resolvedAt closedAt firstReopenedAt confirmedAt }
+    reporter { id name phone } assignedCompany { name }
+    timeline(first: 50) { nodes { kind actorRole actorName fromStatus toStatus note } }
+    comments { nodes { body authorRole } } } }";
+
+/// Everyone the matrix needs, logged in.
+struct Cast {
+    tokens: HashMap<&'static str, String>,
+    drain: String,
+    lift: String,
+}
+
+impl Cast {
+    async fn new(app: &TestApp) -> Cast {
+        let mut tokens = HashMap::new();
+        for who in [
+            "resident", "neighbour", "resident-6", "head", "head-0-1-2", "group-head", "area-head", "staff", "staff-2",
+            "community-admin", "admin",
+        ] {
+            tokens.insert(who, app.login(who).await);
+        }
+        // A community admin of another community (和谐社区).
+        let ids = Demo::ids(app).await;
+        let (t, _, id) = app.session("other-community-admin").await;
+        app.gql(
+            Some(&tokens["admin"]),
+            "mutation($u: ID!, $s: ID!) { appoint(input: { userId: $u, role: COMMUNITY_ADMIN, scopeId: $s }) { id } }",
+            json!({ "u": id, "s": ids.other_community }),
+        )
+        .await
+        .ok();
+        tokens.insert("other-community-admin", t);
+        let cats = app.gql(Some(&tokens["resident"]), "{ categories { id code } }", json!({})).await;
+        let find = |code: &str| {
+            cats.ok()["categories"].as_array().unwrap().iter().find(|c| c["code"] == code).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        };
+        Cast { drain: find("DRAIN"), lift: find("LIFT"), tokens }
+    }
+
+    fn t(&self, who: &str) -> &str {
+        &self.tokens[who]
+    }
+}
+
+async fn submit(app: &TestApp, cast: &Cast, extra: Value) -> String {
+    let mut input = json!({ "categoryId": cast.drain, "description": "厨房下水道堵了，水排不下去" });
+    input.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap_or_default());
+    let r = app.gql(Some(cast.t("resident")), SUBMIT, json!({ "i": input })).await;
+    r.ok()["submitReport"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn act(app: &TestApp, token: &str, mutation: &str, id: &str) -> Gql {
+    let q = match mutation {
+        "confirmResolution" => "mutation($id: ID!) { confirmResolution(id: $id, rating: 5, comment: \"修得很好\") { id status } }".to_owned(),
+        "reopenReport" => "mutation($id: ID!) { reopenReport(id: $id, reason: \"还是漏水\") { id status } }".to_owned(),
+        "rejectReport" => "mutation($id: ID!) { rejectReport(id: $id, reason: \"不属于小区公共事务\") { id status } }".to_owned(),
+        "cancelReport" => "mutation($id: ID!) { cancelReport(id: $id, reason: \"已自行解决\") { id status } }".to_owned(),
+        "addComment" => "mutation($id: ID!) { addComment(id: $id, body: \"已联系物业\") { id } }".to_owned(),
+        "urgeReport" => "mutation($id: ID!) { urgeReport(id: $id) { id status } }".to_owned(),
+        m => format!("mutation($id: ID!) {{ {m}(id: $id, note: \"ok\") {{ id status }} }}"),
+    };
+    app.gql(Some(token), &q, json!({ "id": id })).await
+}
+
+/// Submits a report and drives it to `state` through the API, as the people who do that in life.
+async fn drive(app: &TestApp, cast: &Cast, state: &str) -> String {
+    let id = submit(app, cast, json!({})).await;
+    let steps: &[(&str, &str)] = match state {
+        "SUBMITTED" => &[],
+        "ACKNOWLEDGED" => &[("head", "acknowledgeReport")],
+        "DISPATCHED" => &[("head", "acknowledgeReport"), ("head", "dispatchReport")],
+        "IN_PROGRESS" => &[("head", "acknowledgeReport"), ("head", "dispatchReport"), ("staff", "startWork")],
+        "RESOLVED" => &[("head", "acknowledgeReport"), ("head", "dispatchReport"), ("staff", "startWork"), ("staff", "resolveReport")],
+        "CONFIRMED" => &[
+            ("head", "acknowledgeReport"),
+            ("head", "dispatchReport"),
+            ("staff", "startWork"),
+            ("staff", "resolveReport"),
+            ("resident", "confirmResolution"),
+        ],
+        other => panic!("no path to {other}"),
+    };
+    for (who, m) in steps {
+        act(app, cast.t(who), m, &id).await.ok();
+    }
+    id
+}
+
+async fn get(app: &TestApp, token: &str, id: &str) -> Value {
+    app.gql(Some(token), GET, json!({ "id": id })).await.ok()["report"].clone()
+}
+
+fn kinds(r: &Value) -> Vec<String> {
+    r["timeline"]["nodes"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn the_whole_lifecycle_through_the_property_company() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    let ids = Demo::ids(&app).await;
+    let r = app
+        .gql(Some(cast.t("resident")), SUBMIT, json!({ "i": { "categoryId": cast.drain, "description": "厨房下水道堵了", "urgency": "URGENT" } }))
+        .await;
+    let rep = r.ok()["submitReport"].clone();
+    let id = rep["id"].as_str().unwrap().to_owned();
+    assert_eq!(rep["status"], "SUBMITTED");
+    assert_eq!(rep["neighbourhood"]["id"], ids.neighbourhood.as_str(), "from the reporter's verified home");
+    assert_eq!(rep["availableActions"], json!(["CANCEL", "COMMENT", "URGE"]));
+
+    // The head sees it in the inbox, with the right buttons.
+    let inbox = app
+        .gql(Some(cast.t("head")), "{ taskInbox { nodes { id availableActions reporter { name } lastEvent { kind } } } }", json!({}))
+        .await;
+    let card = &inbox.ok()["taskInbox"]["nodes"][0];
+    assert_eq!(card["id"], id.as_str());
+    assert_eq!(card["availableActions"], json!(["ACKNOWLEDGE", "REJECT", "MARK_DUPLICATE", "COMMENT"]));
+    assert_eq!(card["lastEvent"]["kind"], "SUBMITTED");
+    assert_eq!(card["reporter"]["name"], "陈阿姨", "heads see who reported");
+
+    act(&app, cast.t("head"), "acknowledgeReport", &id).await.ok();
+    act(&app, cast.t("head"), "dispatchReport", &id).await.ok();
+    let queue = app.gql(Some(cast.t("staff")), "{ ticketQueue { nodes { id status reporter { name phone } } } }", json!({})).await;
+    let ticket = &queue.ok()["ticketQueue"]["nodes"][0];
+    assert_eq!((ticket["id"].as_str().unwrap(), ticket["status"].as_str().unwrap()), (id.as_str(), "DISPATCHED"));
+    assert_eq!(ticket["reporter"]["name"], "陈**", "staff see the reporter masked");
+    act(&app, cast.t("staff"), "startWork", &id).await.ok();
+    act(&app, cast.t("staff"), "resolveReport", &id).await.ok();
+    let r = act(&app, cast.t("staff"), "closeReport", &id).await;
+    assert_eq!(r.code(), "CONFLICT", "the resident has not confirmed yet");
+    act(&app, cast.t("resident"), "confirmResolution", &id).await.ok();
+    let r = act(&app, cast.t("staff"), "closeReport", &id).await;
+    assert_eq!(r.ok()["closeReport"]["status"], "CLOSED");
+
+    let rep = get(&app, cast.t("resident"), &id).await;
+    assert_eq!(kinds(&rep), ["SUBMITTED", "ACKNOWLEDGED", "DISPATCHED", "STARTED", "RESOLVED", "CONFIRMED", "CLOSED"]);
+    let roles: Vec<&str> = rep["timeline"]["nodes"].as_array().unwrap().iter().map(|e| e["actorRole"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["REPORTER", "NEIGHBOUR_HEAD", "NEIGHBOUR_HEAD", "PROPERTY_STAFF", "PROPERTY_STAFF", "REPORTER", "PROPERTY_STAFF"]);
+    assert_eq!(rep["timeline"]["nodes"][1]["fromStatus"], "SUBMITTED");
+    assert_eq!(rep["timeline"]["nodes"][1]["toStatus"], "ACKNOWLEDGED");
+    assert_eq!(rep["rating"], 5);
+    assert_eq!(rep["assignedCompany"]["name"], "幸福物业");
+    let m = &rep["milestones"];
+    for k in ["submittedAt", "acknowledgedAt", "dispatchedAt", "startedAt", "resolvedAt", "closedAt", "confirmedAt"] {
+        assert!(m[k].is_string(), "{k} is set");
+    }
+    assert!(m["firstReopenedAt"].is_null());
+    assert_eq!(rep["availableActions"], json!(["COMMENT"]), "closed: only comments");
+}
+
+#[tokio::test]
+async fn a_head_fixes_it_without_the_company_and_the_confirmation_closes_it() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    let id = drive(&app, &cast, "ACKNOWLEDGED").await;
+    act(&app, cast.t("head"), "resolveReport", &id).await.ok();
+    let r = act(&app, cast.t("resident"), "confirmResolution", &id).await;
+    assert_eq!(r.ok()["confirmResolution"]["status"], "CLOSED");
+    let rep = get(&app, cast.t("resident"), &id).await;
+    assert_eq!(kinds(&rep), ["SUBMITTED", "ACKNOWLEDGED", "RESOLVED", "CONFIRMED"]);
+    assert!(rep["assignedCompany"].is_null());
+    assert!(rep["milestones"]["dispatchedAt"].is_null());
+}
+
+#[tokio::test]
+async fn a_reopened_report_goes_back_to_work() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    let id = drive(&app, &cast, "RESOLVED").await;
+    let r = app.gql(Some(cast.t("resident")), "mutation($id: ID!) { reopenReport(id: $id, reason: \" \") { id } }", json!({ "id": id })).await;
+    assert_eq!((r.code(), r.field()), ("BAD_USER_INPUT", Some("reason")), "a reason is required");
+    assert_eq!(act(&app, cast.t("resident"), "reopenReport", &id).await.ok()["reopenReport"]["status"], "REOPENED");
+    // The head could re-dispatch; the company may also pick it up again directly.
+    let rep = get(&app, cast.t("head"), &id).await;
+    assert_eq!(rep["availableActions"], json!(["DISPATCH", "COMMENT"]));
+    assert_eq!(act(&app, cast.t("staff"), "startWork", &id).await.ok()["startWork"]["status"], "IN_PROGRESS");
+    act(&app, cast.t("staff"), "resolveReport", &id).await.ok();
+    let rep = get(&app, cast.t("resident"), &id).await;
+    assert_eq!(rep["reopenCount"], 1);
+    assert!(rep["milestones"]["firstReopenedAt"].is_string());
+    assert_eq!(
+        kinds(&rep),
+        ["SUBMITTED", "ACKNOWLEDGED", "DISPATCHED", "STARTED", "RESOLVED", "REOPENED", "STARTED", "RESOLVED"]
+    );
+    assert_eq!(rep["timeline"]["nodes"][5]["note"], "还是漏水");
+}
+
+#[tokio::test]
+async fn unanswered_resolutions_close_themselves() {
+    let app = TestApp::spawn_with(&[("LINLI_AUTO_CLOSE_SECS", "1"), ("LINLI_JOB_INTERVAL_MS", "200")]).await;
+    api::service::demo::load_if_empty(&app.state.db).await.unwrap();
+    let cast = Cast::new(&app).await;
+    let id = drive(&app, &cast, "RESOLVED").await;
+    let mut rep = get(&app, cast.t("resident"), &id).await;
+    for _ in 0..50 {
+        if rep["status"] == "CLOSED" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        rep = get(&app, cast.t("resident"), &id).await;
+    }
+    assert_eq!(rep["status"], "CLOSED");
+    assert_eq!(rep["autoClosed"], true);
+    let last = rep["timeline"]["nodes"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["kind"].as_str(), last["actorRole"].as_str()), (Some("AUTO_CLOSED"), Some("SYSTEM")));
+    assert_eq!(kinds(&rep).iter().filter(|k| *k == "AUTO_CLOSED").count(), 1, "closed once");
+}
+
+/// Who may do what. For each action: a report in the state the action needs; every refused role tries first
+/// (and must change nothing), then each allowed role succeeds on a report of its own.
+#[tokio::test]
+async fn authorization_matrix() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    const EVERYONE: [&str; 12] = [
+        "resident", "neighbour", "resident-6", "head", "head-0-1-2", "group-head", "area-head", "staff", "staff-2",
+        "community-admin", "other-community-admin", "admin",
+    ];
+    const LEADS: &[&str] = &["head", "group-head", "area-head", "community-admin"];
+    let matrix: &[(&str, &str, &[&str])] = &[
+        ("acknowledgeReport", "SUBMITTED", LEADS),
+        ("dispatchReport", "ACKNOWLEDGED", LEADS),
+        ("resolveReport", "ACKNOWLEDGED", LEADS),
+        ("rejectReport", "SUBMITTED", LEADS),
+        ("startWork", "DISPATCHED", &["staff"]),
+        ("resolveReport", "IN_PROGRESS", &["staff"]),
+        ("closeReport", "CONFIRMED", &["staff"]),
+        ("confirmResolution", "RESOLVED", &["resident"]),
+        ("reopenReport", "RESOLVED", &["resident"]),
+        ("cancelReport", "SUBMITTED", &["resident"]),
+        ("urgeReport", "SUBMITTED", &["resident"]),
+        ("addComment", "DISPATCHED", &["resident", "head", "group-head", "area-head", "community-admin", "staff"]),
+    ];
+    // Who can see a report at all: the others get NOT_FOUND, not FORBIDDEN, so ids reveal nothing.
+    let viewers = |state: &str| -> Vec<&str> {
+        let mut v = vec!["resident", "neighbour", "head", "group-head", "area-head", "community-admin"];
+        if state != "SUBMITTED" && state != "ACKNOWLEDGED" {
+            v.push("staff");
+        }
+        v
+    };
+    for (mutation, state, allowed) in matrix {
+        let id = drive(&app, &cast, state).await;
+        let before = get(&app, cast.t("resident"), &id).await;
+        for who in EVERYONE.iter().filter(|w| !allowed.contains(w)) {
+            let r = act(&app, cast.t(who), mutation, &id).await;
+            let expected = if viewers(state).contains(who) { "FORBIDDEN" } else { "NOT_FOUND" };
+            assert_eq!(r.code(), expected, "{who} {mutation} on {state}");
+            let after = get(&app, cast.t("resident"), &id).await;
+            assert_eq!(after, before, "{who}'s refused {mutation} changed nothing");
+        }
+        for who in *allowed {
+            let id = drive(&app, &cast, state).await;
+            let r = act(&app, cast.t(who), mutation, &id).await;
+            assert!(r.errors.is_empty(), "{who} may {mutation} on {state}: {:?}", r.errors);
+        }
+    }
+
+    // markDuplicate: the leads only, pointing at another report of the compound.
+    let original = submit(&app, &cast, json!({})).await;
+    let dup = "mutation($id: ID!, $o: ID!) { markDuplicate(id: $id, originalId: $o) { status duplicateOf } }";
+    let id = submit(&app, &cast, json!({})).await;
+    for who in EVERYONE.iter().filter(|w| !LEADS.contains(w)) {
+        let r = app.gql(Some(cast.t(who)), dup, json!({ "id": id, "o": original })).await;
+        assert!(["FORBIDDEN", "NOT_FOUND"].contains(&r.code()), "{who} markDuplicate");
+    }
+    for who in LEADS {
+        let id = submit(&app, &cast, json!({})).await;
+        let r = app.gql(Some(cast.t(who)), dup, json!({ "id": id, "o": original })).await;
+        assert_eq!(r.ok()["markDuplicate"]["status"], "DUPLICATE", "{who}");
+    }
+
+    // Reading: report(id) for viewers only; inboxes and queues for their owners only.
+    let id = drive(&app, &cast, "DISPATCHED").await;
+    for who in EVERYONE {
+        let r = app.gql(Some(cast.t(who)), "query($id: ID!) { report(id: $id) { id } }", json!({ "id": id })).await;
+        if viewers("DISPATCHED").contains(&who) {
+            r.ok();
+        } else {
+            assert_eq!(r.code(), "NOT_FOUND", "{who} reads the report");
+        }
+        let node = app.gql(Some(cast.t(who)), "query($id: ID!) { node(id: $id) { id } }", json!({ "id": id })).await;
+        assert_eq!(node.errors.is_empty(), viewers("DISPATCHED").contains(&who), "{who} node()");
+    }
+    let inbox_q = "{ taskInbox(status: DISPATCHED, first: 100) { nodes { id } } }";
+    for who in EVERYONE {
+        let r = app.gql(Some(cast.t(who)), inbox_q, json!({})).await;
+        match who {
+            "head" | "group-head" | "area-head" | "community-admin" => {
+                assert!(r.ok()["taskInbox"]["nodes"].as_array().unwrap().iter().any(|n| n["id"] == id.as_str()), "{who}");
+            }
+            "head-0-1-2" | "other-community-admin" => {
+                assert!(!r.ok()["taskInbox"]["nodes"].as_array().unwrap().iter().any(|n| n["id"] == id.as_str()), "{who}");
+            }
+            _ => assert_eq!(r.code(), "FORBIDDEN", "{who} taskInbox"),
+        }
+        let r = app.gql(Some(cast.t(who)), "{ ticketQueue(first: 100) { nodes { id } } }", json!({})).await;
+        match who {
+            "staff" => assert!(r.ok()["ticketQueue"]["nodes"].as_array().unwrap().iter().any(|n| n["id"] == id.as_str())),
+            "staff-2" => assert!(r.ok()["ticketQueue"]["nodes"].as_array().unwrap().is_empty()),
+            _ => assert_eq!(r.code(), "FORBIDDEN", "{who} ticketQueue"),
+        }
+        let r = app.gql(Some(cast.t(who)), "{ myReports(first: 100) { nodes { id } } }", json!({})).await;
+        let mine = r.ok()["myReports"]["nodes"].as_array().unwrap().iter().any(|n| n["id"] == id.as_str());
+        assert_eq!(mine, who == "resident", "{who} myReports");
+    }
+}
+
+#[tokio::test]
+async fn twenty_parallel_acknowledges_by_two_heads_make_one() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    let id = submit(&app, &cast, json!({})).await;
+    let calls = (0..20).map(|i| {
+        let who = if i % 2 == 0 { "head" } else { "group-head" };
+        act(&app, cast.t(who), "acknowledgeReport", &id)
+    });
+    let results = futures::future::join_all(calls).await;
+    assert_eq!(results.iter().filter(|r| r.errors.is_empty()).count(), 1, "{results:#?}");
+    for r in results.iter().filter(|r| !r.errors.is_empty()) {
+        assert_eq!(r.code(), "CONFLICT");
+        assert_eq!(r.errors[0]["extensions"]["currentStatus"], "ACKNOWLEDGED", "the loser learns the status now");
+    }
+    let rep = get(&app, cast.t("resident"), &id).await;
+    assert_eq!(kinds(&rep), ["SUBMITTED", "ACKNOWLEDGED"]);
+    assert_eq!(rep["version"], 2);
+}
+
+#[tokio::test]
+async fn bad_input_for_every_mutation_writes_nothing() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    let ids = Demo::ids(&app).await;
+    let id = drive(&app, &cast, "RESOLVED").await;
+    let other = submit(&app, &cast, json!({})).await;
+    let rpt_unknown = "rpt_0190a0b27c1a70008000000000000000";
+    let before = (app.count("report").await, app.count("report_event").await, app.count("report_comment").await);
+    let base = json!({ "categoryId": cast.drain, "description": "下水道堵塞很久了" });
+    let with = |extra: Value| {
+        let mut v = base.clone();
+        v.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap());
+        json!({ "i": v })
+    };
+    let resident = cast.t("resident");
+    let cases: Vec<(&str, &str, Value, &str, Option<&str>)> = vec![
+        ("resident", SUBMIT, with(json!({ "description": "堵了" })), "BAD_USER_INPUT", Some("description")),
+        ("resident", SUBMIT, with(json!({ "description": "很".repeat(2001) })), "BAD_USER_INPUT", Some("description")),
+        ("resident", SUBMIT, with(json!({ "categoryId": "cat_0190a0b27c1a70008000000000000999" })), "BAD_USER_INPUT", Some("categoryId")),
+        ("resident", SUBMIT, with(json!({ "categoryId": "DRAIN" })), "BAD_USER_INPUT", Some("categoryId")),
+        ("resident", SUBMIT, with(json!({ "latitude": 91.0 })), "BAD_USER_INPUT", Some("latitude")),
+        ("resident", SUBMIT, with(json!({ "longitude": -180.5 })), "BAD_USER_INPUT", Some("longitude")),
+        ("resident", SUBMIT, with(json!({ "compoundId": ids.compound })), "BAD_USER_INPUT", Some("publicArea")),
+        ("resident", SUBMIT, with(json!({ "buildingId": ids.building, "unit": 9 })), "BAD_USER_INPUT", Some("unit")),
+        ("resident", SUBMIT, with(json!({ "buildingId": ids.other_building })), "FORBIDDEN", None),
+        ("resident", SUBMIT, with(json!({ "urgency": "SOON" })), "BAD_USER_INPUT", None),
+        ("resident-6", SUBMIT, with(json!({ "compoundId": ids.compound, "publicArea": "北门" })), "FORBIDDEN", None),
+        (
+            "resident",
+            "mutation($id: ID!) { confirmResolution(id: $id, rating: 0) { id } }",
+            json!({ "id": id }),
+            "BAD_USER_INPUT",
+            Some("rating"),
+        ),
+        (
+            "resident",
+            "mutation($id: ID!) { confirmResolution(id: $id, rating: 6) { id } }",
+            json!({ "id": id }),
+            "BAD_USER_INPUT",
+            Some("rating"),
+        ),
+        (
+            "resident",
+            "mutation($id: ID!) { confirmResolution(id: $id, rating: 4, comment: $c) { id } }",
+            json!({ "id": id, "c": "好".repeat(501) }),
+            "BAD_USER_INPUT",
+            None,
+        ),
+        ("resident", "mutation($id: ID!) { reopenReport(id: $id, reason: \"\") { id } }", json!({ "id": id }), "BAD_USER_INPUT", Some("reason")),
+        ("resident", "mutation($id: ID!) { addComment(id: $id, body: \"\") { id } }", json!({ "id": id }), "BAD_USER_INPUT", Some("body")),
+        (
+            "resident",
+            "mutation($id: ID!, $b: String!) { addComment(id: $id, body: $b) { id } }",
+            json!({ "id": id, "b": "长".repeat(1001) }),
+            "BAD_USER_INPUT",
+            Some("body"),
+        ),
+        ("head", "mutation($id: ID!) { rejectReport(id: $id, reason: \"\") { id } }", json!({ "id": other }), "BAD_USER_INPUT", Some("reason")),
+        (
+            "head",
+            "mutation($id: ID!, $n: String!) { acknowledgeReport(id: $id, note: $n) { id } }",
+            json!({ "id": other, "n": "注".repeat(501) }),
+            "BAD_USER_INPUT",
+            Some("note"),
+        ),
+        ("head", "mutation($id: ID!) { markDuplicate(id: $id, originalId: $id) { id } }", json!({ "id": other }), "BAD_USER_INPUT", Some("originalId")),
+        (
+            "head",
+            "mutation($id: ID!, $o: ID!) { markDuplicate(id: $id, originalId: $o) { id } }",
+            json!({ "id": other, "o": rpt_unknown }),
+            "BAD_USER_INPUT",
+            Some("originalId"),
+        ),
+        ("head", "mutation($id: ID!) { acknowledgeReport(id: $id) { id } }", json!({ "id": rpt_unknown }), "NOT_FOUND", None),
+        ("head", "mutation($id: ID!) { acknowledgeReport(id: $id) { id } }", json!({ "id": "rpt_xyz" }), "BAD_USER_INPUT", Some("id")),
+        ("head", "mutation($id: ID!) { acknowledgeReport(id: $id) { id } }", json!({ "id": ids.compound }), "BAD_USER_INPUT", Some("id")),
+        ("resident-6", "mutation($id: ID!) { cancelReport(id: $id) { id } }", json!({ "id": other }), "NOT_FOUND", None),
+        ("resident", "mutation($id: ID!) { urgeReport(id: $id) { id } }", json!({ "id": id }), "CONFLICT", None),
+    ];
+    for (who, q, vars, code, field) in cases {
+        let token = if who == "resident" { resident } else { cast.t(who) };
+        let r = app.gql(Some(token), q, vars.clone()).await;
+        assert_eq!(r.code(), code, "{who}: {q} {vars}");
+        if field.is_some() {
+            assert_eq!(r.field(), field, "{q} {vars}");
+        }
+    }
+    let after = (app.count("report").await, app.count("report_event").await, app.count("report_comment").await);
+    assert_eq!(after, before, "nothing was written");
+    let r = app.gql(Some(resident), "{ myReports(first: 0) { nodes { id } } }", json!({})).await;
+    assert_eq!((r.code(), r.field()), ("BAD_USER_INPUT", Some("first")));
+    let r = app.gql(Some(cast.t("head")), "{ taskInbox(after: \"nope\") { nodes { id } } }", json!({})).await;
+    assert_eq!((r.code(), r.field()), ("BAD_USER_INPUT", Some("after")));
+}
+
+#[tokio::test]
+async fn urging_is_once_a_day_and_on_the_timeline() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    let id = submit(&app, &cast, json!({})).await;
+    act(&app, cast.t("resident"), "urgeReport", &id).await.ok();
+    let r = act(&app, cast.t("resident"), "urgeReport", &id).await;
+    assert_eq!(r.code(), "RATE_LIMITED");
+    let rep = get(&app, cast.t("head"), &id).await;
+    assert_eq!(kinds(&rep), ["SUBMITTED", "URGED"]);
+    assert_eq!(rep["status"], "SUBMITTED", "urging changes no status");
+    assert!(!rep["availableActions"].as_array().unwrap().contains(&json!("URGE")));
+}
+
+#[tokio::test]
+async fn a_retried_submit_makes_one_report() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    let input = json!({ "i": { "categoryId": cast.lift, "description": "3号楼电梯困人了！", "urgency": "URGENT", "idempotencyKey": "phone-42-0001" } });
+    let calls = (0..6).map(|_| app.gql(Some(cast.t("resident")), SUBMIT, input.clone()));
+    let results = futures::future::join_all(calls).await;
+    let ids: std::collections::HashSet<String> =
+        results.iter().map(|r| r.ok()["submitReport"]["id"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(ids.len(), 1, "six tries, one report");
+    assert_eq!(app.count("report").await, 1);
+    assert_eq!(app.count("report_event").await, 1);
+}
+
+#[tokio::test]
+async fn who_sees_the_reporter() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    let q = "query($id: ID!) { report(id: $id) { reporter { id name phone } timeline { nodes { actorName } } } }";
+    let plain = drive(&app, &cast, "DISPATCHED").await;
+    let anon = submit(&app, &cast, json!({ "anonymous": true })).await;
+    let view = |who: &'static str, id: String| {
+        let app = &app;
+        let cast = &cast;
+        async move { app.gql(Some(cast.t(who)), q, json!({ "id": id })).await.ok()["report"].clone() }
+    };
+    assert_eq!(view("head", plain.clone()).await["reporter"]["name"], "陈阿姨");
+    assert_eq!(view("community-admin", anon.clone()).await["reporter"]["name"], "陈阿姨", "anonymity is toward residents");
+    let staff = view("staff", plain.clone()).await;
+    assert_eq!((staff["reporter"]["name"].as_str(), staff["reporter"]["id"].is_null()), (Some("陈**"), true));
+    let neighbour = view("neighbour", plain.clone()).await;
+    assert_eq!(neighbour["reporter"]["name"], "陈**");
+    assert!(neighbour["reporter"]["phone"].is_null());
+    assert_eq!(neighbour["timeline"]["nodes"][0]["actorName"], "陈**");
+    let neighbour_anon = view("neighbour", anon.clone()).await;
+    assert!(neighbour_anon["reporter"].is_null(), "hidden entirely from other residents");
+    assert!(neighbour_anon["timeline"]["nodes"][0]["actorName"].is_null());
+}
+
+#[tokio::test]
+async fn lists_page_and_filter() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    let mut made = Vec::new();
+    for _ in 0..5 {
+        made.push(submit(&app, &cast, json!({})).await);
+    }
+    act(&app, cast.t("head"), "acknowledgeReport", &made[0]).await.ok();
+    // myReports: newest first, paged.
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let r = app
+            .gql(Some(cast.t("resident")), "query($a: String) { myReports(first: 2, after: $a) { nodes { id } pageInfo { hasNextPage endCursor } } }", json!({ "a": after }))
+            .await;
+        let p = &r.ok()["myReports"];
+        seen.extend(p["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()));
+        if !p["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = p["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    let mut newest_first = made.clone();
+    newest_first.reverse();
+    assert_eq!(seen, newest_first);
+    // taskInbox: oldest waiting first; the acknowledged one waits since its acknowledgement, so it comes last.
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let r = app
+            .gql(Some(cast.t("area-head")), "query($a: String) { taskInbox(first: 2, after: $a) { nodes { id } pageInfo { hasNextPage endCursor } } }", json!({ "a": after }))
+            .await;
+        let p = &r.ok()["taskInbox"];
+        seen.extend(p["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()));
+        if !p["pageInfo"]["hasNextPage"].as_bool().unwrap() {
+            break;
+        }
+        after = p["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    assert_eq!(seen, [&made[1..], &made[..1]].concat());
+    let r = app.gql(Some(cast.t("head")), "{ taskInbox(status: ACKNOWLEDGED) { nodes { id } } }", json!({})).await;
+    assert_eq!(r.ok()["taskInbox"]["nodes"].as_array().unwrap().len(), 1);
+    let r = app
+        .gql(Some(cast.t("head")), "query($c: ID!) { taskInbox(category: $c) { nodes { id } } }", json!({ "c": cast.lift }))
+        .await;
+    assert!(r.ok()["taskInbox"]["nodes"].as_array().unwrap().is_empty());
+    let r = app.gql(Some(cast.t("resident")), "{ myReports(status: ACKNOWLEDGED) { nodes { id } } }", json!({})).await;
+    assert_eq!(r.ok()["myReports"]["nodes"][0]["id"], made[0].as_str());
+}
+
+/// An inbox page with reporter, compound, category and last event costs the same number of statements for 5
+/// reports as for 50: every relation goes through a DataLoader.
+#[tokio::test]
+async fn an_inbox_page_costs_a_fixed_number_of_statements() {
+    let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
+    api::service::demo::load_if_empty(&app.state.db).await.unwrap();
+    let cast = Cast::new(&app).await;
+    for _ in 0..55 {
+        submit(&app, &cast, json!({})).await;
+    }
+    let q = "query($n: Int!) { taskInbox(first: $n) { nodes { id status description reporter { name } compound { name }
+        category { code nameZh } lastEvent { kind at actorRole } availableActions } } }";
+    let mut counts = Vec::new();
+    for n in [5, 50] {
+        // Warm the role cache so both runs start alike.
+        app.gql(Some(cast.t("head")), q, json!({ "n": 1 })).await.ok();
+        let before = app.state.sql_statements.load(Ordering::SeqCst);
+        let r = app.gql(Some(cast.t("head")), q, json!({ "n": n })).await;
+        let after = app.state.sql_statements.load(Ordering::SeqCst);
+        assert_eq!(r.ok()["taskInbox"]["nodes"].as_array().unwrap().len(), n as usize);
+        counts.push(after - before);
+    }
+    assert_eq!(counts[0], counts[1], "statements for 5 vs 50 reports: {counts:?}");
+    assert!(counts[1] <= 6, "a page takes a handful of statements, not one per report: {counts:?}");
+}
+
+#[tokio::test]
+async fn district_admins_edit_categories() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    let q = "mutation($id: ID!, $i: UpdateCategoryInput!) { updateCategory(id: $id, input: $i) { code ackHoursUrgent resolveHoursUrgent active } }";
+    let r = app.gql(Some(cast.t("community-admin")), q, json!({ "id": cast.lift, "i": { "ackHoursUrgent": 2 } })).await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    let r = app.gql(Some(cast.t("admin")), q, json!({ "id": cast.lift, "i": { "ackHoursUrgent": 0 } })).await;
+    assert_eq!((r.code(), r.field()), ("BAD_USER_INPUT", Some("ackHoursUrgent")));
+    let r = app.gql(Some(cast.t("admin")), q, json!({ "id": cast.lift, "i": { "ackHoursUrgent": 48 } })).await;
+    assert_eq!(r.code(), "BAD_USER_INPUT", "acknowledging cannot take longer than resolving");
+    let r = app.gql(Some(cast.t("admin")), q, json!({ "id": cast.lift, "i": { "ackHoursUrgent": 2, "active": false } })).await;
+    assert_eq!(r.ok()["updateCategory"]["ackHoursUrgent"], 2);
+    let cats = app.gql(Some(cast.t("resident")), "{ categories { code } }", json!({})).await;
+    assert!(!cats.ok()["categories"].as_array().unwrap().iter().any(|c| c["code"] == "LIFT"), "inactive ones are not offered");
+    let r = app
+        .gql(Some(cast.t("resident")), SUBMIT, json!({ "i": { "categoryId": cast.lift, "description": "电梯坏了好几天" } }))
+        .await;
+    assert_eq!(r.code(), "BAD_USER_INPUT");
+}
