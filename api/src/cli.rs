@@ -64,7 +64,7 @@ async fn serve(demo: bool) -> anyhow::Result<()> {
     }
     let listen = config.listen;
     let state = crate::build_state(config).await?;
-    let loaded = if demo { crate::service::demo::load_if_empty(&state.db).await? } else { false };
+    let loaded = if demo { crate::service::demo::load_if_empty(&state).await? } else { false };
     let router = crate::build_router(state.clone());
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;

@@ -2,11 +2,16 @@
 //! scale, with the dev users the docs and clients rely on.
 use chrono::Utc;
 use entity::*;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
 use uuid::Uuid;
 
-use crate::auth::Role;
+use crate::auth::actor::AuthState;
+use crate::auth::{Actor, Role};
 use crate::ids::new_id;
+use crate::service::report::{Urgency, act, machine::Action, submit};
+use crate::state::AppState;
 
 /// The dev logins the demo creates, with what each is.
 pub const DEV_USERS: [(&str, &str); 8] = [
@@ -80,8 +85,25 @@ impl<C: ConnectionTrait> Seed<'_, C> {
     }
 }
 
-/// Loads the demo district if the database has no district yet. Returns whether it loaded anything.
-pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
+/// Loads the demo district (and a few dozen reports in every status) if the database has no district yet.
+/// Returns whether it loaded anything.
+pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
+    if !load_district(&state.db).await? {
+        return Ok(false);
+    }
+    load_reports(state).await?;
+    Ok(true)
+}
+
+/// Loads only the demo district (org tree, grid, people), no reports: the fixture most tests start from.
+pub async fn load_district_if_empty(state: &AppState) -> anyhow::Result<bool> {
+    if !load_district(&state.db).await? {
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+async fn load_district(db: &DatabaseConnection) -> anyhow::Result<bool> {
     if district::Entity::find().count(db).await? > 0 {
         return Ok(false);
     }
@@ -174,4 +196,165 @@ pub async fn load_if_empty(db: &DatabaseConnection) -> anyhow::Result<bool> {
     }
     txn.commit().await?;
     Ok(true)
+}
+
+/// What residents of the demo report, by category code.
+const PROBLEMS: [(&str, &str); 12] = [
+    ("DRAIN", "厨房下水道堵了，水排不下去，楼下也反映有异味"),
+    ("WATER_LEAK", "卫生间天花板漏水，怀疑是楼上水管破裂"),
+    ("PARKING", "消防通道上长期停着一辆白色轿车，车牌京A·12345"),
+    ("LIFT", "2号电梯按钮失灵，到不了十楼"),
+    ("LIGHTING", "单元门口的路灯坏了一周，晚上很黑"),
+    ("SANITATION", "垃圾分类点的厨余桶满了没人清运"),
+    ("NOISE", "楼上每天晚上十一点后还在装修"),
+    ("SAFETY", "楼道里堆放了电动车电池在充电，有火灾隐患"),
+    ("GREENERY", "小区中心花园的树枝压到了电线"),
+    ("FACILITIES", "健身器材的单杠松动了，孩子玩很危险"),
+    ("DRAIN", "楼前雨水井盖被堵，下雨积水严重"),
+    ("WATER_LEAK", "外墙渗水，卧室墙面发霉"),
+];
+
+/// The steps that take a report to each demo status: (who, action) with who = reporter, head or staff.
+const PATHS: [&[(&str, Action)]; 13] = [
+    &[],
+    &[("head", Action::Acknowledge)],
+    &[("head", Action::Acknowledge), ("head", Action::Dispatch)],
+    &[("head", Action::Acknowledge), ("head", Action::Dispatch), ("staff", Action::StartWork)],
+    &[("head", Action::Acknowledge), ("head", Action::Dispatch), ("staff", Action::StartWork), ("staff", Action::Resolve)],
+    &[
+        ("head", Action::Acknowledge),
+        ("head", Action::Dispatch),
+        ("staff", Action::StartWork),
+        ("staff", Action::Resolve),
+        ("reporter", Action::Confirm),
+        ("staff", Action::Close),
+    ],
+    &[("head", Action::Acknowledge), ("head", Action::Resolve), ("reporter", Action::Confirm)],
+    &[("head", Action::Reject)],
+    &[("reporter", Action::Cancel)],
+    &[
+        ("head", Action::Acknowledge),
+        ("head", Action::Dispatch),
+        ("staff", Action::StartWork),
+        ("staff", Action::Resolve),
+        ("reporter", Action::Reopen),
+    ],
+    &[("reporter", Action::Urge)],
+    &[("head", Action::Acknowledge), ("head", Action::Resolve)],
+    &[("head", Action::MarkDuplicate)],
+];
+
+fn as_actor(user: Uuid) -> Actor {
+    Actor::new(AuthState::User { id: user, sid: Uuid::nil() })
+}
+
+/// Three reports per verified demo resident, walked through the real service functions (so timelines are real),
+/// then moved back in time so the district looks lived-in.
+async fn load_reports(state: &AppState) -> anyhow::Result<()> {
+    let db = &state.db;
+    let categories = category::Entity::find().all(db).await?;
+    let residents = residence::Entity::find().order_by_asc(residence::Column::Id).all(db).await?;
+    let mut n = 0usize;
+    for home in &residents {
+        let Some(nbh) = home.neighbourhood_id else { continue };
+        let head = appointment::Entity::find()
+            .filter(appointment::Column::ScopeId.eq(nbh))
+            .filter(appointment::Column::Role.eq(Role::NeighbourHead.as_str()))
+            .one(db)
+            .await?
+            .map(|a| a.user_id);
+        let building = building::Entity::find_by_id(home.building_id).one(db).await?;
+        let company = match building {
+            Some(b) => crate::service::property::current_manager(state, b.compound_id)
+                .await
+                .map_err(|e| anyhow::anyhow!("demo company: {e:?}"))?,
+            None => None,
+        };
+        let staff = match company {
+            Some(c) => appointment::Entity::find()
+                .filter(appointment::Column::ScopeId.eq(c.id))
+                .filter(appointment::Column::Role.eq(Role::PropertyStaff.as_str()))
+                .one(db)
+                .await?
+                .map(|a| a.user_id),
+            None => None,
+        };
+        let (Some(head), Some(staff)) = (head, staff) else { continue };
+        let mut first_of_home: Option<Uuid> = None;
+        for _ in 0..3 {
+            let (code, text) = PROBLEMS[n % PROBLEMS.len()];
+            let Some(cat) = categories.iter().find(|c| c.code == code) else { continue };
+            let reporter = as_actor(home.user_id);
+            let r = submit::submit(
+                state,
+                &reporter,
+                submit::NewReport {
+                    category: cat.id,
+                    description: text.into(),
+                    urgency: if n % 5 == 0 { Urgency::Urgent } else { Urgency::Normal },
+                    location: submit::Location::default(),
+                    anonymous: n % 7 == 3,
+                    idempotency_key: None,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("demo submit: {e:?}"))?;
+            let original = *first_of_home.get_or_insert(r.id);
+            for (who, action) in PATHS[n % PATHS.len()] {
+                if *action == Action::MarkDuplicate && original == r.id {
+                    continue;
+                }
+                let actor = match *who {
+                    "reporter" => as_actor(home.user_id),
+                    "head" => as_actor(head),
+                    _ => as_actor(staff),
+                };
+                let input = act::Input {
+                    note: Some("已处理".into()),
+                    reason: Some(match action {
+                        Action::Reject => "属于住户家中私人维修，请联系维修师傅".into(),
+                        Action::Reopen => "修完第二天又坏了".into(),
+                        _ => "已自行解决".into(),
+                    }),
+                    rating: Some(4 + (n % 2) as i32),
+                    comment: None,
+                    original: Some(original),
+                };
+                act::act(state, &actor, r.id, *action, input).await.map_err(|e| anyhow::anyhow!("demo {action:?}: {e:?}"))?;
+            }
+            // Up to two weeks back; resolutions stay within the resident's 72 hours so some wait for confirmation.
+            let path = n % PATHS.len();
+            let hours = if path == 4 || path == 11 { (n % 40 + 1) as i64 } else { ((n * 37) % 24 * 14 + 2) as i64 };
+            backdate(db, r.id, chrono::Duration::hours(hours)).await?;
+            n += 1;
+        }
+    }
+    Ok(())
+}
+
+/// Moves a report and its timeline `by` into the past.
+async fn backdate(db: &DatabaseConnection, id: Uuid, by: chrono::Duration) -> anyhow::Result<()> {
+    let Some(r) = report::Entity::find_by_id(id).one(db).await? else { return Ok(()) };
+    let shift = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t - by);
+    let mut am: report::ActiveModel = r.clone().into();
+    am.created_at = Set(r.created_at - by);
+    am.submitted_at = Set(r.submitted_at - by);
+    am.waiting_since = Set(r.waiting_since - by);
+    am.acknowledged_at = Set(shift(r.acknowledged_at));
+    am.dispatched_at = Set(shift(r.dispatched_at));
+    am.started_at = Set(shift(r.started_at));
+    am.resolved_at = Set(shift(r.resolved_at));
+    am.closed_at = Set(shift(r.closed_at));
+    am.first_reopened_at = Set(shift(r.first_reopened_at));
+    am.ended_at = Set(shift(r.ended_at));
+    am.confirmed_at = Set(shift(r.confirmed_at));
+    am.last_urged_at = Set(shift(r.last_urged_at));
+    am.update(db).await?;
+    for e in report_event::Entity::find().filter(report_event::Column::ReportId.eq(id)).all(db).await? {
+        let at = e.created_at - by;
+        let mut am: report_event::ActiveModel = e.into();
+        am.created_at = Set(at);
+        am.update(db).await?;
+    }
+    Ok(())
 }

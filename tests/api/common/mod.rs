@@ -146,7 +146,7 @@ impl TestApp {
     /// A server with the demo district loaded.
     pub async fn demo() -> Self {
         let app = Self::spawn().await;
-        assert!(api::service::demo::load_if_empty(&app.state.db).await.unwrap());
+        assert!(api::service::demo::load_district_if_empty(&app.state).await.unwrap());
         app
     }
 
