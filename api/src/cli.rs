@@ -28,6 +28,45 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Fill DATABASE_URL (empty, migrated) with a district of the real shape, for benchmarks.
+    SeedScale {
+        /// 1 = one district (1,000,000 reports); 100 = a province; 0.01 = a sliver.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// RNG seed: the same seed gives the same data.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Extra fresh SUBMITTED reports (per district at scale 1) for the acknowledge benchmark.
+        #[arg(long, default_value_t = 60_000)]
+        fresh: usize,
+        /// Where to write the manifest and the load harness's input files.
+        #[arg(long, default_value = "bench/out")]
+        out: std::path::PathBuf,
+    },
+    /// Run a scenario's SQL statements straight through the pool: the ceiling the HTTP figures are compared with.
+    BenchCeiling {
+        /// my_reports, inbox, area_inbox, area_inbox_closed, queue, report, submit, acknowledge
+        #[arg(long)]
+        scenario: String,
+        /// Concurrent tasks.
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+        /// Seconds to run.
+        #[arg(long, default_value_t = 10.0)]
+        duration: f64,
+        /// The directory holding manifest.json.
+        #[arg(long, default_value = "bench/out")]
+        out: std::path::PathBuf,
+        /// "k/n": the k-th of n slices of the fresh reports (acknowledge).
+        #[arg(long, default_value = "1/1")]
+        slice: String,
+    },
+    /// Mint fresh tokens for the users in a manifest (the load harness's input files).
+    BenchTokens {
+        /// The directory holding manifest.json.
+        #[arg(long, default_value = "bench/out")]
+        out: std::path::PathBuf,
+    },
 }
 
 /// Entry point of the `linli` binary.
@@ -54,6 +93,44 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo } => serve(demo).await,
+        Command::SeedScale { scale, seed, fresh, out } => {
+            let config = Config::from_env()?;
+            let db = crate::db::connect_and_migrate(&config.database_url, 4).await?;
+            let started = std::time::Instant::now();
+            // A fixed "now" keeps the data identical run to run; it is today at midnight UTC.
+            let now = chrono::Utc::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
+            let opts = crate::seed::SeedOptions { scale, seed, fresh_reports: fresh, now };
+            let manifest = crate::seed::seed(&db, &opts).await?;
+            std::fs::create_dir_all(&out)?;
+            std::fs::write(out.join("manifest.json"), serde_json::to_vec(&manifest)?)?;
+            crate::seed::write_bench_inputs(&manifest, &crate::auth::tokens::JwtKeys::new(&config), &out)?;
+            let mut counts: Vec<_> = manifest.counts.iter().collect();
+            counts.sort();
+            for (table, n) in counts {
+                println!("{table:>22}: {n}");
+            }
+            println!("seeded in {:.1} s", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::BenchCeiling { scenario, concurrency, duration, out, slice } => {
+            let config = Config::from_env()?;
+            let db = crate::db::connect(&config.database_url, config.database_max_connections).await?;
+            let manifest: crate::seed::Manifest = serde_json::from_slice(&std::fs::read(out.join("manifest.json"))?)?;
+            let inputs = std::sync::Arc::new(crate::bench_ceiling::inputs(&db, &manifest).await?);
+            let (k, n) = slice.split_once('/').and_then(|(k, n)| Some((k.parse().ok()?, n.parse().ok()?))).unwrap_or((1, 1));
+            let o = crate::bench_ceiling::run(&db, inputs, &scenario, concurrency, std::time::Duration::from_secs_f64(duration), (k, n)).await?;
+            println!(
+                "RESULT requests={} rps={:.1} p50_ms={:.2} p95_ms={:.2} p99_ms={:.2} errors={}",
+                o.requests, o.rps, o.p50_ms, o.p95_ms, o.p99_ms, o.errors
+            );
+            Ok(())
+        }
+        Command::BenchTokens { out } => {
+            let config = Config::from_env()?;
+            let manifest: crate::seed::Manifest = serde_json::from_slice(&std::fs::read(out.join("manifest.json"))?)?;
+            crate::seed::write_bench_inputs(&manifest, &crate::auth::tokens::JwtKeys::new(&config), &out)?;
+            Ok(())
+        }
     }
 }
 

@@ -137,7 +137,7 @@ async fn graphql(State(s): State<Arc<HttpState>>, req: Request) -> Response {
         return refuse(StatusCode::METHOD_NOT_ALLOWED, english, "变更操作必须使用 POST", "Mutations must be sent with POST");
     }
 
-    let gql_req = gql_req.data(Actor::new(auth)).data(Loaders::new(&s.app.db));
+    let gql_req = gql_req.data(Actor::new(auth)).data(Loaders::new(&s.app));
     let mut resp = s.schema.execute(gql_req).await;
     for e in resp.errors.iter_mut() {
         let ext = e.extensions.get_or_insert_with(Default::default);

@@ -1,6 +1,7 @@
 //! Linli: the backend of the neighbourhood-grid mini-program. `build_app` assembles what production serves and
 //! what the tests drive.
 pub mod auth;
+pub mod bench_ceiling;
 pub mod cache;
 pub mod cli;
 pub mod config;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod seed;
 pub mod service;
 pub mod state;
 pub mod wechat;
@@ -28,15 +30,18 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let mut db = db::connect_and_migrate(&config.database_url, config.database_max_connections).await?;
     let sql_statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counter = sql_statements.clone();
-    db.set_metric_callback(move |_| {
+    db.set_metric_callback(move |info| {
         counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        // `LINLI_LOG=linli::sql=trace` shows every statement (the SQL only: values may hold personal data).
+        tracing::trace!(target: "linli::sql", elapsed_us = info.elapsed.as_micros() as u64, sql = %info.statement.sql);
     });
     let cache: Arc<dyn Cache> = match &config.redis_url {
         Some(url) => Arc::new(RedisCache::connect(url).await?),
         None => Arc::new(MemoryCache::default()),
     };
     let wechat = Arc::new(HttpWechat::new(&config)?);
-    let state = AppState { jwt: JwtKeys::new(&config), config: Arc::new(config), db, cache, wechat, sql_statements };
+    let lookup = Arc::new(service::lookup::Lookup::default());
+    let state = AppState { jwt: JwtKeys::new(&config), config: Arc::new(config), db, cache, wechat, lookup, sql_statements };
     if state.config.jobs_enabled {
         service::report::jobs::spawn(state.clone(), state.config.job_interval);
     }

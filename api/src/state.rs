@@ -21,6 +21,8 @@ pub struct AppState {
     pub wechat: Arc<dyn WechatApi>,
     /// Access-token keys.
     pub jwt: JwtKeys,
+    /// In-process caches of small, (nearly) immutable data.
+    pub lookup: Arc<crate::service::lookup::Lookup>,
     /// SQL statements run so far (tests use it to prove a page's query count does not grow with its size).
     pub sql_statements: Arc<AtomicU64>,
 }

@@ -83,11 +83,27 @@ impl MigrationTrait for Migration {
         index(m, "report", &["reporter_id", "id"]).await?;
         unique(m, "report", &["reporter_id", "idempotency_key"]).await?;
         // Inboxes and queues: oldest waiting first within one unit and status.
-        index(m, "report", &["neighbourhood_id", "status", "waiting_since"]).await?;
-        index(m, "report", &["group_id", "status", "waiting_since"]).await?;
-        index(m, "report", &["area_id", "status", "waiting_since"]).await?;
-        index(m, "report", &["community_id", "status", "waiting_since"]).await?;
-        index(m, "report", &["company_id", "status", "waiting_since"]).await?;
+        index(m, "report", &["neighbourhood_id", "status", "waiting_since", "id"]).await?;
+        index(m, "report", &["group_id", "status", "waiting_since", "id"]).await?;
+        index(m, "report", &["area_id", "status", "waiting_since", "id"]).await?;
+        index(m, "report", &["community_id", "status", "waiting_since", "id"]).await?;
+        index(m, "report", &["company_id", "status", "waiting_since", "id"]).await?;
+        // The default inbox and queue views (what waits for a head, what waits for the company) read only open
+        // reports: partial indexes hold just those rows in waiting order, so a first page reads ~21 entries instead
+        // of every open report of an area or company and sorting them. Same SQL on PostgreSQL and SQLite.
+        let db = m.get_connection();
+        for col in ["neighbourhood_id", "group_id", "area_id", "community_id"] {
+            db.execute_unprepared(&format!(
+                "CREATE INDEX idx_report_{col}_needs_head ON report ({col}, waiting_since, id) \
+                 WHERE status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED')"
+            ))
+            .await?;
+        }
+        db.execute_unprepared(
+            "CREATE INDEX idx_report_company_id_needs_company ON report (company_id, waiting_since, id) \
+             WHERE status IN ('DISPATCHED', 'IN_PROGRESS', 'REOPENED', 'RESOLVED')",
+        )
+        .await?;
         // The auto-close job.
         index(m, "report", &["status", "resolved_at"]).await?;
 

@@ -7,4 +7,5 @@ mod admin;
 mod auth;
 mod http;
 mod report;
+mod seed;
 mod residence;

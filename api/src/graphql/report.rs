@@ -15,10 +15,7 @@ use crate::service::report::{Standing, Urgency, act, category as cat, machine, q
 
 /// The caller's standing toward a report (roles and homes are loaded once per request).
 async fn standing_of(ctx: &Context<'_>, r: &report::Model) -> Result<Standing> {
-    let a = actor(ctx);
-    let st = state(ctx);
-    let user = a.user_id()?;
-    Ok(crate::service::report::standing(user, &*a.roles(st).await?, &*a.homes(st).await?, r))
+    Ok(crate::service::report::standing_of(state(ctx), actor(ctx), r).await?)
 }
 
 /// Masks a name for people who may not see who reported: `陈阿姨` → `陈**`.
@@ -554,26 +551,18 @@ async fn prime(ctx: &Context<'_>, items: &[report::Model]) -> Result<()> {
     let wants = |f: &str| nodes.field(f).exists() || edges.field(f).exists();
     let l = loaders(ctx);
     let ids = |f: fn(&report::Model) -> Option<Uuid>| items.iter().filter_map(f).collect::<Vec<_>>();
-    if wants("reporter") {
-        l.user.load_many(ids(|r| Some(r.reporter_id))).await.map_err(AppError::from)?;
-    }
-    if wants("compound") || wants("location") {
-        l.compound.load_many(ids(|r| Some(r.compound_id))).await.map_err(AppError::from)?;
-    }
-    if wants("category") || wants("sla") {
-        l.category.load_many(ids(|r| Some(r.category_id))).await.map_err(AppError::from)?;
-    }
-    if wants("lastEvent") {
-        l.report_event.load_many(ids(|r| r.last_event_id)).await.map_err(AppError::from)?;
-    }
-    if wants("neighbourhood") {
-        l.neighbourhood.load_many(ids(|r| r.neighbourhood_id)).await.map_err(AppError::from)?;
-    }
-    if wants("assignedCompany") {
-        l.company.load_many(ids(|r| r.company_id)).await.map_err(AppError::from)?;
-    }
-    if wants("community") {
-        l.community.load_many(ids(|r| Some(r.community_id))).await.map_err(AppError::from)?;
+    // All relations at once: each is one statement, and they run side by side.
+    let (a, b, c, d, e, f, g) = futures::join!(
+        async { if wants("reporter") { l.user.load_many(ids(|r| Some(r.reporter_id))).await.map(|_| ()) } else { Ok(()) } },
+        async { if wants("compound") || wants("location") { l.compound.load_many(ids(|r| Some(r.compound_id))).await.map(|_| ()) } else { Ok(()) } },
+        async { if wants("category") || wants("sla") { l.category.load_many(ids(|r| Some(r.category_id))).await.map(|_| ()) } else { Ok(()) } },
+        async { if wants("lastEvent") { l.report_event.load_many(ids(|r| r.last_event_id)).await.map(|_| ()) } else { Ok(()) } },
+        async { if wants("neighbourhood") { l.neighbourhood.load_many(ids(|r| r.neighbourhood_id)).await.map(|_| ()) } else { Ok(()) } },
+        async { if wants("assignedCompany") { l.company.load_many(ids(|r| r.company_id)).await.map(|_| ()) } else { Ok(()) } },
+        async { if wants("community") { l.community.load_many(ids(|r| Some(r.community_id))).await.map(|_| ()) } else { Ok(()) } },
+    );
+    for r in [a, b, c, d, e, f, g] {
+        r.map_err(AppError::from)?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@ pub mod auth;
 pub mod authz;
 pub mod demo;
 pub mod grid;
+pub mod lookup;
 pub mod org;
 pub mod page;
 pub mod people;

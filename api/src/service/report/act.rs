@@ -10,7 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::machine::{self, Action, Facts, Party, Refusal, Status};
-use super::{Standing, role_label, standing};
+use super::{Standing, role_label};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, new_id};
@@ -35,9 +35,8 @@ pub struct Input {
 
 /// A report and the acting user's standing toward it; NOT_FOUND if they may not see it.
 pub async fn load_visible(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<(report::Model, Standing)> {
-    let user = actor.user_id()?;
     let r = report::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(not_found)?;
-    let st = standing(user, &*actor.roles(state).await?, &*actor.homes(state).await?, &r);
+    let st = super::standing_of(state, actor, &r).await?;
     if !st.can_view {
         return Err(not_found());
     }
@@ -231,7 +230,16 @@ pub async fn apply(
     for (c, v) in sets {
         update = update.col_expr(c, v);
     }
-    if update.exec(&txn).await?.rows_affected != 1 {
+    // PostgreSQL returns the new row with the update (one round trip fewer); SQLite reads it back after commit.
+    let returning = state.db.support_returning();
+    let updated = if returning {
+        update.exec_with_returning(&txn).await?.pop()
+    } else if update.exec(&txn).await?.rows_affected == 1 {
+        Some(r.clone())
+    } else {
+        None
+    };
+    if updated.is_none() {
         drop(txn);
         let now = report::Entity::find_by_id(r.id).one(&state.db).await?.ok_or_else(not_found)?;
         return Err(AppError::StatusConflict {
@@ -245,7 +253,10 @@ pub async fn apply(
     }
     insert_event(&txn, event_id, r.id, &ev, from, to).await?;
     txn.commit().await?;
-    report::Entity::find_by_id(r.id).one(&state.db).await?.ok_or_else(not_found)
+    match updated {
+        Some(row) if returning => Ok(row),
+        _ => report::Entity::find_by_id(r.id).one(&state.db).await?.ok_or_else(not_found),
+    }
 }
 
 async fn insert_event<C: ConnectionTrait>(db: &C, id: Uuid, report: Uuid, ev: &Event, from: Status, to: Status) -> AppResult<()> {

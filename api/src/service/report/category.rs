@@ -1,6 +1,6 @@
 //! Report categories: seeded by the migration, edited by district admins.
 use entity::category;
-use sea_orm::{ActiveModelTrait, EntityTrait, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use super::Urgency;
@@ -12,8 +12,13 @@ use crate::msg;
 
 /// All categories in display order (a small fixed set, like an enum: not paginated).
 pub async fn all(state: &AppState, include_inactive: bool) -> AppResult<Vec<category::Model>> {
-    let rows = category::Entity::find().order_by_asc(category::Column::SortOrder).all(&state.db).await?;
-    Ok(rows.into_iter().filter(|c| include_inactive || c.active).collect())
+    let rows = state.lookup.categories(&state.db).await?;
+    Ok(rows.iter().filter(|c| include_inactive || c.active).cloned().collect())
+}
+
+/// One category by id (from the in-process cache).
+pub async fn get(state: &AppState, id: Uuid) -> AppResult<Option<category::Model>> {
+    Ok(state.lookup.categories(&state.db).await?.iter().find(|c| c.id == id).cloned())
 }
 
 /// The SLA targets (hours to acknowledge, hours to resolve) of a category for an urgency.
@@ -84,5 +89,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, patch: CategoryPa
             msg!("受理时限不能长于办结时限", "The time to acknowledge cannot exceed the time to resolve"),
         ));
     }
-    Ok(am.update(&state.db).await?)
+    let updated = am.update(&state.db).await?;
+    state.lookup.forget_categories();
+    Ok(updated)
 }

@@ -82,6 +82,22 @@ pub fn standing(user: Uuid, roles: &Roles, homes: &[Uuid], r: &report::Model) ->
     s
 }
 
+/// [`standing`] for the request's actor, loading the actor's homes only when they matter: when the actor is no
+/// party to the report (a neighbour may still read it). Heads, staff and reporters cost no query here.
+pub async fn standing_of(
+    state: &crate::state::AppState,
+    actor: &crate::auth::Actor,
+    r: &report::Model,
+) -> crate::error::AppResult<Standing> {
+    let user = actor.user_id()?;
+    let roles = actor.roles(state).await?;
+    let st = standing(user, &roles, &[], r);
+    if !st.parties.is_empty() || r.neighbourhood_id.is_none() {
+        return Ok(st);
+    }
+    Ok(standing(user, &roles, &actor.homes(state).await?, r))
+}
+
 /// The role name recorded on the timeline for a party.
 pub fn role_label(party: Party, lead_role: Option<Role>) -> &'static str {
     match party {

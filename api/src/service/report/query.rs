@@ -2,7 +2,7 @@
 //! timeline and comments. Each list is one indexed statement.
 use entity::{report, report_comment, report_event};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -107,7 +107,10 @@ async fn waiting_list(
         Some(s) => vec![s.as_str()],
         None => default_statuses.iter().map(|s| s.as_str()).collect(),
     };
-    let mut q = report::Entity::find().filter(scope).filter(report::Column::Status.is_in(statuses));
+    // The statuses go in as literals (they are the enum's own constants, never user text) so that PostgreSQL can
+    // match the partial indexes of the default views even in a cached generic plan.
+    let list = statuses.iter().map(|s| format!("'{s}'")).collect::<Vec<_>>().join(", ");
+    let mut q = report::Entity::find().filter(scope).filter(Expr::cust(format!("\"report\".\"status\" IN ({list})")));
     if let Some(c) = category {
         q = q.filter(report::Column::CategoryId.eq(c));
     }

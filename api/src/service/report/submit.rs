@@ -1,6 +1,6 @@
 //! `submitReport`: a verified resident reports a problem in their compound.
 use chrono::Utc;
-use entity::{building, category, grid_group, neighbourhood, neighbourhood_unit, report, report_event, residence};
+use entity::{building, neighbourhood_unit, report, report_event, residence};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
 use uuid::Uuid;
 
@@ -73,8 +73,7 @@ pub async fn submit(state: &AppState, actor: &Actor, input: NewReport) -> AppRes
             return Ok(existing);
         }
     }
-    let cat = category::Entity::find_by_id(input.category)
-        .one(&state.db)
+    let cat = super::category::get(state, input.category)
         .await?
         .filter(|c| c.active)
         .ok_or_else(|| AppError::bad_input("categoryId", msg!("没有这个问题分类", "There is no such category")))?;
@@ -103,7 +102,7 @@ pub async fn submit(state: &AppState, actor: &Actor, input: NewReport) -> AppRes
             AppError::bad_input("publicArea", msg!("请说明小区内的具体位置", "Say where in the compound the problem is"))
         })?;
         let area = validate::text("publicArea", area, 100)?;
-        places::of(&state.db, Kind::Compound, c).await?;
+        state.lookup.community_of_compound(&state.db, c).await?.ok_or_else(|| places::not_found(Kind::Compound))?;
         (c, None, None, None, Some(area), None)
     } else {
         let home = homes.first().ok_or_else(no_home)?;
@@ -119,14 +118,16 @@ pub async fn submit(state: &AppState, actor: &Actor, input: NewReport) -> AppRes
     let neighbourhood_id = nbh_of_location.or(home_here.neighbourhood);
     let (group_id, area_id) = match neighbourhood_id {
         Some(n) => {
-            let n = neighbourhood::Entity::find_by_id(n).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Neighbourhood))?;
-            let g = grid_group::Entity::find_by_id(n.group_id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Group))?;
-            (Some(g.id), Some(g.area_id))
+            let (g, a) = state
+                .lookup
+                .grid_of_neighbourhood(&state.db, n)
+                .await?
+                .ok_or_else(|| places::not_found(Kind::Neighbourhood))?;
+            (Some(g), Some(a))
         }
         None => (None, None),
     };
-    let place = places::of(&state.db, Kind::Compound, compound).await?;
-    let community = place.community.ok_or_else(|| anyhow::anyhow!("compound without community"))?;
+    let community = home_here.community;
 
     let now = Utc::now();
     let id = new_id();
@@ -220,6 +221,7 @@ async fn find_by_key(state: &AppState, user: Uuid, key: &str) -> AppResult<Optio
 
 struct Home {
     compound: Uuid,
+    community: Uuid,
     building: Uuid,
     unit: i32,
     room: String,
@@ -235,15 +237,18 @@ async fn verified_homes(state: &AppState, user: Uuid) -> AppResult<Vec<Home>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let buildings = building::Entity::find()
-        .filter(building::Column::Id.is_in(rows.iter().map(|r| r.building_id).collect::<Vec<_>>()))
-        .all(&state.db)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            let b = buildings.iter().find(|b| b.id == r.building_id)?;
-            Some(Home { compound: b.compound_id, building: b.id, unit: r.unit, room: r.room, neighbourhood: r.neighbourhood_id })
-        })
-        .collect())
+    let mut homes = Vec::with_capacity(rows.len());
+    for r in rows {
+        // Building → compound never changes: served from the process's lookup cache after the first time.
+        let Some(compound) = state.lookup.compound_of_building(&state.db, r.building_id).await? else { continue };
+        homes.push(Home {
+            compound,
+            community: r.community_id,
+            building: r.building_id,
+            unit: r.unit,
+            room: r.room,
+            neighbourhood: r.neighbourhood_id,
+        });
+    }
+    Ok(homes)
 }

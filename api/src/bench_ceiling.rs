@@ -1,0 +1,350 @@
+//! `linli bench-ceiling`: the ceiling the load harness compares against. It runs, for each scenario, the same
+//! indexed statements the API request runs (same tables, filters, order and limits, built with the same query
+//! builders), straight through a pool configured like the server's, from N concurrent tasks, with no HTTP, no
+//! GraphQL, no authentication. The API's throughput is then quoted as a ratio of this, measured in the same run.
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use entity::{app_user, appointment, compound, report, report_comment, report_event, residence};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::seed::Manifest;
+
+/// Parameters the statements need, looked up once before the clock starts.
+pub struct Inputs {
+    residents: Vec<Uuid>,
+    /// (head user, neighbourhood)
+    heads: Vec<(Uuid, Uuid)>,
+    /// (area head user, area)
+    area_heads: Vec<(Uuid, Uuid)>,
+    /// companies with staff
+    companies: Vec<Uuid>,
+    /// (report, reader)
+    reports: Vec<(Uuid, Uuid)>,
+    /// fresh reports to acknowledge (report, head)
+    acks: Vec<(Uuid, Uuid)>,
+    /// category ids
+    categories: Vec<Uuid>,
+    /// a resident's verified home: (user, building, neighbourhood, group, area, community, compound)
+    homes: Vec<(Uuid, Uuid, Uuid, Uuid, Uuid, Uuid, Uuid)>,
+}
+
+/// Looks up the scopes behind the manifest's users (not timed).
+pub async fn inputs(db: &DatabaseConnection, m: &Manifest) -> anyhow::Result<Inputs> {
+    let scope_of = |role: &'static str, users: Vec<Uuid>| async move {
+        let rows = appointment::Entity::find()
+            .filter(appointment::Column::Role.eq(role))
+            .filter(appointment::Column::UserId.is_in(users))
+            .all(db)
+            .await?;
+        Ok::<_, anyhow::Error>(rows.into_iter().map(|a| (a.user_id, a.scope_id)).collect::<Vec<_>>())
+    };
+    let heads = scope_of("NEIGHBOUR_HEAD", m.neighbour_heads.clone()).await?;
+    let area_heads = scope_of("AREA_HEAD", m.area_heads.clone()).await?;
+    let companies = scope_of("PROPERTY_STAFF", m.busy_staff.clone()).await?.into_iter().map(|(_, c)| c).collect();
+    let mut homes = Vec::new();
+    let rows = residence::Entity::find()
+        .filter(residence::Column::UserId.is_in(m.residents.iter().take(500).copied().collect::<Vec<_>>()))
+        .all(db)
+        .await?;
+    for r in rows {
+        let Some(n) = r.neighbourhood_id else { continue };
+        let Some(nb) = entity::neighbourhood::Entity::find_by_id(n).one(db).await? else { continue };
+        let Some(g) = entity::grid_group::Entity::find_by_id(nb.group_id).one(db).await? else { continue };
+        homes.push((r.user_id, r.building_id, n, g.id, g.area_id, r.community_id, nb.compound_id));
+    }
+    Ok(Inputs {
+        residents: m.residents.clone(),
+        heads,
+        area_heads,
+        companies,
+        reports: m.reports.clone(),
+        acks: m.to_acknowledge.clone(),
+        categories: m.categories.clone(),
+        homes,
+    })
+}
+
+/// Throughput and latency of one ceiling run.
+#[derive(Debug, serde::Serialize)]
+pub struct Outcome {
+    /// Completed iterations.
+    pub requests: u64,
+    /// Iterations per second.
+    pub rps: f64,
+    /// Median latency.
+    pub p50_ms: f64,
+    /// 95th percentile.
+    pub p95_ms: f64,
+    /// 99th percentile.
+    pub p99_ms: f64,
+    /// Failed iterations.
+    pub errors: u64,
+}
+
+/// Runs `scenario` from `concurrency` tasks for `duration`. `ack_slice` = (k, n): use the k-th of n slices of the
+/// fresh reports, as the HTTP run of the same scenario does with a different slice.
+pub async fn run(
+    db: &DatabaseConnection,
+    inputs: std::sync::Arc<Inputs>,
+    scenario: &str,
+    concurrency: usize,
+    duration: Duration,
+    ack_slice: (usize, usize),
+) -> anyhow::Result<Outcome> {
+    let deadline = Instant::now() + duration;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..concurrency {
+        let db = db.clone();
+        let inputs = inputs.clone();
+        let scenario = scenario.to_owned();
+        tasks.push(tokio::spawn(async move {
+            let mut rng = StdRng::seed_from_u64(w as u64 + 1);
+            let mut lat = Vec::new();
+            let mut errors = 0u64;
+            let per = inputs.acks.len() / ack_slice.1.max(1);
+            let mut ack_i = (ack_slice.0 - 1) * per + w;
+            while Instant::now() < deadline {
+                let t = Instant::now();
+                let ok = match scenario.as_str() {
+                    "acknowledge" => {
+                        let i = ack_i.min(inputs.acks.len().saturating_sub(1));
+                        ack_i += concurrency;
+                        acknowledge(&db, inputs.acks[i].0, inputs.acks[i].1).await
+                    }
+                    s => once(&db, &inputs, s, &mut rng).await,
+                };
+                if ok.is_err() {
+                    errors += 1;
+                }
+                lat.push(t.elapsed());
+            }
+            (lat, errors)
+        }));
+    }
+    let mut all = Vec::new();
+    let mut errors = 0;
+    for t in tasks {
+        let (lat, e) = t.await?;
+        all.extend(lat);
+        errors += e;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    all.sort();
+    let pct = |p: f64| -> f64 {
+        if all.is_empty() {
+            return 0.0;
+        }
+        let i = ((all.len() as f64 * p).ceil() as usize).clamp(1, all.len()) - 1;
+        all[i].as_secs_f64() * 1000.0
+    };
+    Ok(Outcome {
+        requests: all.len() as u64,
+        rps: all.len() as f64 / elapsed,
+        p50_ms: pct(0.50),
+        p95_ms: pct(0.95),
+        p99_ms: pct(0.99),
+        errors,
+    })
+}
+
+fn pick<'a, T>(rng: &mut StdRng, v: &'a [T]) -> &'a T {
+    &v[rng.random_range(0..v.len())]
+}
+
+const NEEDS_HEAD: [&str; 3] = ["SUBMITTED", "ACKNOWLEDGED", "REOPENED"];
+const NEEDS_COMPANY: [&str; 4] = ["DISPATCHED", "IN_PROGRESS", "REOPENED", "RESOLVED"];
+
+/// The statements of one request of `scenario`.
+async fn once(db: &DatabaseConnection, i: &Inputs, scenario: &str, rng: &mut StdRng) -> anyhow::Result<()> {
+    match scenario {
+        "my_reports" => {
+            let user = *pick(rng, &i.residents);
+            let page = report::Entity::find()
+                .filter(report::Column::ReporterId.eq(user))
+                .order_by_desc(report::Column::Id)
+                .limit(21)
+                .all(db)
+                .await?;
+            let _ = page;
+        }
+        "inbox" | "area_inbox" | "area_inbox_closed" | "queue" => {
+            let (col, scope, user, statuses): (report::Column, Uuid, Uuid, Vec<&str>) = match scenario {
+                "inbox" => {
+                    let (u, n) = *pick(rng, &i.heads);
+                    (report::Column::NeighbourhoodId, n, u, NEEDS_HEAD.to_vec())
+                }
+                "area_inbox" => {
+                    let (u, a) = *pick(rng, &i.area_heads);
+                    (report::Column::AreaId, a, u, NEEDS_HEAD.to_vec())
+                }
+                "area_inbox_closed" => {
+                    let (u, a) = *pick(rng, &i.area_heads);
+                    (report::Column::AreaId, a, u, vec!["CLOSED"])
+                }
+                _ => (report::Column::CompanyId, *pick(rng, &i.companies), Uuid::nil(), NEEDS_COMPANY.to_vec()),
+            };
+            let page = report::Entity::find()
+                .filter(col.is_in([scope]))
+                .filter(report::Column::Status.is_in(statuses))
+                .order_by_asc(report::Column::WaitingSince)
+                .order_by_asc(report::Column::Id)
+                .limit(21)
+                .all(db)
+                .await?;
+            // Categories come from the server's in-process cache, and the caller is a party to every report in
+            // their inbox, so neither costs a statement.
+            let _ = user;
+            users(db, page.iter().map(|r| r.reporter_id).collect()).await?;
+            let events: Vec<Uuid> = page.iter().filter_map(|r| r.last_event_id).collect();
+            report_event::Entity::find().filter(report_event::Column::Id.is_in(events)).all(db).await?;
+        }
+        "report" => {
+            let (id, reader) = *pick(rng, &i.reports);
+            let r = report::Entity::find_by_id(id).one(db).await?.ok_or_else(|| anyhow::anyhow!("missing report"))?;
+            let _ = reader; // the reporter reads it: a party, so no home lookup
+            let events = report_event::Entity::find()
+                .filter(report_event::Column::ReportId.eq(id))
+                .order_by_asc(report_event::Column::Id)
+                .limit(21)
+                .all(db)
+                .await?;
+            report_comment::Entity::find()
+                .filter(report_comment::Column::ReportId.eq(id))
+                .order_by_asc(report_comment::Column::Id)
+                .limit(21)
+                .all(db)
+                .await?;
+            compound::Entity::find().filter(compound::Column::Id.is_in([r.compound_id])).all(db).await?;
+            users(db, events.iter().filter_map(|e| e.actor_id).collect()).await?;
+        }
+        "submit" => {
+            let h = *pick(rng, &i.homes);
+            let cat = *pick(rng, &i.categories);
+            submit(db, h, cat).await?;
+        }
+        other => anyhow::bail!("unknown scenario {other}"),
+    }
+    Ok(())
+}
+
+async fn users(db: &DatabaseConnection, ids: Vec<Uuid>) -> anyhow::Result<()> {
+    app_user::Entity::find().filter(app_user::Column::Id.is_in(ids)).all(db).await?;
+    Ok(())
+}
+
+/// A submit: the reporter's verified homes, then the report and its first event in one transaction.
+async fn submit(db: &DatabaseConnection, h: (Uuid, Uuid, Uuid, Uuid, Uuid, Uuid, Uuid), cat: Uuid) -> anyhow::Result<()> {
+    let (user, building, nbh, group, area, community, compound_id) = h;
+    residence::Entity::find()
+        .filter(residence::Column::UserId.eq(user))
+        .filter(residence::Column::Status.eq("VERIFIED"))
+        .all(db)
+        .await?;
+    let now = Utc::now();
+    let (id, ev) = (Uuid::now_v7(), Uuid::now_v7());
+    let txn = db.begin().await?;
+    report::ActiveModel {
+        id: Set(id),
+        created_at: Set(now),
+        description: Set("楼道灯坏了，晚上回家很不方便".into()),
+        urgency: Set("NORMAL".into()),
+        unit: Set(Some(1)),
+        room: Set(Some("101".into())),
+        public_area: Set(None),
+        latitude: Set(None),
+        longitude: Set(None),
+        anonymous: Set(false),
+        status: Set("SUBMITTED".into()),
+        version: Set(1),
+        waiting_since: Set(now),
+        submitted_at: Set(now),
+        acknowledged_at: Set(None),
+        dispatched_at: Set(None),
+        started_at: Set(None),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        first_reopened_at: Set(None),
+        ended_at: Set(None),
+        confirmed_at: Set(None),
+        rating: Set(None),
+        rating_comment: Set(None),
+        auto_closed: Set(false),
+        reopen_count: Set(0),
+        last_urged_at: Set(None),
+        idempotency_key: Set(None),
+        category_id: Set(cat),
+        reporter_id: Set(user),
+        compound_id: Set(compound_id),
+        building_id: Set(Some(building)),
+        neighbourhood_id: Set(Some(nbh)),
+        group_id: Set(Some(group)),
+        area_id: Set(Some(area)),
+        community_id: Set(community),
+        company_id: Set(None),
+        duplicate_of: Set(None),
+        last_event_id: Set(Some(ev)),
+    }
+    .insert(&txn)
+    .await?;
+    event(&txn, ev, id, "SUBMITTED", "REPORTER", None, Some(user)).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+async fn event(
+    txn: &sea_orm::DatabaseTransaction,
+    id: Uuid,
+    report_id: Uuid,
+    kind: &str,
+    role: &str,
+    from: Option<&str>,
+    actor: Option<Uuid>,
+) -> anyhow::Result<()> {
+    report_event::ActiveModel {
+        id: Set(id),
+        created_at: Set(Utc::now()),
+        kind: Set(kind.into()),
+        actor_role: Set(role.into()),
+        from_status: Set(from.map(Into::into)),
+        to_status: Set(Some(kind.into())),
+        note: Set(None),
+        report_id: Set(report_id),
+        actor_id: Set(actor),
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
+/// The statements of an acknowledge: read the report, then the version-guarded update and its event.
+async fn acknowledge(db: &DatabaseConnection, id: Uuid, head: Uuid) -> anyhow::Result<()> {
+    let r = report::Entity::find_by_id(id).one(db).await?.ok_or_else(|| anyhow::anyhow!("missing report"))?;
+    let now = Utc::now();
+    let ev = Uuid::now_v7();
+    let txn = db.begin().await?;
+    let n = report::Entity::update_many()
+        .col_expr(report::Column::Status, Expr::value("ACKNOWLEDGED"))
+        .col_expr(report::Column::AcknowledgedAt, Expr::value(now))
+        .col_expr(report::Column::WaitingSince, Expr::value(now))
+        .col_expr(report::Column::Version, Expr::value(r.version + 1))
+        .col_expr(report::Column::LastEventId, Expr::value(ev))
+        .filter(report::Column::Id.eq(id))
+        .filter(report::Column::Version.eq(r.version))
+        .exec_with_returning(&txn)
+        .await?;
+    if n.len() != 1 {
+        anyhow::bail!("already acknowledged");
+    }
+    event(&txn, ev, id, "ACKNOWLEDGED", "NEIGHBOUR_HEAD", Some("SUBMITTED"), Some(head)).await?;
+    txn.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,817 @@
+//! `linli seed-scale`: fills a database with a district of the real shape (see `shared/DOMAIN.md`), deterministic
+//! from a seed, for benchmarks. Scale 1 is one district: 8 streets, 80 communities, 400 compounds, 689 areas,
+//! 2,753 groups, 13,752 neighbourhoods (17,194 heads), 137,000 households, 200,000 residents and 1,000,000 reports
+//! over three years with their timelines. Scale 100 is a province; scale 0.01 a sliver for CI.
+//!
+//! Rows go in with `COPY … FROM STDIN` on PostgreSQL and multi-row INSERTs in one transaction on SQLite: never one
+//! ORM insert per row.
+use std::collections::HashMap;
+use std::io::Write;
+
+use chrono::{DateTime, Duration, Utc};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use sea_orm::sea_query::{Alias, Query, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait};
+use serde::Serialize;
+use uuid::Uuid;
+
+/// Full-district figures.
+const STREETS: usize = 8;
+const COMMUNITIES: usize = 80;
+const COMPOUNDS: usize = 400;
+const AREAS: usize = 689;
+const GROUPS: usize = 2_753;
+const NEIGHBOURHOODS: usize = 13_752;
+const HOUSEHOLDS: usize = 137_000;
+const RESIDENTS: usize = 200_000;
+const REPORTS: usize = 1_000_000;
+const COMPANIES: usize = 60;
+const STAFF_PER_COMPANY: usize = 3;
+
+/// What to generate.
+#[derive(Clone, Debug)]
+pub struct SeedOptions {
+    /// 1.0 = one district; 100 = a province; 0.01 = a sliver.
+    pub scale: f64,
+    /// RNG seed: the same seed gives the same data.
+    pub seed: u64,
+    /// Extra SUBMITTED reports from the last hours, for the acknowledge benchmark (per district at scale 1).
+    pub fresh_reports: usize,
+    /// The moment "now" of the generated history (fixed for determinism).
+    pub now: DateTime<Utc>,
+}
+
+/// Users and objects the load harness picks from (written as JSON next to the results).
+#[derive(Debug, Default, Serialize, serde::Deserialize)]
+pub struct Manifest {
+    /// Residents who have reports.
+    pub residents: Vec<Uuid>,
+    /// Neighbour heads.
+    pub neighbour_heads: Vec<Uuid>,
+    /// Area heads (thousands of reports below each).
+    pub area_heads: Vec<Uuid>,
+    /// Staff of the company with the most open tickets.
+    pub busy_staff: Vec<Uuid>,
+    /// Reports to read, with their reporter.
+    pub reports: Vec<(Uuid, Uuid)>,
+    /// Fresh SUBMITTED reports with the user id of their neighbour head, to acknowledge.
+    pub to_acknowledge: Vec<(Uuid, Uuid)>,
+    /// Category ids.
+    pub categories: Vec<Uuid>,
+    /// Row counts per table.
+    pub counts: HashMap<String, usize>,
+}
+
+struct Rows {
+    table: &'static str,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<Value>>,
+}
+
+impl Rows {
+    fn new(table: &'static str, columns: &'static [&'static str]) -> Self {
+        Rows { table, columns, rows: Vec::new() }
+    }
+}
+
+/// Writes batches of rows: COPY on PostgreSQL, multi-row INSERT on SQLite.
+struct Sink<'a> {
+    db: &'a DatabaseConnection,
+    counts: HashMap<String, usize>,
+}
+
+fn csv_field(v: &Value, out: &mut Vec<u8>) {
+    let quoted = |s: &str, out: &mut Vec<u8>| {
+        out.push(b'"');
+        out.extend_from_slice(s.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    };
+    match v {
+        Value::Uuid(Some(u)) => {
+            let _ = write!(out, "{u}");
+        }
+        Value::ChronoDateTimeUtc(Some(t)) => {
+            let _ = write!(out, "{}", t.to_rfc3339());
+        }
+        Value::ChronoDate(Some(d)) => {
+            let _ = write!(out, "{d}");
+        }
+        Value::String(Some(s)) => quoted(s, out),
+        Value::Int(Some(i)) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::BigInt(Some(i)) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Double(Some(d)) => {
+            let _ = write!(out, "{d}");
+        }
+        Value::Bool(Some(b)) => out.push(if *b { b't' } else { b'f' }),
+        _ => {} // NULL: an unquoted empty field
+    }
+}
+
+impl Sink<'_> {
+    async fn write(&mut self, batch: &mut Rows) -> anyhow::Result<()> {
+        if batch.rows.is_empty() {
+            return Ok(());
+        }
+        *self.counts.entry(batch.table.to_owned()).or_default() += batch.rows.len();
+        match self.db.get_database_backend() {
+            DbBackend::Postgres => {
+                use sea_orm::sqlx::postgres::PgPoolCopyExt;
+                let mut buf = Vec::with_capacity(batch.rows.len() * 256);
+                for row in &batch.rows {
+                    for (i, v) in row.iter().enumerate() {
+                        if i > 0 {
+                            buf.push(b',');
+                        }
+                        csv_field(v, &mut buf);
+                    }
+                    buf.push(b'\n');
+                }
+                let pool = self.db.get_postgres_connection_pool();
+                let stmt = format!("COPY {} ({}) FROM STDIN WITH (FORMAT csv)", batch.table, batch.columns.join(", "));
+                let mut copy = pool.copy_in_raw(&stmt).await?;
+                copy.send(buf).await?;
+                copy.finish().await?;
+            }
+            _ => {
+                // SQLite allows 32,766 bound values per statement.
+                let per = (30_000 / batch.columns.len()).max(1);
+                for chunk in batch.rows.chunks(per) {
+                    let mut q = Query::insert();
+                    q.into_table(Alias::new(batch.table)).columns(batch.columns.iter().map(|c| Alias::new(*c)));
+                    for row in chunk {
+                        q.values_panic(row.iter().cloned().map(Into::into));
+                    }
+                    self.db.execute(&q).await?;
+                }
+            }
+        }
+        batch.rows.clear();
+        Ok(())
+    }
+}
+
+/// A UUIDv7 for a moment, with random bits from the seeded RNG: ids stay time-ordered and deterministic.
+fn id_at(rng: &mut StdRng, at: DateTime<Utc>) -> Uuid {
+    let bytes: [u8; 10] = rng.random();
+    uuid::Builder::from_unix_timestamp_millis(at.timestamp_millis().max(0) as u64, &bytes).into_uuid()
+}
+
+fn scaled(full: usize, f: f64) -> usize {
+    ((full as f64 * f).round() as usize).max(1)
+}
+
+/// Fills `db` (migrated, with no district yet). Returns what the load harness needs.
+pub async fn seed(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result<Manifest> {
+    if entity::district::Entity::find().count(db).await? > 0 {
+        anyhow::bail!("the database already has data: seed-scale needs an empty (migrated) database");
+    }
+    let mut rng = StdRng::seed_from_u64(opts.seed);
+    let now = opts.now;
+    let districts = opts.scale.ceil().max(1.0) as usize;
+    let f = opts.scale / districts as f64;
+    let mut sink = Sink { db, counts: HashMap::new() };
+    let mut m = Manifest::default();
+    let categories: Vec<Uuid> = entity::category::Entity::find().all(db).await?.into_iter().map(|c| c.id).collect();
+    m.categories = categories.clone();
+    let t0 = now - Duration::days(3 * 365 + 30);
+
+    for d in 0..districts {
+        let mut out = DistrictSeed::default();
+        build_district(&mut rng, &mut sink, &mut out, d, f, t0, opts, &categories).await?;
+        if d == 0 {
+            m.residents = out.residents_with_reports.into_iter().take(2_000).collect();
+            m.neighbour_heads = out.neighbour_heads.into_iter().take(2_000).collect();
+            m.area_heads = out.area_heads;
+            m.busy_staff = out.busy_staff;
+            m.reports = out.sample_reports;
+            m.to_acknowledge = out.to_acknowledge;
+        }
+    }
+    m.counts = sink.counts;
+    if db.get_database_backend() == DbBackend::Postgres {
+        db.execute_unprepared("ANALYZE").await?;
+    }
+    Ok(m)
+}
+
+#[derive(Default)]
+struct DistrictSeed {
+    residents_with_reports: Vec<Uuid>,
+    neighbour_heads: Vec<Uuid>,
+    area_heads: Vec<Uuid>,
+    busy_staff: Vec<Uuid>,
+    sample_reports: Vec<(Uuid, Uuid)>,
+    to_acknowledge: Vec<(Uuid, Uuid)>,
+}
+
+/// One neighbourhood's place in the tree, for reports.
+#[derive(Clone, Copy)]
+struct Nbh {
+    id: Uuid,
+    group: Uuid,
+    area: Uuid,
+    community: Uuid,
+    compound: Uuid,
+    building: Uuid,
+    unit: i32,
+    head: Uuid,
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn build_district(
+    rng: &mut StdRng,
+    sink: &mut Sink<'_>,
+    out: &mut DistrictSeed,
+    d: usize,
+    f: f64,
+    t0: DateTime<Utc>,
+    opts: &SeedOptions,
+    categories: &[Uuid],
+) -> anyhow::Result<()> {
+    let now = opts.now;
+    let ts = |v: DateTime<Utc>| Value::ChronoDateTimeUtc(Some(v));
+    let u = |v: Uuid| Value::Uuid(Some(v));
+    let s = |v: String| Value::String(Some(v));
+    let created = t0;
+
+    let mut users = Rows::new("app_user", &["id", "created_at", "openid", "unionid", "nickname", "phone", "last_seen_at"]);
+    let mut appts = Rows::new(
+        "appointment",
+        &["id", "created_at", "role", "scope_id", "starts_at", "ends_at", "user_id", "appointed_by", "revoked_by"],
+    );
+    let mut user_n = 0usize;
+    let mut new_user = |rng: &mut StdRng, users: &mut Rows, nickname: String| {
+        let id = id_at(rng, created);
+        user_n += 1;
+        users.rows.push(vec![
+            u(id),
+            ts(created),
+            s(format!("seed:{d}:{user_n}")),
+            Value::String(None),
+            s(nickname),
+            s(format!("13{:09}", rng.random_range(0..1_000_000_000u64))),
+            ts(now),
+        ]);
+        id
+    };
+    let appoint = |rng: &mut StdRng, appts: &mut Rows, user: Uuid, role: &str, scope: Uuid| {
+        appts.rows.push(vec![
+            u(id_at(rng, created)),
+            ts(created),
+            s(role.into()),
+            u(scope),
+            ts(created),
+            Value::ChronoDateTimeUtc(None),
+            u(user),
+            Value::Uuid(None),
+            Value::Uuid(None),
+        ]);
+    };
+
+    // Org tree.
+    let district = id_at(rng, created);
+    let mut rows = Rows::new("district", &["id", "created_at", "name"]);
+    rows.rows.push(vec![u(district), ts(created), s(format!("区{d}"))]);
+    sink.write(&mut rows).await?;
+    let admin = new_user(rng, &mut users, format!("区管理员{d}"));
+    appoint(rng, &mut appts, admin, "DISTRICT_ADMIN", district);
+
+    let n_streets = scaled(STREETS, f);
+    let n_communities = scaled(COMMUNITIES, f).max(n_streets);
+    let n_compounds = scaled(COMPOUNDS, f).max(n_communities);
+    let n_areas = scaled(AREAS, f).max(n_communities);
+    let n_groups = scaled(GROUPS, f).max(n_areas);
+    let n_nbh = scaled(NEIGHBOURHOODS, f).max(n_groups);
+    let n_households = scaled(HOUSEHOLDS, f).max(n_nbh);
+    let n_residents = scaled(RESIDENTS, f).max(1);
+    let n_reports = scaled(REPORTS, f);
+    let n_companies = scaled(COMPANIES, f).min(n_compounds);
+
+    let mut rows = Rows::new("street", &["id", "created_at", "name", "district_id"]);
+    let streets: Vec<Uuid> = (0..n_streets)
+        .map(|i| {
+            let id = id_at(rng, created);
+            rows.rows.push(vec![u(id), ts(created), s(format!("街道{i}")), u(district)]);
+            id
+        })
+        .collect();
+    sink.write(&mut rows).await?;
+    for st in &streets {
+        let a = new_user(rng, &mut users, "街道管理员".into());
+        appoint(rng, &mut appts, a, "STREET_ADMIN", *st);
+    }
+
+    let mut rows = Rows::new("community", &["id", "created_at", "name", "street_id"]);
+    let communities: Vec<Uuid> = (0..n_communities)
+        .map(|i| {
+            let id = id_at(rng, created);
+            rows.rows.push(vec![u(id), ts(created), s(format!("社区{i}")), u(streets[i % n_streets])]);
+            id
+        })
+        .collect();
+    sink.write(&mut rows).await?;
+    for c in &communities {
+        let a = new_user(rng, &mut users, "社区管理员".into());
+        appoint(rng, &mut appts, a, "COMMUNITY_ADMIN", *c);
+    }
+
+    let mut rows = Rows::new("compound", &["id", "created_at", "name", "address", "community_id"]);
+    let compounds: Vec<(Uuid, usize)> = (0..n_compounds)
+        .map(|i| {
+            let id = id_at(rng, created);
+            let c = i % n_communities;
+            rows.rows.push(vec![u(id), ts(created), s(format!("小区{i}")), s(format!("幸福路{i}号")), u(communities[c])]);
+            (id, c)
+        })
+        .collect();
+    sink.write(&mut rows).await?;
+
+    // Property companies: compound i is managed by company i % n; three staff each.
+    let mut rows = Rows::new("property_company", &["id", "created_at", "name", "district_id"]);
+    let companies: Vec<Uuid> = (0..n_companies)
+        .map(|i| {
+            let id = id_at(rng, created);
+            rows.rows.push(vec![u(id), ts(created), s(format!("物业公司{d}-{i}")), u(district)]);
+            id
+        })
+        .collect();
+    sink.write(&mut rows).await?;
+    let mut rows = Rows::new("compound_management", &["id", "created_at", "starts_on", "ends_on", "company_id", "compound_id"]);
+    for (i, (c, _)) in compounds.iter().enumerate() {
+        rows.rows.push(vec![
+            u(id_at(rng, created)),
+            ts(created),
+            Value::ChronoDate(Some(created.date_naive())),
+            Value::ChronoDate(None),
+            u(companies[i % n_companies]),
+            u(*c),
+        ]);
+    }
+    sink.write(&mut rows).await?;
+    let mut staff: Vec<Vec<Uuid>> = Vec::new();
+    for c in &companies {
+        let mut list = Vec::new();
+        for _ in 0..STAFF_PER_COMPANY {
+            let st = new_user(rng, &mut users, "物业员工".into());
+            appoint(rng, &mut appts, st, "PROPERTY_STAFF", *c);
+            list.push(st);
+        }
+        staff.push(list);
+    }
+
+    // The grid: areas spread over communities; groups over areas; neighbourhoods over groups, each in a compound
+    // of its area's community and covering one unit of a three-unit building.
+    let mut rows = Rows::new("grid_area", &["id", "created_at", "name", "community_id"]);
+    let areas: Vec<(Uuid, usize)> = (0..n_areas)
+        .map(|i| {
+            let id = id_at(rng, created);
+            let c = i % n_communities;
+            rows.rows.push(vec![u(id), ts(created), s(format!("片{i}")), u(communities[c])]);
+            (id, c)
+        })
+        .collect();
+    sink.write(&mut rows).await?;
+    let mut rows = Rows::new("grid_group", &["id", "created_at", "name", "area_id"]);
+    let groups: Vec<(Uuid, usize)> = (0..n_groups)
+        .map(|i| {
+            let id = id_at(rng, created);
+            let a = i % n_areas;
+            rows.rows.push(vec![u(id), ts(created), s(format!("组{i}")), u(areas[a].0)]);
+            (id, a)
+        })
+        .collect();
+    sink.write(&mut rows).await?;
+    for (a, _) in &areas {
+        let h = new_user(rng, &mut users, "片长".into());
+        appoint(rng, &mut appts, h, "AREA_HEAD", *a);
+        out.area_heads.push(h);
+    }
+    for (g, _) in &groups {
+        let h = new_user(rng, &mut users, "组长".into());
+        appoint(rng, &mut appts, h, "GROUP_HEAD", *g);
+    }
+    // Compounds of each community, to place neighbourhoods.
+    let mut compounds_of: Vec<Vec<usize>> = vec![Vec::new(); n_communities];
+    for (i, (_, c)) in compounds.iter().enumerate() {
+        compounds_of[*c].push(i);
+    }
+    let mut nbh_rows = Rows::new("neighbourhood", &["id", "created_at", "name", "group_id", "compound_id"]);
+    let mut unit_rows = Rows::new("neighbourhood_unit", &["id", "created_at", "unit", "neighbourhood_id", "building_id"]);
+    let mut building_rows = Rows::new("building", &["id", "created_at", "name", "unit_count", "compound_id"]);
+    // The building currently being filled per compound: (id, units used).
+    let mut open_building: HashMap<usize, (Uuid, i32, usize)> = HashMap::new();
+    let mut nbhs: Vec<Nbh> = Vec::with_capacity(n_nbh);
+    for i in 0..n_nbh {
+        let (group, a) = groups[i % n_groups];
+        let (area, community) = areas[a];
+        let list = &compounds_of[community];
+        let ci = list[(i / n_groups) % list.len()];
+        let compound = compounds[ci].0;
+        let entry = open_building.entry(ci).or_insert((Uuid::nil(), 3, 0));
+        if entry.1 == 3 {
+            let b = id_at(rng, created);
+            entry.2 += 1;
+            building_rows.rows.push(vec![u(b), ts(created), s(format!("{}号楼", entry.2)), Value::Int(Some(3)), u(compound)]);
+            *entry = (b, 0, entry.2);
+        }
+        entry.1 += 1;
+        let (building, unit) = (entry.0, entry.1);
+        let id = id_at(rng, created);
+        nbh_rows.rows.push(vec![u(id), ts(created), s(format!("邻{i}")), u(group), u(compound)]);
+        unit_rows.rows.push(vec![u(id_at(rng, created)), ts(created), Value::Int(Some(unit)), u(id), u(building)]);
+        let head = new_user(rng, &mut users, "邻长".into());
+        appoint(rng, &mut appts, head, "NEIGHBOUR_HEAD", id);
+        out.neighbour_heads.push(head);
+        nbhs.push(Nbh { id, group, area, community: communities[community], compound, building, unit, head });
+    }
+    sink.write(&mut building_rows).await?;
+    sink.write(&mut nbh_rows).await?;
+    sink.write(&mut unit_rows).await?;
+
+    // Residents: each verified in a household of some neighbourhood.
+    let mut res_rows = Rows::new(
+        "residence",
+        &[
+            "id", "created_at", "unit", "room", "status", "reviewed_at", "reject_reason", "user_id", "building_id",
+            "neighbourhood_id", "community_id", "reviewed_by",
+        ],
+    );
+    let mut residents: Vec<(Uuid, usize, String)> = Vec::with_capacity(n_residents);
+    for i in 0..n_residents {
+        let household = i % n_households;
+        let n = household % n_nbh;
+        let nb = nbhs[n];
+        let room = format!("{}{:02}", 1 + (household / n_nbh) % 18, 1 + household % 4);
+        let user = new_user(rng, &mut users, format!("居民{i}"));
+        res_rows.rows.push(vec![
+            u(id_at(rng, created)),
+            ts(created),
+            Value::Int(Some(nb.unit)),
+            s(room.clone()),
+            s("VERIFIED".into()),
+            ts(created),
+            Value::String(None),
+            u(user),
+            u(nb.building),
+            u(nb.id),
+            u(nb.community),
+            u(nb.head),
+        ]);
+        residents.push((user, n, room));
+        if res_rows.rows.len() >= 20_000 {
+            // Users first: residences reference them.
+            sink.write(&mut users).await?;
+            sink.write(&mut res_rows).await?;
+        }
+    }
+    sink.write(&mut users).await?;
+    sink.write(&mut appts).await?;
+    sink.write(&mut res_rows).await?;
+
+    // Reports over three years, each with the timeline its status implies.
+    let company_of = |compound: Uuid| -> usize { compounds.iter().position(|(c, _)| *c == compound).unwrap_or(0) % n_companies };
+    let compound_company: HashMap<Uuid, usize> = compounds.iter().map(|(c, _)| (*c, company_of(*c))).collect();
+    let mut open_per_company = vec![0usize; n_companies];
+    let mut reports = Rows::new("report", REPORT_COLUMNS);
+    let mut events = Rows::new(
+        "report_event",
+        &["id", "created_at", "kind", "actor_role", "from_status", "to_status", "note", "report_id", "actor_id"],
+    );
+    let span = (now - t0 - Duration::days(30)).num_seconds();
+    let total = n_reports + scaled(opts.fresh_reports, f);
+    let mut submitted: Vec<DateTime<Utc>> = (0..total)
+        .map(|i| {
+            if i < n_reports {
+                t0 + Duration::seconds(rng.random_range(0..span + 30 * 86_400))
+            } else {
+                now - Duration::seconds(rng.random_range(60..6 * 3600))
+            }
+        })
+        .collect();
+    // In time order, so ids (UUIDv7) grow with submission like in production.
+    let fresh_from = n_reports;
+    submitted[..fresh_from].sort();
+    let mut with_reports = std::collections::HashSet::new();
+    for (i, at) in submitted.into_iter().enumerate() {
+        let fresh = i >= fresh_from;
+        let (reporter, n, room) = residents[rng.random_range(0..residents.len())].clone();
+        let nb = nbhs[n];
+        let company = companies[compound_company[&nb.compound]];
+        let company_idx = compound_company[&nb.compound];
+        let staff_user = staff[company_idx][rng.random_range(0..STAFF_PER_COMPANY)];
+        let story = if fresh { Story::Submitted } else { Story::pick(rng, now - at) };
+        let r = story.write(
+            rng,
+            &mut events,
+            StoryCtx { at, now, reporter, head: nb.head, staff: staff_user },
+        );
+        if matches!(r.status, "DISPATCHED" | "IN_PROGRESS" | "RESOLVED" | "REOPENED") {
+            open_per_company[company_idx] += 1;
+        }
+        let id = r.id;
+        reports.rows.push(vec![
+            u(id),
+            ts(at),
+            s(DESCRIPTIONS[i % DESCRIPTIONS.len()].into()),
+            s(if i % 9 == 0 { "URGENT" } else { "NORMAL" }.into()),
+            Value::Int(Some(nb.unit)),
+            s(room),
+            Value::String(None),
+            Value::Double(None),
+            Value::Double(None),
+            Value::Bool(Some(i % 13 == 0)),
+            s(r.status.into()),
+            Value::Int(Some(r.version)),
+            ts(r.waiting_since),
+            ts(at),
+            Value::ChronoDateTimeUtc(r.acknowledged),
+            Value::ChronoDateTimeUtc(r.dispatched),
+            Value::ChronoDateTimeUtc(r.started),
+            Value::ChronoDateTimeUtc(r.resolved),
+            Value::ChronoDateTimeUtc(r.closed),
+            Value::ChronoDateTimeUtc(r.reopened),
+            Value::ChronoDateTimeUtc(r.ended),
+            Value::ChronoDateTimeUtc(r.confirmed),
+            Value::Int(r.rating),
+            Value::String(None),
+            Value::Bool(Some(r.auto_closed)),
+            Value::Int(Some(r.reopened.is_some() as i32)),
+            Value::ChronoDateTimeUtc(None),
+            Value::String(None),
+            u(categories[i % categories.len()]),
+            u(reporter),
+            u(nb.compound),
+            u(nb.building),
+            u(nb.id),
+            u(nb.group),
+            u(nb.area),
+            u(nb.community),
+            Value::Uuid(r.dispatched.map(|_| company)),
+            Value::Uuid(None),
+            Value::Uuid(Some(r.last_event)),
+        ]);
+        if fresh {
+            out.to_acknowledge.push((id, nb.head));
+        } else if out.sample_reports.len() < 5_000 && rng.random_range(0..100) == 0 {
+            out.sample_reports.push((id, reporter));
+        }
+        if with_reports.len() < 5_000 {
+            with_reports.insert(reporter);
+        }
+        if reports.rows.len() >= 10_000 {
+            sink.write(&mut reports).await?;
+            sink.write(&mut events).await?;
+        }
+    }
+    sink.write(&mut reports).await?;
+    sink.write(&mut events).await?;
+    out.residents_with_reports = with_reports.into_iter().collect();
+    out.residents_with_reports.sort();
+    let busiest = (0..n_companies).max_by_key(|c| open_per_company[*c]).unwrap_or(0);
+    out.busy_staff = staff[busiest].clone();
+    Ok(())
+}
+
+const REPORT_COLUMNS: &[&str] = &[
+    "id", "created_at", "description", "urgency", "unit", "room", "public_area", "latitude", "longitude", "anonymous",
+    "status", "version", "waiting_since", "submitted_at", "acknowledged_at", "dispatched_at", "started_at",
+    "resolved_at", "closed_at", "first_reopened_at", "ended_at", "confirmed_at", "rating", "rating_comment",
+    "auto_closed", "reopen_count", "last_urged_at", "idempotency_key", "category_id", "reporter_id", "compound_id",
+    "building_id", "neighbourhood_id", "group_id", "area_id", "community_id", "company_id", "duplicate_of",
+    "last_event_id",
+];
+
+const DESCRIPTIONS: [&str; 6] = [
+    "厨房下水道堵了，水排不下去",
+    "卫生间天花板漏水，楼上水管可能破裂",
+    "消防通道被私家车占用",
+    "电梯按钮失灵，到不了高层",
+    "单元门口路灯坏了，晚上很黑",
+    "垃圾桶满了没人清运，气味很大",
+];
+
+/// How a generated report's life went.
+#[derive(Clone, Copy, Debug)]
+enum Story {
+    Submitted,
+    Acknowledged,
+    Dispatched,
+    InProgress,
+    Resolved,
+    Reopened,
+    ClosedByCompany,
+    AutoClosed,
+    FixedByHead,
+    Rejected,
+    Cancelled,
+    Duplicate,
+}
+
+struct StoryCtx {
+    at: DateTime<Utc>,
+    now: DateTime<Utc>,
+    reporter: Uuid,
+    head: Uuid,
+    staff: Uuid,
+}
+
+struct Generated {
+    id: Uuid,
+    status: &'static str,
+    version: i32,
+    waiting_since: DateTime<Utc>,
+    acknowledged: Option<DateTime<Utc>>,
+    dispatched: Option<DateTime<Utc>>,
+    started: Option<DateTime<Utc>>,
+    resolved: Option<DateTime<Utc>>,
+    closed: Option<DateTime<Utc>>,
+    reopened: Option<DateTime<Utc>>,
+    ended: Option<DateTime<Utc>>,
+    confirmed: Option<DateTime<Utc>>,
+    rating: Option<i32>,
+    auto_closed: bool,
+    last_event: Uuid,
+}
+
+impl Story {
+    /// Old reports are finished; the last month holds every open status.
+    fn pick(rng: &mut StdRng, age: Duration) -> Story {
+        let x = rng.random_range(0..100);
+        if age > Duration::days(30) {
+            match x {
+                0..=59 => Story::ClosedByCompany,
+                60..=69 => Story::AutoClosed,
+                70..=85 => Story::FixedByHead,
+                86..=90 => Story::Rejected,
+                91..=95 => Story::Cancelled,
+                _ => Story::Duplicate,
+            }
+        } else {
+            match x {
+                0..=9 => Story::Submitted,
+                10..=19 => Story::Acknowledged,
+                20..=29 => Story::Dispatched,
+                30..=39 => Story::InProgress,
+                40..=49 => Story::Resolved,
+                50..=54 => Story::Reopened,
+                55..=79 => Story::ClosedByCompany,
+                80..=89 => Story::FixedByHead,
+                90..=94 => Story::Rejected,
+                _ => Story::Cancelled,
+            }
+        }
+    }
+
+    fn write(self, rng: &mut StdRng, events: &mut Rows, c: StoryCtx) -> Generated {
+        use Story as S;
+        let steps: &[(&str, &str, &str, &str)] = match self {
+            S::Submitted => &[],
+            S::Acknowledged => &[ACK],
+            S::Dispatched => &[ACK, DISPATCH],
+            S::InProgress => &[ACK, DISPATCH, START],
+            S::Resolved => &[ACK, DISPATCH, START, RESOLVE],
+            S::Reopened => &[ACK, DISPATCH, START, RESOLVE, REOPEN],
+            S::ClosedByCompany => &[ACK, DISPATCH, START, RESOLVE, CONFIRM, CLOSE],
+            S::AutoClosed => &[ACK, DISPATCH, START, RESOLVE, AUTO_CLOSE],
+            S::FixedByHead => &[ACK, HEAD_RESOLVE, CONFIRM_CLOSE],
+            S::Rejected => &[REJECT],
+            S::Cancelled => &[CANCEL],
+            S::Duplicate => &[DUPLICATE],
+        };
+        let id = id_at(rng, c.at);
+        let mut g = Generated {
+            id,
+            status: "SUBMITTED",
+            version: 1,
+            waiting_since: c.at,
+            acknowledged: None,
+            dispatched: None,
+            started: None,
+            resolved: None,
+            closed: None,
+            reopened: None,
+            ended: None,
+            confirmed: None,
+            rating: None,
+            auto_closed: false,
+            last_event: Uuid::nil(),
+        };
+        let ts = |v: DateTime<Utc>| Value::ChronoDateTimeUtc(Some(v));
+        let mut push = |rng: &mut StdRng, at: DateTime<Utc>, kind: &str, role: &str, from: Option<&str>, to: Option<&str>, actor: Option<Uuid>| {
+            let eid = id_at(rng, at);
+            events.rows.push(vec![
+                Value::Uuid(Some(eid)),
+                ts(at),
+                Value::String(Some(kind.into())),
+                Value::String(Some(role.into())),
+                Value::String(from.map(Into::into)),
+                Value::String(to.map(Into::into)),
+                Value::String(None),
+                Value::Uuid(Some(id)),
+                Value::Uuid(actor),
+            ]);
+            eid
+        };
+        g.last_event = push(rng, c.at, "SUBMITTED", "REPORTER", None, Some("SUBMITTED"), Some(c.reporter));
+        let mut t = c.at;
+        for (kind, role, to, _) in steps {
+            let gap = match *kind {
+                "ACKNOWLEDGED" | "REJECTED" | "DUPLICATE" | "CANCELLED" => rng.random_range(600..30 * 3600),
+                "DISPATCHED" => rng.random_range(60..10 * 3600),
+                "AUTO_CLOSED" => 72 * 3600,
+                _ => rng.random_range(3600..48 * 3600),
+            };
+            t += Duration::seconds(gap);
+            if t > c.now {
+                t = c.now - Duration::seconds(1);
+            }
+            let actor = match *role {
+                "REPORTER" => Some(c.reporter),
+                "PROPERTY_STAFF" => Some(c.staff),
+                "SYSTEM" => None,
+                _ => Some(c.head),
+            };
+            let from = g.status;
+            let changed = *to != from;
+            g.last_event = push(rng, t, kind, role, changed.then_some(from), changed.then_some(to), actor);
+            g.version += 1;
+            if changed {
+                g.status = to;
+                g.waiting_since = t;
+            }
+            match *kind {
+                "ACKNOWLEDGED" => g.acknowledged = Some(t),
+                "DISPATCHED" => g.dispatched = Some(t),
+                "STARTED" => g.started = Some(t),
+                "RESOLVED" => g.resolved = Some(t),
+                "REOPENED" => g.reopened = Some(t),
+                "CONFIRMED" => {
+                    g.confirmed = Some(t);
+                    g.rating = Some(rng.random_range(3..=5));
+                    if to == &"CLOSED" {
+                        g.closed = Some(t);
+                    }
+                }
+                "CLOSED" => g.closed = Some(t),
+                "AUTO_CLOSED" => {
+                    g.closed = Some(t);
+                    g.auto_closed = true;
+                }
+                _ => g.ended = Some(t),
+            }
+        }
+        g
+    }
+}
+
+type Step = (&'static str, &'static str, &'static str, &'static str);
+const ACK: Step = ("ACKNOWLEDGED", "NEIGHBOUR_HEAD", "ACKNOWLEDGED", "");
+const DISPATCH: Step = ("DISPATCHED", "NEIGHBOUR_HEAD", "DISPATCHED", "");
+const START: Step = ("STARTED", "PROPERTY_STAFF", "IN_PROGRESS", "");
+const RESOLVE: Step = ("RESOLVED", "PROPERTY_STAFF", "RESOLVED", "");
+const HEAD_RESOLVE: Step = ("RESOLVED", "NEIGHBOUR_HEAD", "RESOLVED", "");
+const REOPEN: Step = ("REOPENED", "REPORTER", "REOPENED", "");
+const CONFIRM: Step = ("CONFIRMED", "REPORTER", "RESOLVED", "");
+const CONFIRM_CLOSE: Step = ("CONFIRMED", "REPORTER", "CLOSED", "");
+const CLOSE: Step = ("CLOSED", "PROPERTY_STAFF", "CLOSED", "");
+const AUTO_CLOSE: Step = ("AUTO_CLOSED", "SYSTEM", "CLOSED", "");
+const REJECT: Step = ("REJECTED", "NEIGHBOUR_HEAD", "REJECTED", "");
+const CANCEL: Step = ("CANCELLED", "REPORTER", "CANCELLED", "");
+const DUPLICATE: Step = ("DUPLICATE", "NEIGHBOUR_HEAD", "DUPLICATE", "");
+
+/// Writes the files the load harness reads: one line per request template, `token<TAB>argument`.
+pub fn write_bench_inputs(m: &Manifest, jwt: &crate::auth::tokens::JwtKeys, dir: &std::path::Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let token = |u: &Uuid| jwt.issue(*u, Uuid::nil());
+    let write = |name: &str, lines: Vec<String>| -> anyhow::Result<()> {
+        if lines.is_empty() {
+            anyhow::bail!("no rows for {name}: seed at a larger scale");
+        }
+        std::fs::write(dir.join(name), lines.join("\n") + "\n")?;
+        Ok(())
+    };
+    let cat = |i: usize| m.categories[i % m.categories.len().max(1)];
+    write("residents.tsv", m.residents.iter().enumerate().map(|(i, u)| Ok(format!("{}\t{}", token(u)?, cat(i)))).collect::<anyhow::Result<_>>()?)?;
+    write("heads.tsv", m.neighbour_heads.iter().map(|u| Ok(format!("{}\t-", token(u)?))).collect::<anyhow::Result<_>>()?)?;
+    write("area_heads.tsv", m.area_heads.iter().map(|u| Ok(format!("{}\t-", token(u)?))).collect::<anyhow::Result<_>>()?)?;
+    write("staff.tsv", m.busy_staff.iter().map(|u| Ok(format!("{}\t-", token(u)?))).collect::<anyhow::Result<_>>()?)?;
+    write(
+        "reports.tsv",
+        m.reports.iter().map(|(r, u)| Ok(format!("{}\t{}", token(u)?, crate::ids::encode(crate::ids::Kind::Report, *r).0))).collect::<anyhow::Result<_>>()?,
+    )?;
+    write(
+        "acknowledge.tsv",
+        m.to_acknowledge
+            .iter()
+            .map(|(r, h)| Ok(format!("{}\t{}", token(h)?, crate::ids::encode(crate::ids::Kind::Report, *r).0)))
+            .collect::<anyhow::Result<_>>()?,
+    )?;
+    let categories: Vec<String> = m.categories.iter().map(|c| crate::ids::encode(crate::ids::Kind::Category, *c).0).collect();
+    write("categories.txt", categories)?;
+    Ok(())
+}

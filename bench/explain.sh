@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# EXPLAIN (ANALYZE, BUFFERS) of every hot statement, with real parameters from the seeded database, written to
+# bench/explain/*.txt. The statements are those the API sends (as logged with LINLI_LOG=linli::sql=trace).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+DB=${BENCH_DB:-linli_bench}
+URL="$PG/$DB"
+mkdir -p bench/explain
+q() { psql "$URL" -Atqc "$1"; }
+
+reporter=$(q "SELECT reporter_id FROM report ORDER BY id DESC LIMIT 1")
+nbh=$(q "SELECT neighbourhood_id FROM report WHERE status = 'SUBMITTED' ORDER BY id DESC LIMIT 1")
+area=$(q "SELECT area_id FROM report WHERE status = 'SUBMITTED' ORDER BY id DESC LIMIT 1")
+company=$(q "SELECT company_id FROM report WHERE status = 'DISPATCHED' ORDER BY id DESC LIMIT 1")
+report=$(q "SELECT id FROM report WHERE status = 'CLOSED' ORDER BY id DESC LIMIT 1")
+user=$(q "SELECT user_id FROM appointment WHERE role = 'NEIGHBOUR_HEAD' LIMIT 1")
+cats=$(q "SELECT string_agg(quote_literal(id::text), ',') FROM category")
+events=$(q "SELECT string_agg(quote_literal(last_event_id::text), ',') FROM (SELECT last_event_id FROM report WHERE neighbourhood_id = '$nbh' LIMIT 20) t")
+users=$(q "SELECT string_agg(quote_literal(reporter_id::text), ',') FROM (SELECT reporter_id FROM report WHERE neighbourhood_id = '$nbh' LIMIT 20) t")
+
+explain() {
+  local name=$1 sql=$2
+  {
+    echo "-- $name"
+    echo "$sql;"
+    echo
+    psql "$URL" -Atqc "EXPLAIN (ANALYZE, BUFFERS) $sql"
+  } > "bench/explain/$name.txt"
+  if grep -q "Seq Scan on report\b\|Seq Scan on report_event" "bench/explain/$name.txt"; then
+    echo "SEQUENTIAL SCAN in $name" >&2
+    [ "${STRICT_EXPLAIN:-0}" = 1 ] && return 1
+  fi
+}
+
+explain my_reports "SELECT * FROM report WHERE reporter_id = '$reporter' ORDER BY id DESC LIMIT 21"
+explain inbox_neighbour_head "SELECT * FROM report WHERE neighbourhood_id IN ('$nbh') AND status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') ORDER BY waiting_since ASC, id ASC LIMIT 21"
+explain inbox_area_head "SELECT * FROM report WHERE area_id IN ('$area') AND status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') ORDER BY waiting_since ASC, id ASC LIMIT 21"
+explain inbox_area_head_closed "SELECT * FROM report WHERE area_id IN ('$area') AND status IN ('CLOSED') ORDER BY waiting_since ASC, id ASC LIMIT 21"
+explain ticket_queue "SELECT * FROM report WHERE company_id IN ('$company') AND status IN ('DISPATCHED', 'IN_PROGRESS', 'REOPENED', 'RESOLVED') ORDER BY waiting_since ASC, id ASC LIMIT 21"
+explain report_by_id "SELECT * FROM report WHERE id = '$report' LIMIT 1"
+explain timeline "SELECT * FROM report_event WHERE report_id = '$report' ORDER BY id ASC LIMIT 21"
+explain comments "SELECT * FROM report_comment WHERE report_id = '$report' ORDER BY id ASC LIMIT 21"
+explain loader_categories "SELECT * FROM category WHERE id IN ($cats)"
+explain loader_users "SELECT * FROM app_user WHERE id IN ($users)"
+explain loader_last_events "SELECT * FROM report_event WHERE id IN ($events)"
+explain roles "SELECT * FROM appointment WHERE user_id = '$user' AND (ends_at IS NULL OR ends_at > now())"
+explain homes "SELECT neighbourhood_id FROM residence WHERE user_id = '$reporter' AND status = 'VERIFIED'"
+explain auto_close_job "SELECT * FROM report WHERE status = 'RESOLVED' AND resolved_at <= now() - interval '72 hours' ORDER BY resolved_at ASC LIMIT 200"
+echo "explain plans in bench/explain/"

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The load harness: seeds PostgreSQL with a district of the real shape, starts the release server, drives each
+# scenario with wrk at 1, 16 and 64 clients, runs the same SQL statements straight through the pool as the
+# ceiling, and writes bench/RESULTS.md (numbers as ratios to the ceiling measured in the same run).
+#
+#   bench/run.sh [--scale 1] [--duration 10] [--clients "1 16 64"] [--reuse] [--results bench/RESULTS.md]
+#
+# Needs: wrk (apt-get install wrk), PostgreSQL at $BENCH_PG (default postgres://postgres@127.0.0.1:5432), python3.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SCALE=1 DURATION=10 CLIENTS="1 16 64" REUSE=0 RESULTS=bench/RESULTS.md FRESH=100000 PROFILE=release
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --scale) SCALE=$2; shift 2 ;;
+    --duration) DURATION=$2; shift 2 ;;
+    --clients) CLIENTS=$2; shift 2 ;;
+    --fresh) FRESH=$2; shift 2 ;;
+    --reuse) REUSE=1; shift ;;
+    --debug) PROFILE=debug; shift ;;
+    --results) RESULTS=$2; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+
+command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
+PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
+DB=${BENCH_DB:-linli_bench}
+OUT=bench/out
+PORT=${BENCH_PORT:-18088}
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
+export DATABASE_URL="$PG/$DB" DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-16}
+export LINLI_JWT_SECRET=bench-secret-bench-secret-bench-secret LINLI_ACCESS_TOKEN_TTL_SECS=86400
+export LINLI_LOG=${LINLI_LOG:-warn} LINLI_LISTEN=127.0.0.1:$PORT
+BIN=$CARGO_TARGET_DIR/$PROFILE/linli
+
+if [ $PROFILE = release ]; then cargo build --release --quiet; else cargo build --quiet; fi
+mkdir -p $OUT
+RAW=$OUT/raw.tsv
+: > $RAW
+
+if [ $REUSE = 0 ]; then
+  psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
+  start=$(date +%s%N)
+  $BIN seed-scale --scale "$SCALE" --fresh "$FRESH" --out $OUT | tee $OUT/seed.txt
+  echo -e "seed_ms\t$(( ($(date +%s%N) - start) / 1000000 ))" >> $RAW
+else
+  $BIN bench-tokens --out $OUT
+fi
+
+$BIN serve > $OUT/server.log 2>&1 &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/healthz" >/dev/null && break; sleep 0.2; done
+
+# Scenario, ack slice for the API runs (7 slices of fresh reports: 3 API runs, 3 ceiling runs, 1 mixed run).
+SCENARIOS="my_reports inbox area_inbox area_inbox_closed queue report submit acknowledge mixed"
+slot=0
+for scenario in $SCENARIOS; do
+  for c in $CLIENTS; do
+    slot=$((slot + 1))
+    threads=$(( c < 2 ? 1 : 2 ))
+    api_slice="$(( (slot - 1) % 3 + 1 ))/7"; ceil_slice="$(( (slot - 1) % 3 + 4 ))/7"
+    [ $scenario = mixed ] && api_slice="7/7"
+    rss_log=$OUT/rss-$scenario-$c.txt
+    ( while kill -0 $SERVER 2>/dev/null; do grep VmRSS /proc/$SERVER/status | awk '{print $2}'; sleep 0.5; done ) > $rss_log &
+    sampler=$!
+    line=$(SCENARIO=$scenario INPUTS=$OUT SLICE=$api_slice THREADS=$threads \
+      wrk -t$threads -c$c -d${DURATION}s --timeout 5s -s bench/lua/graphql.lua "http://127.0.0.1:$PORT" 2>$OUT/wrk-$scenario-$c.err | grep '^RESULT' || true)
+    kill $sampler 2>/dev/null || true
+    rss=$(sort -n $rss_log | tail -1)
+    echo -e "api\t$scenario\t$c\t$line rss_kb=${rss:-0}" | tee -a $RAW
+    if [ $scenario != mixed ]; then
+      line=$($BIN bench-ceiling --scenario $scenario --concurrency $c --duration $DURATION --out $OUT --slice $ceil_slice | grep '^RESULT' || true)
+      echo -e "ceiling\t$scenario\t$c\t$line" | tee -a $RAW
+    fi
+  done
+done
+echo -e "server_peak_rss_kb\t$(grep VmHWM /proc/$SERVER/status | awk '{print $2}')" >> $RAW
+
+# At real scale a sequential scan of reports or events is a failure; a sliver of data legitimately uses them.
+if [ $PROFILE = release ]; then STRICT_EXPLAIN=1 bash bench/explain.sh; else bash bench/explain.sh; fi
+python3 bench/report.py --raw $RAW --scale "$SCALE" --duration "$DURATION" --out "$RESULTS"
+echo "wrote $RESULTS"
