@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 PG=${BENCH_PG:-postgres://postgres@127.0.0.1:5432}
 DB=${BENCH_DB:-linli_bench}
 URL="$PG/$DB"
-mkdir -p bench/explain
+DIR=${EXPLAIN_DIR:-bench/explain}
+mkdir -p "$DIR"
 q() { psql "$URL" -Atqc "$1"; }
 
 reporter=$(q "SELECT reporter_id FROM report ORDER BY id DESC LIMIT 1")
@@ -26,8 +27,8 @@ explain() {
     echo "$sql;"
     echo
     psql "$URL" -Atqc "EXPLAIN (ANALYZE, BUFFERS) $sql"
-  } > "bench/explain/$name.txt"
-  if grep -q "Seq Scan on report\b\|Seq Scan on report_event" "bench/explain/$name.txt"; then
+  } > "$DIR/$name.txt"
+  if grep -q "Seq Scan on report\b\|Seq Scan on report_event" "$DIR/$name.txt"; then
     echo "SEQUENTIAL SCAN in $name" >&2
     [ "${STRICT_EXPLAIN:-0}" = 1 ] && return 1
   fi
@@ -47,4 +48,4 @@ explain loader_last_events "SELECT * FROM report_event WHERE id IN ($events)"
 explain roles "SELECT * FROM appointment WHERE user_id = '$user' AND (ends_at IS NULL OR ends_at > now())"
 explain homes "SELECT neighbourhood_id FROM residence WHERE user_id = '$reporter' AND status = 'VERIFIED'"
 explain auto_close_job "SELECT * FROM report WHERE status = 'RESOLVED' AND resolved_at <= now() - interval '72 hours' ORDER BY resolved_at ASC LIMIT 200"
-echo "explain plans in bench/explain/"
+echo "explain plans in $DIR/"

@@ -40,7 +40,8 @@ local q = {
 
 local residents, heads, area_heads, staff, reports, acks, cats
 local ack_next, ack_stride, ack_end = 1, 1, 0
-local errors, checked = 0, 0
+-- Globals (not locals): done() reads them from every thread with thread:get.
+errors, checked = 0, 0
 local threads = {}
 local thread_no = 0
 
