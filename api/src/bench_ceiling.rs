@@ -16,6 +16,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::seed::Manifest;
+use crate::service::report::Urgency;
+use crate::service::report::submit::{NewRow, Placement, new_event, new_row};
 
 /// Parameters the statements need, looked up once before the clock starts.
 pub struct Inputs {
@@ -252,50 +254,34 @@ async fn submit(db: &DatabaseConnection, h: (Uuid, Uuid, Uuid, Uuid, Uuid, Uuid,
     let now = Utc::now();
     let (id, ev) = (Uuid::now_v7(), Uuid::now_v7());
     let txn = db.begin().await?;
-    report::ActiveModel {
-        id: Set(id),
-        created_at: Set(now),
-        description: Set("楼道灯坏了，晚上回家很不方便".into()),
-        urgency: Set("NORMAL".into()),
-        unit: Set(Some(1)),
-        room: Set(Some("101".into())),
-        public_area: Set(None),
-        latitude: Set(None),
-        longitude: Set(None),
-        anonymous: Set(false),
-        status: Set("SUBMITTED".into()),
-        version: Set(1),
-        waiting_since: Set(now),
-        submitted_at: Set(now),
-        acknowledged_at: Set(None),
-        dispatched_at: Set(None),
-        started_at: Set(None),
-        resolved_at: Set(None),
-        closed_at: Set(None),
-        first_reopened_at: Set(None),
-        ended_at: Set(None),
-        confirmed_at: Set(None),
-        rating: Set(None),
-        rating_comment: Set(None),
-        auto_closed: Set(false),
-        reopen_count: Set(0),
-        last_urged_at: Set(None),
-        idempotency_key: Set(None),
-        category_id: Set(cat),
-        reporter_id: Set(user),
-        compound_id: Set(compound_id),
-        building_id: Set(Some(building)),
-        neighbourhood_id: Set(Some(nbh)),
-        group_id: Set(Some(group)),
-        area_id: Set(Some(area)),
-        community_id: Set(community),
-        company_id: Set(None),
-        duplicate_of: Set(None),
-        last_event_id: Set(Some(ev)),
-    }
+    let placement = Placement {
+        compound: compound_id,
+        building: Some(building),
+        unit: Some(1),
+        room: Some("101".into()),
+        public_area: None,
+        latitude: None,
+        longitude: None,
+        neighbourhood: Some(nbh),
+        group: Some(group),
+        area: Some(area),
+        community,
+    };
+    new_row(NewRow {
+        id,
+        event_id: ev,
+        now,
+        reporter: user,
+        category: cat,
+        description: "楼道灯坏了，晚上回家很不方便".into(),
+        urgency: Urgency::Normal,
+        anonymous: false,
+        idempotency_key: None,
+        placement,
+    })
     .insert(&txn)
     .await?;
-    event(&txn, ev, id, "SUBMITTED", "REPORTER", None, Some(user)).await?;
+    new_event(ev, id, user, now).insert(&txn).await?;
     txn.commit().await?;
     Ok(())
 }

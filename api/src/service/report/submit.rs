@@ -133,47 +133,31 @@ pub async fn submit(state: &AppState, actor: &Actor, input: NewReport) -> AppRes
     let id = new_id();
     let event_id = new_id();
     let txn = crate::db::begin_write(&state.db).await?;
-    let row = report::ActiveModel {
-        id: Set(id),
-        created_at: Set(now),
-        description: Set(description),
-        urgency: Set(input.urgency.as_str().into()),
-        unit: Set(unit),
-        room: Set(room),
-        public_area: Set(public_area),
-        latitude: Set(loc.latitude),
-        longitude: Set(loc.longitude),
-        anonymous: Set(input.anonymous),
-        status: Set("SUBMITTED".into()),
-        version: Set(1),
-        waiting_since: Set(now),
-        submitted_at: Set(now),
-        acknowledged_at: Set(None),
-        dispatched_at: Set(None),
-        started_at: Set(None),
-        resolved_at: Set(None),
-        closed_at: Set(None),
-        first_reopened_at: Set(None),
-        ended_at: Set(None),
-        confirmed_at: Set(None),
-        rating: Set(None),
-        rating_comment: Set(None),
-        auto_closed: Set(false),
-        reopen_count: Set(0),
-        last_urged_at: Set(None),
-        idempotency_key: Set(key.clone()),
-        category_id: Set(cat.id),
-        reporter_id: Set(user),
-        compound_id: Set(compound),
-        building_id: Set(building),
-        neighbourhood_id: Set(neighbourhood_id),
-        group_id: Set(group_id),
-        area_id: Set(area_id),
-        community_id: Set(community),
-        company_id: Set(None),
-        duplicate_of: Set(None),
-        last_event_id: Set(Some(event_id)),
-    }
+    let placement = Placement {
+        compound,
+        building,
+        unit,
+        room,
+        public_area,
+        latitude: loc.latitude,
+        longitude: loc.longitude,
+        neighbourhood: neighbourhood_id,
+        group: group_id,
+        area: area_id,
+        community,
+    };
+    let row = new_row(NewRow {
+        id,
+        event_id,
+        now,
+        reporter: user,
+        category: cat.id,
+        description,
+        urgency: input.urgency,
+        anonymous: input.anonymous,
+        idempotency_key: key.clone(),
+        placement,
+    })
     .insert(&txn)
     .await;
     let row = match row {
@@ -187,17 +171,7 @@ pub async fn submit(state: &AppState, actor: &Actor, input: NewReport) -> AppRes
         }
         Err(e) => return Err(e.into()),
     };
-    report_event::ActiveModel {
-        id: Set(event_id),
-        created_at: Set(now),
-        kind: Set("SUBMITTED".into()),
-        actor_role: Set("REPORTER".into()),
-        from_status: Set(None),
-        to_status: Set(Some("SUBMITTED".into())),
-        note: Set(None),
-        report_id: Set(id),
-        actor_id: Set(Some(user)),
-    }
+    new_event(event_id, id, user, now)
     .insert(&txn)
     .await?;
     txn.commit().await?;
@@ -251,4 +225,115 @@ async fn verified_homes(state: &AppState, user: Uuid) -> AppResult<Vec<Home>> {
         });
     }
     Ok(homes)
+}
+
+/// Where a new report sits, resolved from its location.
+pub struct Placement {
+    /// Compound.
+    pub compound: Uuid,
+    /// Building, if given.
+    pub building: Option<Uuid>,
+    /// Unit, if given.
+    pub unit: Option<i32>,
+    /// Room, if given.
+    pub room: Option<String>,
+    /// Public area of the compound, if that is where.
+    pub public_area: Option<String>,
+    /// GPS latitude.
+    pub latitude: Option<f64>,
+    /// GPS longitude.
+    pub longitude: Option<f64>,
+    /// Neighbourhood, group and area above, when the grid covers the spot.
+    pub neighbourhood: Option<Uuid>,
+    /// Group.
+    pub group: Option<Uuid>,
+    /// Area.
+    pub area: Option<Uuid>,
+    /// Community.
+    pub community: Uuid,
+}
+
+/// Everything a newly submitted report's row is made of.
+pub struct NewRow {
+    /// Row id.
+    pub id: Uuid,
+    /// Id of its SUBMITTED event.
+    pub event_id: Uuid,
+    /// Submission time.
+    pub now: chrono::DateTime<Utc>,
+    /// Reporter.
+    pub reporter: Uuid,
+    /// Category.
+    pub category: Uuid,
+    /// Checked description.
+    pub description: String,
+    /// Urgency.
+    pub urgency: Urgency,
+    /// Hidden from other residents.
+    pub anonymous: bool,
+    /// Client's retry key.
+    pub idempotency_key: Option<String>,
+    /// Where.
+    pub placement: Placement,
+}
+
+/// The row of a newly submitted report. The benchmark's ceiling inserts the same row through this function.
+pub fn new_row(n: NewRow) -> report::ActiveModel {
+    let p = n.placement;
+    report::ActiveModel {
+        id: Set(n.id),
+        created_at: Set(n.now),
+        description: Set(n.description),
+        urgency: Set(n.urgency.as_str().into()),
+        unit: Set(p.unit),
+        room: Set(p.room),
+        public_area: Set(p.public_area),
+        latitude: Set(p.latitude),
+        longitude: Set(p.longitude),
+        anonymous: Set(n.anonymous),
+        status: Set("SUBMITTED".into()),
+        version: Set(1),
+        waiting_since: Set(n.now),
+        submitted_at: Set(n.now),
+        acknowledged_at: Set(None),
+        dispatched_at: Set(None),
+        started_at: Set(None),
+        resolved_at: Set(None),
+        closed_at: Set(None),
+        first_reopened_at: Set(None),
+        ended_at: Set(None),
+        confirmed_at: Set(None),
+        rating: Set(None),
+        rating_comment: Set(None),
+        auto_closed: Set(false),
+        reopen_count: Set(0),
+        last_urged_at: Set(None),
+        idempotency_key: Set(n.idempotency_key),
+        category_id: Set(n.category),
+        reporter_id: Set(n.reporter),
+        compound_id: Set(p.compound),
+        building_id: Set(p.building),
+        neighbourhood_id: Set(p.neighbourhood),
+        group_id: Set(p.group),
+        area_id: Set(p.area),
+        community_id: Set(p.community),
+        company_id: Set(None),
+        duplicate_of: Set(None),
+        last_event_id: Set(Some(n.event_id)),
+    }
+}
+
+/// The SUBMITTED event of a new report.
+pub fn new_event(id: Uuid, report: Uuid, reporter: Uuid, now: chrono::DateTime<Utc>) -> report_event::ActiveModel {
+    report_event::ActiveModel {
+        id: Set(id),
+        created_at: Set(now),
+        kind: Set("SUBMITTED".into()),
+        actor_role: Set("REPORTER".into()),
+        from_status: Set(None),
+        to_status: Set(Some("SUBMITTED".into())),
+        note: Set(None),
+        report_id: Set(report),
+        actor_id: Set(Some(reporter)),
+    }
 }
