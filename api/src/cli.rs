@@ -28,6 +28,16 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Production bootstrap: create a district (if absent) and make the user with this WeChat openid its admin.
+    /// Everything else is then done through the API by that admin.
+    Bootstrap {
+        /// The district's name.
+        #[arg(long)]
+        district: String,
+        /// The first admin's WeChat openid (from their first login, or known in advance).
+        #[arg(long)]
+        admin_openid: String,
+    },
     /// Fill DATABASE_URL (empty, migrated) with a district of the real shape, for benchmarks.
     SeedScale {
         /// 1 = one district (1,000,000 reports); 100 = a province; 0.01 = a sliver.
@@ -93,6 +103,13 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo } => serve(demo).await,
+        Command::Bootstrap { district, admin_openid } => {
+            let config = Config::from_env()?;
+            let db = crate::db::connect_and_migrate(&config.database_url, 2).await?;
+            let (d, u) = crate::service::org::bootstrap(&db, &district, &admin_openid).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
+            println!("district {} ({}) has admin {}", district, crate::ids::encode(crate::ids::Kind::District, d).0, crate::ids::encode(crate::ids::Kind::User, u).0);
+            Ok(())
+        }
         Command::SeedScale { scale, seed, fresh, out } => {
             let config = Config::from_env()?;
             let db = crate::db::connect_and_migrate(&config.database_url, 4).await?;

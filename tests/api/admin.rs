@@ -292,3 +292,20 @@ async fn property_companies_staff_and_compound_management() {
     let staff = app.gql(Some(&admin), "query($c: ID!) { node(id: $c) { ... on PropertyCompany { staff { nodes { user { id } } } } } }", json!({ "c": company })).await;
     assert_eq!(staff.ok()["node"]["staff"]["nodes"][0]["user"]["id"], worker.as_str());
 }
+
+#[tokio::test]
+async fn bootstrap_makes_the_first_district_admin_once() {
+    let app = TestApp::spawn().await;
+    let (d1, u1) = api::service::org::bootstrap(&app.state.db, "示范区", "oFirstAdmin").await.unwrap();
+    let (d2, u2) = api::service::org::bootstrap(&app.state.db, "示范区", "oFirstAdmin").await.unwrap();
+    assert_eq!((d1, u1), (d2, u2), "idempotent");
+    assert_eq!(app.count("appointment").await, 1);
+    // The admin logs in with WeChat later and can work at once.
+    let r = app
+        .gql(None, "mutation($c: String!) { loginWithWechat(code: $c) { accessToken } }", json!({ "c": app.wechat.code_for("oFirstAdmin") }))
+        .await;
+    let token = r.ok()["loginWithWechat"]["accessToken"].as_str().unwrap().to_owned();
+    let district = api::ids::encode(api::ids::Kind::District, d1).0;
+    let r = app.gql(Some(&token), CREATE_STREET, json!({ "p": district, "n": "第一街道" })).await;
+    assert_eq!(r.ok()["createStreet"]["name"], "第一街道");
+}

@@ -182,3 +182,58 @@ pub mod lists {
         page::fetch(&state.db, q, neighbourhood::Column::Id, args).await
     }
 }
+
+/// `linli bootstrap`: the district named `name` (created if absent) gets the user with `openid` (created if they
+/// have not logged in yet) as a district admin. Idempotent.
+pub async fn bootstrap(db: &sea_orm::DatabaseConnection, name: &str, openid: &str) -> AppResult<(Uuid, Uuid)> {
+    use entity::{app_user, appointment};
+    let name = validate::name(name)?;
+    let openid = validate::text("openid", openid, 128)?;
+    let now = Utc::now();
+    let txn = crate::db::begin_write(db).await?;
+    let d = match district::Entity::find().filter(district::Column::Name.eq(name.clone())).one(&txn).await? {
+        Some(d) => d.id,
+        None => district::ActiveModel { id: Set(new_id()), created_at: Set(now), name: Set(name) }.insert(&txn).await?.id,
+    };
+    let u = match app_user::Entity::find().filter(app_user::Column::Openid.eq(openid.clone())).one(&txn).await? {
+        Some(u) => u.id,
+        None => {
+            app_user::ActiveModel {
+                id: Set(new_id()),
+                created_at: Set(now),
+                openid: Set(openid),
+                unionid: Set(None),
+                nickname: Set("区管理员".into()),
+                phone: Set(None),
+                last_seen_at: Set(now),
+            }
+            .insert(&txn)
+            .await?
+            .id
+        }
+    };
+    let held = appointment::Entity::find()
+        .filter(appointment::Column::UserId.eq(u))
+        .filter(appointment::Column::ScopeId.eq(d))
+        .filter(appointment::Column::Role.eq(crate::auth::Role::DistrictAdmin.as_str()))
+        .filter(appointment::Column::EndsAt.is_null())
+        .one(&txn)
+        .await?;
+    if held.is_none() {
+        appointment::ActiveModel {
+            id: Set(new_id()),
+            created_at: Set(now),
+            role: Set(crate::auth::Role::DistrictAdmin.as_str().into()),
+            scope_id: Set(d),
+            starts_at: Set(now),
+            ends_at: Set(None),
+            user_id: Set(u),
+            appointed_by: Set(None),
+            revoked_by: Set(None),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    txn.commit().await?;
+    Ok((d, u))
+}
