@@ -264,6 +264,11 @@ async fn property_companies_staff_and_compound_management() {
     assert_eq!(r.code(), "FORBIDDEN");
     let r = app.gql(Some(&admin), register, json!({ "d": ids.district, "n": "安居物业" })).await;
     let company = r.ok()["registerPropertyCompany"]["id"].as_str().unwrap().to_owned();
+    // A street admin of the district may register companies too.
+    let (street_admin, _, street_admin_id) = app.session("street-admin").await;
+    app.gql(Some(&admin), APPOINT, json!({ "u": street_admin_id, "r": "STREET_ADMIN", "s": ids.street })).await.ok();
+    let r = app.gql(Some(&street_admin), register, json!({ "d": ids.district, "n": "街道推荐物业" })).await;
+    assert_eq!(r.ok()["registerPropertyCompany"]["name"], "街道推荐物业");
 
     let assign = "mutation($co: ID!, $cp: ID!, $d: NaiveDate) { assignCompoundManagement(companyId: $co, compoundId: $cp, startsOn: $d) { id startsOn endsOn company { name } } }";
     let r = app.gql(Some(&community_admin), assign, json!({ "co": company, "cp": ids.other_compound, "d": null })).await;

@@ -54,27 +54,33 @@ pub fn can_appoint(roles: &Roles, role: Role, place: &Place) -> bool {
     }
 }
 
-/// Who may manage a property company (register it, appoint its staff): an admin of its district, a street admin
-/// in that district, or a community admin of a community where the company manages a compound now.
+/// Who may register property companies in a district: its district admins and the admins of its streets.
+pub async fn is_district_or_street_admin<C: ConnectionTrait>(db: &C, roles: &Roles, district: Uuid) -> AppResult<bool> {
+    if roles.has(Role::DistrictAdmin, district) {
+        return Ok(true);
+    }
+    let my_streets: Vec<Uuid> = roles.scopes(Role::StreetAdmin).collect();
+    if my_streets.is_empty() {
+        return Ok(false);
+    }
+    let n = street::Entity::find()
+        .filter(street::Column::Id.is_in(my_streets))
+        .filter(street::Column::DistrictId.eq(district))
+        .count(db)
+        .await?;
+    Ok(n > 0)
+}
+
+/// Who may manage a property company (appoint its staff): the district and street admins of its district, or a
+/// community admin of a community where the company manages a compound now.
 pub async fn can_manage_company<C: ConnectionTrait>(
     db: &C,
     roles: &Roles,
     company: Uuid,
     district: Uuid,
 ) -> AppResult<bool> {
-    if roles.has(Role::DistrictAdmin, district) {
+    if is_district_or_street_admin(db, roles, district).await? {
         return Ok(true);
-    }
-    let my_streets: Vec<Uuid> = roles.scopes(Role::StreetAdmin).collect();
-    if !my_streets.is_empty() {
-        let n = street::Entity::find()
-            .filter(street::Column::Id.is_in(my_streets))
-            .filter(street::Column::DistrictId.eq(district))
-            .count(db)
-            .await?;
-        if n > 0 {
-            return Ok(true);
-        }
     }
     let my_communities: Vec<Uuid> = roles.scopes(Role::CommunityAdmin).collect();
     if !my_communities.is_empty() {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use super::org::name_taken;
 use super::{authz, page, places, validate};
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, new_id};
 use crate::msg;
@@ -17,11 +17,8 @@ use crate::state::AppState;
 pub async fn register(state: &AppState, actor: &Actor, district_id: Uuid, name: &str) -> AppResult<property_company::Model> {
     let name = validate::text("name", name, 100)?;
     let roles = actor.roles(state).await?;
-    let place = places::of(&state.db, Kind::District, district_id).await?;
-    // A company does not exist yet, so "manage" means: district admin or a street admin in this district.
-    let allowed = roles.has(Role::DistrictAdmin, district_id)
-        || authz::can_manage_company(&state.db, &roles, Uuid::nil(), place.district).await?;
-    if !allowed {
+    places::of(&state.db, Kind::District, district_id).await?;
+    if !authz::is_district_or_street_admin(&state.db, &roles, district_id).await? {
         return Err(AppError::forbidden());
     }
     property_company::ActiveModel { id: Set(new_id()), created_at: Set(Utc::now()), name: Set(name), district_id: Set(district_id) }
