@@ -31,7 +31,7 @@ DB=${BENCH_DB:-linli_bench}
 OUT=bench/out/$DB  # per database, so a run on another database never clobbers this one's manifest and tokens
 PORT=${BENCH_PORT:-18088}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-export DATABASE_URL="$PG/$DB" DATABASE_MAX_CONNECTIONS=${DATABASE_MAX_CONNECTIONS:-16}
+export DATABASE_URL="$PG/$DB"
 export LINLI_JWT_SECRET=bench-secret-bench-secret-bench-secret LINLI_ACCESS_TOKEN_TTL_SECS=86400
 export LINLI_LOG=${LINLI_LOG:-warn} LINLI_LISTEN=127.0.0.1:$PORT
 BIN=$CARGO_TARGET_DIR/$PROFILE/linli

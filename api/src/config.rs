@@ -45,7 +45,8 @@ pub struct Config {
     pub listen: SocketAddr,
     /// `DATABASE_URL`: `sqlite://…` or `postgres://…`; default `sqlite://./data/linli.db?mode=rwc`.
     pub database_url: String,
-    /// `DATABASE_MAX_CONNECTIONS`: pool size, default 16 (SQLite: 8).
+    /// `DATABASE_MAX_CONNECTIONS`: pool size; default twice the CPU cores, at least 4 (PostgreSQL does best with few
+    /// busy connections: on 2 cores a pool of 4 beat 16 on throughput and tail latency, see bench/RESULTS.md).
     pub database_max_connections: u32,
     /// `REDIS_URL`: when set, cache and pub/sub go through Redis so replicas share them.
     pub redis_url: Option<String>,
@@ -116,7 +117,8 @@ impl Config {
             .map_err(|_| ConfigError(format!("LINLI_LISTEN must be host:port, got `{listen}`")))?;
         let database_url =
             get("DATABASE_URL").unwrap_or_else(|| "sqlite://./data/linli.db?mode=rwc".into());
-        let default_pool = if database_url.starts_with("sqlite") { 8 } else { 16 };
+        let cores = std::thread::available_parallelism().map(|n| n.get() as u64).unwrap_or(2);
+        let default_pool = (2 * cores).max(4);
         let cfg = Config {
             mode,
             listen,
