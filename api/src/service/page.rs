@@ -49,13 +49,6 @@ pub struct Page<T> {
     pub has_previous: bool,
 }
 
-impl<T> Page<T> {
-    /// Maps the rows, keeping the paging flags.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page { items: self.items.into_iter().map(f).collect(), has_next: self.has_next, has_previous: self.has_previous }
-    }
-}
-
 /// The cursor of a row.
 pub fn encode_cursor(id: Uuid) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(id.as_bytes())

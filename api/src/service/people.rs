@@ -242,10 +242,8 @@ pub async fn review_residence(
 ) -> AppResult<residence::Model> {
     let me = actor.user_id()?;
     let reason = if verify { None } else { Some(validate::text("reason", reason.unwrap_or_default(), 200)?) };
-    let row = readable_residence(state, actor, id).await?;
-    let roles = actor.roles(state).await?;
-    let place = places::of(&state.db, Kind::Community, row.community_id).await?;
-    if !authz::can_review_residence(&roles, row.neighbourhood_id, &place) {
+    let (_, reviewer) = residence_access(state, actor, id).await?;
+    if !reviewer {
         return Err(AppError::forbidden());
     }
     let now = Utc::now();
@@ -268,18 +266,17 @@ pub async fn review_residence(
 
 /// A residence, for its owner and those who may review it; NOT_FOUND for everyone else.
 pub async fn readable_residence(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<residence::Model> {
+    Ok(residence_access(state, actor, id).await?.0)
+}
+
+/// A residence the caller may see, and whether they may review it (NOT_FOUND when they may do neither).
+async fn residence_access(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<(residence::Model, bool)> {
     let me = actor.user_id()?;
     let row = residence::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Residence))?;
-    if row.user_id == me {
-        return Ok(row);
-    }
     let roles = actor.roles(state).await?;
     let place = places::of(&state.db, Kind::Community, row.community_id).await?;
-    if authz::can_review_residence(&roles, row.neighbourhood_id, &place) {
-        Ok(row)
-    } else {
-        Err(places::not_found(Kind::Residence))
-    }
+    let reviewer = authz::can_review_residence(&roles, row.neighbourhood_id, &place);
+    if reviewer || row.user_id == me { Ok((row, reviewer)) } else { Err(places::not_found(Kind::Residence)) }
 }
 
 /// `residences(scopeId, status)`: residences of a neighbourhood (for its head and admins) or of a community (for

@@ -224,19 +224,6 @@ impl TestApp {
         )
     }
 
-    /// The global ID of the first node a query returns at `path` (e.g. `["me","roles",0,"scope","id"]`).
-    pub async fn id_at(&self, token: &str, query: &str, path: &[&str]) -> String {
-        let r = self.gql(Some(token), query, json!({})).await;
-        let mut v = r.ok().clone();
-        for p in path {
-            v = match p.parse::<usize>() {
-                Ok(i) => v[i].clone(),
-                Err(_) => v[*p].clone(),
-            };
-        }
-        v.as_str().unwrap_or_else(|| panic!("no id at {path:?} in {:#}", r.data)).to_owned()
-    }
-
     /// Counts rows of a table (for "nothing was written" assertions).
     pub async fn count(&self, table: &str) -> i64 {
         use sea_orm::{ConnectionTrait, Statement};
