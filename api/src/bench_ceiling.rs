@@ -194,29 +194,31 @@ async fn once(db: &DatabaseConnection, i: &Inputs, scenario: &str, rng: &mut Std
                 }
                 _ => (report::Column::CompanyId, *pick(rng, &i.companies), Uuid::nil(), NEEDS_COMPANY.to_vec()),
             };
-            let page = report::Entity::find()
+            // One statement: the page with each report's reporter and newest event joined in. Categories come from
+            // the server's in-process cache, and the caller is a party to every report in their inbox, so neither
+            // costs a statement.
+            let _ = user;
+            report::Entity::find()
                 .filter(col.is_in([scope]))
                 .filter(report::Column::Status.is_in(statuses))
                 .order_by_asc(report::Column::WaitingSince)
                 .order_by_asc(report::Column::Id)
                 .limit(21)
+                .find_also_related(app_user::Entity)
+                .find_also_related(report_event::Entity)
                 .all(db)
                 .await?;
-            // Categories come from the server's in-process cache, and the caller is a party to every report in
-            // their inbox, so neither costs a statement.
-            let _ = user;
-            users(db, page.iter().map(|r| r.reporter_id).collect()).await?;
-            let events: Vec<Uuid> = page.iter().filter_map(|r| r.last_event_id).collect();
-            report_event::Entity::find().filter(report_event::Column::Id.is_in(events)).all(db).await?;
         }
         "report" => {
             let (id, reader) = *pick(rng, &i.reports);
             let r = report::Entity::find_by_id(id).one(db).await?.ok_or_else(|| anyhow::anyhow!("missing report"))?;
             let _ = reader; // the reporter reads it: a party, so no home lookup
-            let events = report_event::Entity::find()
+            // The timeline with each event's actor joined in.
+            report_event::Entity::find()
                 .filter(report_event::Column::ReportId.eq(id))
                 .order_by_asc(report_event::Column::Id)
                 .limit(21)
+                .find_also_related(app_user::Entity)
                 .all(db)
                 .await?;
             report_comment::Entity::find()
@@ -226,7 +228,6 @@ async fn once(db: &DatabaseConnection, i: &Inputs, scenario: &str, rng: &mut Std
                 .all(db)
                 .await?;
             compound::Entity::find().filter(compound::Column::Id.is_in([r.compound_id])).all(db).await?;
-            users(db, events.iter().filter_map(|e| e.actor_id).collect()).await?;
         }
         "submit" => {
             let h = *pick(rng, &i.homes);
@@ -235,11 +236,6 @@ async fn once(db: &DatabaseConnection, i: &Inputs, scenario: &str, rng: &mut Std
         }
         other => anyhow::bail!("unknown scenario {other}"),
     }
-    Ok(())
-}
-
-async fn users(db: &DatabaseConnection, ids: Vec<Uuid>) -> anyhow::Result<()> {
-    app_user::Entity::find().filter(app_user::Column::Id.is_in(ids)).all(db).await?;
     Ok(())
 }
 

@@ -47,7 +47,27 @@ pub struct Model {
     pub last_event_id: Option<Uuid>,
 }
 
+/// Joins a page of reports uses to bring the reporter and the newest event in the same statement.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// Who reported it.
+    #[sea_orm(belongs_to = "super::app_user::Entity", from = "Column::ReporterId", to = "super::app_user::Column::Id")]
+    Reporter,
+    /// Its newest timeline event.
+    #[sea_orm(belongs_to = "super::report_event::Entity", from = "Column::LastEventId", to = "super::report_event::Column::Id")]
+    LastEvent,
+}
+
+impl Related<super::app_user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Reporter.def()
+    }
+}
+
+impl Related<super::report_event::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::LastEvent.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -14,7 +14,18 @@ pub struct Model {
     pub author_id: Uuid,
 }
 
+/// The join a timeline or comment page uses to bring the people's names in the same statement.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// Who wrote it.
+    #[sea_orm(belongs_to = "super::app_user::Entity", from = "Column::AuthorId", to = "super::app_user::Column::Id")]
+    Author,
+}
+
+impl Related<super::app_user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Author.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

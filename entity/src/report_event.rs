@@ -16,7 +16,18 @@ pub struct Model {
     pub actor_id: Option<Uuid>,
 }
 
+/// The join a timeline or comment page uses to bring the people's names in the same statement.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// Who acted (none for the system).
+    #[sea_orm(belongs_to = "super::app_user::Entity", from = "Column::ActorId", to = "super::app_user::Column::Id")]
+    Actor,
+}
+
+impl Related<super::app_user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Actor.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -113,6 +113,31 @@ impl Loader<Uuid> for HeadOf {
 /// A per-request, caching DataLoader.
 pub type Cached<T> = DataLoader<T, HashMapCache>;
 
+/// Loads `keys` straight through `l`'s loader and keeps the rows for the rest of the request. For a page, which
+/// knows every key up front: it skips the DataLoader's batching wait (a timer on another thread) and its spawned
+/// task.
+pub async fn prime<T>(l: &Cached<T>, mut keys: Vec<Uuid>) -> Result<(), LoadError>
+where
+    T: Loader<Uuid, Error = LoadError>,
+{
+    keys.sort_unstable();
+    keys.dedup();
+    if keys.is_empty() {
+        return Ok(());
+    }
+    let rows = l.loader().load(&keys).await?;
+    l.feed_many(rows).await;
+    Ok(())
+}
+
+/// Keeps rows a page's statement already brought (through a join) for the rest of the request.
+pub async fn feed<T, V>(l: &Cached<T>, rows: Vec<V>, id: fn(&V) -> Uuid)
+where
+    T: Loader<Uuid, Value = V>,
+{
+    l.feed_many(rows.into_iter().map(|r| (id(&r), r))).await;
+}
+
 /// All loaders of one request. Each caches what it loaded for that request only, so a relation primed for a whole
 /// page is not fetched again per object.
 pub struct Loaders {

@@ -326,14 +326,16 @@ impl Report {
     /// Every step, oldest first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn timeline(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<ReportEvent>> {
-        let p = query::timeline(state(ctx), self.0.id, page_args(first, after)?).await?;
+        let (p, actors) = query::timeline(state(ctx), self.0.id, page_args(first, after)?, wants(ctx, "actorName")).await?;
+        loaders::feed(&loaders(ctx).user, actors, |u| u.id).await;
         let anon = self.0.anonymous;
         Ok(connection(p, |e| e.id, |e| ReportEvent(e, anon)))
     }
     /// Comments, oldest first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn comments(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Comment>> {
-        let p = query::comments(state(ctx), self.0.id, page_args(first, after)?).await?;
+        let (p, authors) = query::comments(state(ctx), self.0.id, page_args(first, after)?, wants(ctx, "authorName")).await?;
+        loaders::feed(&loaders(ctx).user, authors, |u| u.id).await;
         Ok(connection(p, |c| c.id, Comment))
     }
     /// What the caller may do next, so the client shows the right buttons.
@@ -496,8 +498,8 @@ impl ReportQuery {
         after: Option<String>,
         status: Option<Status>,
     ) -> Result<Conn<Report>> {
-        let p = query::mine(state(ctx), actor(ctx), status, page_args(first, after)?).await?;
-        prime(ctx, &p.items).await?;
+        let p = query::mine(state(ctx), actor(ctx), status, page_args(first, after)?, page_with(ctx)).await?;
+        let p = prime(ctx, p).await?;
         Ok(connection(p, |r| r.id, Report))
     }
 
@@ -514,8 +516,8 @@ impl ReportQuery {
         category: Option<ID>,
     ) -> Result<Conn<Report>> {
         let category = category.map(|c| arg_id(&c, Kind::Category, "category")).transpose()?;
-        let p = query::inbox(state(ctx), actor(ctx), status, category, first, after.as_deref()).await?;
-        prime(ctx, &p.items).await?;
+        let p = query::inbox(state(ctx), actor(ctx), status, category, first, after.as_deref(), page_with(ctx)).await?;
+        let p = prime(ctx, p).await?;
         Ok(waiting_connection(p))
     }
 
@@ -529,8 +531,8 @@ impl ReportQuery {
         after: Option<String>,
         status: Option<Status>,
     ) -> Result<Conn<Report>> {
-        let p = query::queue(state(ctx), actor(ctx), status, first, after.as_deref()).await?;
-        prime(ctx, &p.items).await?;
+        let p = query::queue(state(ctx), actor(ctx), status, first, after.as_deref(), page_with(ctx)).await?;
+        let p = prime(ctx, p).await?;
         Ok(waiting_connection(p))
     }
 
@@ -542,29 +544,38 @@ impl ReportQuery {
     }
 }
 
-/// Loads, in one statement each, the relations the client asked for on a page of reports, so resolving them per
-/// report hits the loaders' cache. (Loaders batch on their own too, but only within their short delay; priming
-/// makes the statement count of a page independent of its size.)
-async fn prime(ctx: &Context<'_>, items: &[report::Model]) -> Result<()> {
+/// Whether the client selected `field` on the nodes of the connection being resolved.
+fn wants(ctx: &Context<'_>, field: &str) -> bool {
     let la = ctx.look_ahead();
-    let (nodes, edges) = (la.field("nodes"), la.field("edges").field("node"));
-    let wants = |f: &str| nodes.field(f).exists() || edges.field(f).exists();
+    la.field("nodes").field(field).exists() || la.field("edges").field("node").field(field).exists()
+}
+
+/// The rows a page of reports should bring through its statement's joins: those the client asked for.
+fn page_with(ctx: &Context<'_>) -> query::With {
+    query::With { reporter: wants(ctx, "reporter"), last_event: wants(ctx, "lastEvent") }
+}
+
+/// Keeps the rows the page's statement joined in, and loads the other relations the client asked for (one
+/// statement each, side by side; categories come from the process's cache), so that resolving them per report
+/// hits the request's loader caches: a page costs the same number of statements whatever its size.
+async fn prime(ctx: &Context<'_>, p: query::ReportPage) -> Result<crate::service::page::Page<report::Model>> {
     let l = loaders(ctx);
+    loaders::feed(&l.user, p.reporters, |u| u.id).await;
+    loaders::feed(&l.report_event, p.last_events, |e| e.id).await;
+    let items = &p.page.items;
     let ids = |f: fn(&report::Model) -> Option<Uuid>| items.iter().filter_map(f).collect::<Vec<_>>();
-    // All relations at once: each is one statement, and they run side by side.
-    let (a, b, c, d, e, f, g) = futures::join!(
-        async { if wants("reporter") { l.user.load_many(ids(|r| Some(r.reporter_id))).await.map(|_| ()) } else { Ok(()) } },
-        async { if wants("compound") || wants("location") { l.compound.load_many(ids(|r| Some(r.compound_id))).await.map(|_| ()) } else { Ok(()) } },
-        async { if wants("category") || wants("sla") { l.category.load_many(ids(|r| Some(r.category_id))).await.map(|_| ()) } else { Ok(()) } },
-        async { if wants("lastEvent") { l.report_event.load_many(ids(|r| r.last_event_id)).await.map(|_| ()) } else { Ok(()) } },
-        async { if wants("neighbourhood") { l.neighbourhood.load_many(ids(|r| r.neighbourhood_id)).await.map(|_| ()) } else { Ok(()) } },
-        async { if wants("assignedCompany") { l.company.load_many(ids(|r| r.company_id)).await.map(|_| ()) } else { Ok(()) } },
-        async { if wants("community") { l.community.load_many(ids(|r| Some(r.community_id))).await.map(|_| ()) } else { Ok(()) } },
+    let when = |yes: bool, keys: Vec<Uuid>| if yes { keys } else { Vec::new() };
+    let (a, b, c, d, e) = futures::join!(
+        loaders::prime(&l.compound, when(wants(ctx, "compound") || wants(ctx, "location"), ids(|r| Some(r.compound_id)))),
+        loaders::prime(&l.category, when(wants(ctx, "category") || wants(ctx, "sla"), ids(|r| Some(r.category_id)))),
+        loaders::prime(&l.neighbourhood, when(wants(ctx, "neighbourhood"), ids(|r| r.neighbourhood_id))),
+        loaders::prime(&l.company, when(wants(ctx, "assignedCompany"), ids(|r| r.company_id))),
+        loaders::prime(&l.community, when(wants(ctx, "community"), ids(|r| Some(r.community_id)))),
     );
-    for r in [a, b, c, d, e, f, g] {
+    for r in [a, b, c, d, e] {
         r.map_err(AppError::from)?;
     }
-    Ok(())
+    Ok(p.page)
 }
 
 fn waiting_connection(p: crate::service::page::Page<report::Model>) -> Conn<Report> {

@@ -1,6 +1,6 @@
 //! Keyset pagination shared by every list: `first` 1..100, an opaque `after` cursor, newest rows never shift a page.
 use base64::Engine;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Related, Select};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -81,6 +81,36 @@ where
     let has_next = items.len() as u64 > args.first;
     items.truncate(args.first as usize);
     Ok(Page { items, has_next, has_previous: args.after.is_some() })
+}
+
+/// [`fetch`], also bringing the user each row points at (its actor or author) in the same statement when
+/// `with_user`. Returns the page and those users.
+pub async fn fetch_with_user<E, C>(
+    db: &C,
+    select: Select<E>,
+    id_col: E::Column,
+    args: PageArgs,
+    with_user: bool,
+) -> AppResult<(Page<E::Model>, Vec<entity::app_user::Model>)>
+where
+    E: EntityTrait + Related<entity::app_user::Entity>,
+    C: ConnectionTrait,
+{
+    if !with_user {
+        return Ok((fetch(db, select, id_col, args).await?, Vec::new()));
+    }
+    let mut q = select.order_by_asc(id_col).limit(args.first + 1);
+    if let Some(after) = args.after {
+        q = q.filter(id_col.gt(after));
+    }
+    let (mut items, mut users) = (Vec::new(), Vec::new());
+    for (row, user) in q.find_also_related(entity::app_user::Entity).all(db).await? {
+        items.push(row);
+        users.extend(user);
+    }
+    let has_next = items.len() as u64 > args.first;
+    items.truncate(args.first as usize);
+    Ok((Page { items, has_next, has_previous: args.after.is_some() }, users))
 }
 
 #[cfg(test)]

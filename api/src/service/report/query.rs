@@ -1,8 +1,11 @@
 //! Reading reports: one report, my reports, a head's task inbox, a company's ticket queue, and a report's
-//! timeline and comments. Each list is one indexed statement.
-use entity::{report, report_comment, report_event};
+//! timeline and comments. Each list is one indexed statement, which also brings the rows the page shows beside
+//! each item (the reporter and the newest event of a report, the actor of an event, the author of a comment)
+//! through a join, so a page costs one round trip.
+use entity::{app_user, report, report_comment, report_event};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    sea_query::Expr,
 };
 use uuid::Uuid;
 
@@ -19,8 +22,80 @@ pub async fn one(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<report:
     Ok(load_visible(state, actor, id).await?.0)
 }
 
+/// What a page of reports brings along in its one statement.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct With {
+    /// Each report's reporter.
+    pub reporter: bool,
+    /// Each report's newest timeline event.
+    pub last_event: bool,
+}
+
+/// A page of reports with the rows [`With`] asked for.
+pub struct ReportPage {
+    /// The reports.
+    pub page: Page<report::Model>,
+    /// Their reporters (when asked for).
+    pub reporters: Vec<app_user::Model>,
+    /// Their newest events (when asked for).
+    pub last_events: Vec<report_event::Model>,
+}
+
+/// Runs a page query of reports, joining in what `with` asks for (many-to-one joins: the row count, and so the
+/// `LIMIT`, is the reports'). Returns the reports in order and the joined rows.
+async fn all_with(
+    db: &impl ConnectionTrait,
+    q: Select<report::Entity>,
+    with: With,
+) -> AppResult<(Vec<report::Model>, Vec<app_user::Model>, Vec<report_event::Model>)> {
+    let (mut reports, mut users, mut events) = (Vec::new(), Vec::new(), Vec::new());
+    match (with.reporter, with.last_event) {
+        (false, false) => reports = q.all(db).await?,
+        (true, false) => {
+            for (r, u) in q.find_also_related(app_user::Entity).all(db).await? {
+                reports.push(r);
+                users.extend(u);
+            }
+        }
+        (false, true) => {
+            for (r, e) in q.find_also_related(report_event::Entity).all(db).await? {
+                reports.push(r);
+                events.extend(e);
+            }
+        }
+        (true, true) => {
+            let q = q.find_also_related(app_user::Entity).find_also_related(report_event::Entity);
+            for (r, u, e) in q.all(db).await? {
+                reports.push(r);
+                users.extend(u);
+                events.extend(e);
+            }
+        }
+    }
+    Ok((reports, users, events))
+}
+
+async fn report_page(
+    db: &impl ConnectionTrait,
+    q: Select<report::Entity>,
+    with: With,
+    first: u64,
+    has_previous: bool,
+) -> AppResult<ReportPage> {
+    let (mut items, reporters, last_events) = all_with(db, q.limit(first + 1), with).await?;
+    let has_next = items.len() as u64 > first;
+    items.truncate(first as usize);
+    Ok(ReportPage { page: Page { items, has_next, has_previous }, reporters, last_events })
+}
+
 /// `myReports`: the caller's reports, newest first.
-pub async fn mine(state: &AppState, actor: &Actor, status: Option<Status>, args: PageArgs) -> AppResult<Page<report::Model>> {
+pub async fn mine(
+    state: &AppState,
+    actor: &Actor,
+    status: Option<Status>,
+    args: PageArgs,
+    with: With,
+) -> AppResult<ReportPage> {
     let user = actor.user_id()?;
     let mut q = report::Entity::find().filter(report::Column::ReporterId.eq(user));
     if let Some(s) = status {
@@ -29,10 +104,7 @@ pub async fn mine(state: &AppState, actor: &Actor, status: Option<Status>, args:
     if let Some(after) = args.after {
         q = q.filter(report::Column::Id.lt(after));
     }
-    let mut items = q.order_by_desc(report::Column::Id).limit(args.first + 1).all(&state.db).await?;
-    let has_next = items.len() as u64 > args.first;
-    items.truncate(args.first as usize);
-    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+    report_page(&state.db, q.order_by_desc(report::Column::Id), with, args.first, args.after.is_some()).await
 }
 
 /// The statuses a head's inbox shows by default: those waiting for a head.
@@ -49,7 +121,8 @@ pub async fn inbox(
     category: Option<Uuid>,
     first: Option<i32>,
     after: Option<&str>,
-) -> AppResult<Page<report::Model>> {
+    with: With,
+) -> AppResult<ReportPage> {
     let roles = actor.roles(state).await?;
     let mut scope = Condition::any();
     let mut any = false;
@@ -71,7 +144,7 @@ pub async fn inbox(
             "The task inbox is for neighbour, group and area heads and community admins"
         )));
     }
-    waiting_list(state, scope, status, &NEEDS_HEAD, category, first, after).await
+    waiting_list(state, scope, status, &NEEDS_HEAD, category, first, after, with).await
 }
 
 /// `ticketQueue`: reports dispatched to the caller's company, oldest waiting first. Default statuses:
@@ -82,16 +155,18 @@ pub async fn queue(
     status: Option<Status>,
     first: Option<i32>,
     after: Option<&str>,
-) -> AppResult<Page<report::Model>> {
+    with: With,
+) -> AppResult<ReportPage> {
     let roles = actor.roles(state).await?;
     let companies: Vec<Uuid> = roles.scopes(Role::PropertyStaff).collect();
     if companies.is_empty() {
         return Err(AppError::Forbidden(msg!("工单队列只对物业人员开放", "The ticket queue is for property staff")));
     }
     let scope = Condition::all().add(report::Column::CompanyId.is_in(companies));
-    waiting_list(state, scope, status, &NEEDS_COMPANY, None, first, after).await
+    waiting_list(state, scope, status, &NEEDS_COMPANY, None, first, after, with).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn waiting_list(
     state: &AppState,
     scope: Condition,
@@ -100,7 +175,8 @@ async fn waiting_list(
     category: Option<Uuid>,
     first: Option<i32>,
     after: Option<&str>,
-) -> AppResult<Page<report::Model>> {
+    with: With,
+) -> AppResult<ReportPage> {
     let first = page::first_only(first)?;
     let after = after.map(TimeCursor::decode).transpose()?;
     let statuses: Vec<&str> = match status {
@@ -121,15 +197,8 @@ async fn waiting_list(
                 .add(Condition::all().add(report::Column::WaitingSince.eq(c.at)).add(report::Column::Id.gt(c.id))),
         );
     }
-    let mut items = q
-        .order_by_asc(report::Column::WaitingSince)
-        .order_by_asc(report::Column::Id)
-        .limit(first + 1)
-        .all(&state.db)
-        .await?;
-    let has_next = items.len() as u64 > first;
-    items.truncate(first as usize);
-    Ok(Page { items, has_next, has_previous: after.is_some() })
+    let q = q.order_by_asc(report::Column::WaitingSince).order_by_asc(report::Column::Id);
+    report_page(&state.db, q, with, first, after.is_some()).await
 }
 
 /// The cursor of a report in a waiting list.
@@ -137,14 +206,25 @@ pub fn waiting_cursor(r: &report::Model) -> String {
     TimeCursor { at: r.waiting_since, id: r.id }.encode()
 }
 
-/// A report's timeline, oldest first (the caller has already been shown the report).
-pub async fn timeline(state: &AppState, report: Uuid, args: PageArgs) -> AppResult<Page<report_event::Model>> {
+/// A report's timeline, oldest first (the caller has already been shown the report), with each event's actor
+/// when `with_actors`.
+pub async fn timeline(
+    state: &AppState,
+    report: Uuid,
+    args: PageArgs,
+    with_actors: bool,
+) -> AppResult<(Page<report_event::Model>, Vec<app_user::Model>)> {
     let q = report_event::Entity::find().filter(report_event::Column::ReportId.eq(report));
-    page::fetch(&state.db, q, report_event::Column::Id, args).await
+    page::fetch_with_user(&state.db, q, report_event::Column::Id, args, with_actors).await
 }
 
-/// A report's comments, oldest first.
-pub async fn comments(state: &AppState, report: Uuid, args: PageArgs) -> AppResult<Page<report_comment::Model>> {
+/// A report's comments, oldest first, with each comment's author when `with_authors`.
+pub async fn comments(
+    state: &AppState,
+    report: Uuid,
+    args: PageArgs,
+    with_authors: bool,
+) -> AppResult<(Page<report_comment::Model>, Vec<app_user::Model>)> {
     let q = report_comment::Entity::find().filter(report_comment::Column::ReportId.eq(report));
-    page::fetch(&state.db, q, report_comment::Column::Id, args).await
+    page::fetch_with_user(&state.db, q, report_comment::Column::Id, args, with_authors).await
 }
