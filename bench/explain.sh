@@ -35,12 +35,14 @@ explain() {
 }
 
 explain my_reports "SELECT * FROM report WHERE reporter_id = '$reporter' ORDER BY id DESC LIMIT 21"
-explain inbox_neighbour_head "SELECT * FROM report WHERE neighbourhood_id IN ('$nbh') AND status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') ORDER BY waiting_since ASC, id ASC LIMIT 21"
-explain inbox_area_head "SELECT * FROM report WHERE area_id IN ('$area') AND status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') ORDER BY waiting_since ASC, id ASC LIMIT 21"
-explain inbox_area_head_closed "SELECT * FROM report WHERE area_id IN ('$area') AND status IN ('CLOSED') ORDER BY waiting_since ASC, id ASC LIMIT 21"
-explain ticket_queue "SELECT * FROM report WHERE company_id IN ('$company') AND status IN ('DISPATCHED', 'IN_PROGRESS', 'REOPENED', 'RESOLVED') ORDER BY waiting_since ASC, id ASC LIMIT 21"
+# Pages bring each report's reporter and newest event through joins (the statement the server runs).
+J="SELECT report.*, u.*, e.* FROM report LEFT JOIN app_user u ON report.reporter_id = u.id LEFT JOIN report_event e ON report.last_event_id = e.id"
+explain inbox_neighbour_head "$J WHERE report.neighbourhood_id IN ('$nbh') AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') ORDER BY report.waiting_since ASC, report.id ASC LIMIT 21"
+explain inbox_area_head "$J WHERE report.area_id IN ('$area') AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') ORDER BY report.waiting_since ASC, report.id ASC LIMIT 21"
+explain inbox_area_head_closed "$J WHERE report.area_id IN ('$area') AND report.status IN ('CLOSED') ORDER BY report.waiting_since ASC, report.id ASC LIMIT 21"
+explain ticket_queue "$J WHERE report.company_id IN ('$company') AND report.status IN ('DISPATCHED', 'IN_PROGRESS', 'REOPENED', 'RESOLVED') ORDER BY report.waiting_since ASC, report.id ASC LIMIT 21"
 explain report_by_id "SELECT * FROM report WHERE id = '$report' LIMIT 1"
-explain timeline "SELECT * FROM report_event WHERE report_id = '$report' ORDER BY id ASC LIMIT 21"
+explain timeline "SELECT report_event.*, u.* FROM report_event LEFT JOIN app_user u ON report_event.actor_id = u.id WHERE report_event.report_id = '$report' ORDER BY report_event.id ASC LIMIT 21"
 explain comments "SELECT * FROM report_comment WHERE report_id = '$report' ORDER BY id ASC LIMIT 21"
 explain loader_categories "SELECT * FROM category WHERE id IN ($cats)"
 explain loader_users "SELECT * FROM app_user WHERE id IN ($users)"
