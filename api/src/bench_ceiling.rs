@@ -19,6 +19,10 @@ use crate::seed::Manifest;
 use crate::service::report::Urgency;
 use crate::service::report::submit::{NewRow, Placement, new_event, new_row};
 
+/// The server's defaults (no subscribe templates: notifications are in-app, as in the benchmark's server).
+static CONFIG: std::sync::LazyLock<crate::config::Config> =
+    std::sync::LazyLock::new(|| crate::config::Config::from_lookup(|_| None).expect("default configuration"));
+
 /// Parameters the statements need, looked up once before the clock starts.
 pub struct Inputs {
     residents: Vec<Uuid>,
@@ -263,7 +267,7 @@ async fn submit(db: &DatabaseConnection, h: (Uuid, Uuid, Uuid, Uuid, Uuid, Uuid,
         area: Some(area),
         community,
     };
-    new_row(NewRow {
+    let row = new_row(NewRow {
         id,
         event_id: ev,
         now,
@@ -278,6 +282,10 @@ async fn submit(db: &DatabaseConnection, h: (Uuid, Uuid, Uuid, Uuid, Uuid, Uuid,
     .insert(&txn)
     .await?;
     new_event(ev, id, user, now).insert(&txn).await?;
+    // The neighbour head's notification, as the server writes it in the same transaction.
+    crate::service::notify::for_event(&txn, &CONFIG, &row, "SUBMITTED", Some(user), None, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     txn.commit().await?;
     Ok(())
 }
@@ -301,6 +309,7 @@ async fn event(
         note: Set(None),
         report_id: Set(report_id),
         actor_id: Set(actor),
+        moderation: Set("PASS".into()),
     }
     .insert(txn)
     .await?;
@@ -323,10 +332,14 @@ async fn acknowledge(db: &DatabaseConnection, id: Uuid, head: Uuid) -> anyhow::R
         .filter(report::Column::Version.eq(r.version))
         .exec_with_returning(&txn)
         .await?;
-    if n.len() != 1 {
+    let Some(row) = n.into_iter().next() else {
         anyhow::bail!("already acknowledged");
-    }
+    };
     event(&txn, ev, id, "ACKNOWLEDGED", "NEIGHBOUR_HEAD", Some("SUBMITTED"), Some(head)).await?;
+    // The reporter's notification, as the server writes it in the same transaction.
+    crate::service::notify::for_event(&txn, &CONFIG, &row, "ACKNOWLEDGED", Some(head), None, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     txn.commit().await?;
     Ok(())
 }

@@ -19,6 +19,9 @@ pub trait Cache: Send + Sync {
     async fn del(&self, key: &str) -> anyhow::Result<()>;
     /// Atomically increments the counter under `key` (no expiry) and returns the new value.
     async fn incr(&self, key: &str) -> anyhow::Result<i64>;
+    /// Deletes `key` only while it still holds `value` (atomically), so a replica never drops a value another one
+    /// has just replaced. Returns whether it deleted.
+    async fn del_if_eq(&self, key: &str, value: &str) -> anyhow::Result<bool>;
     /// Which backend this is, for logs and `/healthz`.
     fn backend(&self) -> &'static str;
 }
@@ -73,6 +76,15 @@ impl Cache for MemoryCache {
         Ok(next)
     }
 
+    async fn del_if_eq(&self, key: &str, value: &str) -> anyhow::Result<bool> {
+        let mut map = self.entries.lock().expect("cache lock");
+        let holds = matches!(map.get(key), Some((v, until)) if v == value && *until > Instant::now());
+        if holds {
+            map.remove(key);
+        }
+        Ok(holds)
+    }
+
     fn backend(&self) -> &'static str {
         "memory"
     }
@@ -119,6 +131,15 @@ impl Cache for RedisCache {
         Ok(self.conn.clone().incr(Self::key(key), 1).await?)
     }
 
+    async fn del_if_eq(&self, key: &str, value: &str) -> anyhow::Result<bool> {
+        // Compare and delete in one step on the server.
+        let script = redis::Script::new(
+            "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
+        );
+        let n: i64 = script.key(Self::key(key)).arg(value).invoke_async(&mut self.conn.clone()).await?;
+        Ok(n == 1)
+    }
+
     fn backend(&self) -> &'static str {
         "redis"
     }
@@ -138,6 +159,11 @@ mod tests {
         c.set("b", "2", Duration::from_secs(5)).await.unwrap();
         c.del("b").await.unwrap();
         assert_eq!(c.get("b").await.unwrap(), None);
+        c.set("t", "old", Duration::from_secs(5)).await.unwrap();
+        assert!(!c.del_if_eq("t", "other").await.unwrap());
+        assert_eq!(c.get("t").await.unwrap().as_deref(), Some("old"));
+        assert!(c.del_if_eq("t", "old").await.unwrap());
+        assert_eq!(c.get("t").await.unwrap(), None);
         assert_eq!(c.incr("n").await.unwrap(), 1);
         assert_eq!(c.incr("n").await.unwrap(), 2);
     }

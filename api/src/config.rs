@@ -81,6 +81,76 @@ pub struct Config {
     pub jobs_enabled: bool,
     /// `LINLI_JOB_INTERVAL_MS`: how often the background jobs run, default 60000.
     pub job_interval: Duration,
+    /// `LINLI_CONTENT_CHECK`: `on` sends user texts through WeChat's msg_sec_check before storing them; default
+    /// `on` when `WECHAT_SECRET` is set, `off` otherwise (a dev server without WeChat).
+    pub content_check: bool,
+    /// `LINLI_CONTENT_CHECK_TIMEOUT_MS`: how long a write waits for msg_sec_check before accepting the text as
+    /// PENDING and queueing it, default 1500.
+    pub content_check_timeout: Duration,
+    /// `LINLI_SUBSCRIBE_TEMPLATES`: which subscribe-message template announces which notification, as JSON:
+    /// `{"REPORT_ACKNOWLEDGED": {"templateId": "…", "page": "pages/report/detail", "data": {"thing1": "title",
+    /// "phrase2": "status", "time3": "at"}}}`; the data values name what to put there: `title`, `body`, `status`,
+    /// `at`, `report`. Events without a template are in-app only. Default: none.
+    pub subscribe_templates: std::collections::HashMap<String, TemplateSpec>,
+    /// `LINLI_MINIPROGRAM_STATE`: `formal` (default), `trial` or `developer`: which build a message opens.
+    pub miniprogram_state: String,
+    /// `LINLI_OUTBOX_INTERVAL_MS`: how often the outbox worker looks for messages to send, default 2000.
+    pub outbox_interval: Duration,
+    /// `WECHAT_PUSH_TOKEN`: the token configured for the mini-program's message push (it signs every push to
+    /// `/wechat/push`); pushes are refused while it is unset.
+    pub wechat_push_token: Option<Secret>,
+    /// Where photos are stored: local disk (default) or S3-compatible object storage.
+    pub media: MediaConfig,
+}
+
+/// Photo storage and upload limits.
+#[derive(Clone, Debug)]
+pub struct MediaConfig {
+    /// `LINLI_MEDIA_DIR`: the directory photos are stored under when no S3 bucket is configured, default
+    /// `./data/media` (created if absent).
+    pub dir: std::path::PathBuf,
+    /// S3-compatible storage, used instead of `dir` when `LINLI_S3_BUCKET` is set.
+    pub s3: Option<S3Config>,
+    /// `LINLI_UPLOAD_MAX_BYTES`: largest accepted photo file, default 10 MiB.
+    pub max_upload_bytes: usize,
+    /// `LINLI_UPLOAD_MAX_PIXELS`: largest accepted width × height, checked from the header before decoding,
+    /// default 50,000,000 (decompression bombs declare far more).
+    pub max_pixels: u64,
+    /// `LINLI_MEDIA_URL_TTL_SECS`: how long a signed photo URL is valid at least, default 900 (at least 60).
+    pub url_ttl: Duration,
+    /// `LINLI_PUBLIC_URL`: the server's public origin (`https://api.example.com`); signed photo URLs are absolute
+    /// when set, paths (`/media/…`) otherwise.
+    pub public_url: Option<String>,
+}
+
+/// An S3-compatible bucket (AWS S3, MinIO, Tencent COS, Aliyun OSS in S3 mode).
+#[derive(Clone, Debug)]
+pub struct S3Config {
+    /// `LINLI_S3_BUCKET`.
+    pub bucket: String,
+    /// `LINLI_S3_ENDPOINT`: for anything but AWS itself (path-style requests are used then).
+    pub endpoint: Option<String>,
+    /// `LINLI_S3_REGION`, default `us-east-1`.
+    pub region: String,
+    /// `AWS_ACCESS_KEY_ID` (otherwise the usual AWS credential chain).
+    pub access_key_id: Option<String>,
+    /// `AWS_SECRET_ACCESS_KEY`.
+    pub secret_access_key: Option<Secret>,
+    /// `AWS_SESSION_TOKEN`, for temporary credentials.
+    pub session_token: Option<Secret>,
+}
+
+/// The subscribe-message template of one kind of notification.
+#[derive(Clone, Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TemplateSpec {
+    /// The template id from the mini-program's admin console.
+    pub template_id: String,
+    /// The page the message opens (`?id=<report id>` is appended when the notification is about a report).
+    #[serde(default)]
+    pub page: Option<String>,
+    /// Template key (`thing1`, `time2`, …) → what to put there: `title`, `body`, `status`, `at` or `report`.
+    pub data: std::collections::BTreeMap<String, String>,
 }
 
 /// A configuration that cannot be used, with a message for the operator.
@@ -147,6 +217,42 @@ impl Config {
                 Some(other) => return Err(ConfigError(format!("LINLI_JOBS must be `on` or `off`, not `{other}`"))),
             },
             job_interval: Duration::from_millis(num("LINLI_JOB_INTERVAL_MS", 60_000)?.max(10)),
+            content_check: match get("LINLI_CONTENT_CHECK").as_deref() {
+                None => get("WECHAT_SECRET").is_some_and(|s| !s.is_empty()),
+                Some("on") => true,
+                Some("off") => false,
+                Some(other) => return Err(ConfigError(format!("LINLI_CONTENT_CHECK must be `on` or `off`, not `{other}`"))),
+            },
+            content_check_timeout: Duration::from_millis(num("LINLI_CONTENT_CHECK_TIMEOUT_MS", 1500)?.max(50)),
+            subscribe_templates: match get("LINLI_SUBSCRIBE_TEMPLATES") {
+                None => Default::default(),
+                Some(json) => serde_json::from_str(&json)
+                    .map_err(|e| ConfigError(format!("LINLI_SUBSCRIBE_TEMPLATES is not valid JSON of templates: {e}")))?,
+            },
+            miniprogram_state: match get("LINLI_MINIPROGRAM_STATE").as_deref() {
+                None | Some("formal") => "formal".into(),
+                Some(s @ ("trial" | "developer")) => s.into(),
+                Some(other) => {
+                    return Err(ConfigError(format!("LINLI_MINIPROGRAM_STATE must be formal, trial or developer, not `{other}`")));
+                }
+            },
+            outbox_interval: Duration::from_millis(num("LINLI_OUTBOX_INTERVAL_MS", 2000)?.max(10)),
+            wechat_push_token: get("WECHAT_PUSH_TOKEN").filter(|t| !t.is_empty()).map(Secret::new),
+            media: MediaConfig {
+                dir: get("LINLI_MEDIA_DIR").unwrap_or_else(|| "./data/media".into()).into(),
+                s3: get("LINLI_S3_BUCKET").map(|bucket| S3Config {
+                    bucket,
+                    endpoint: get("LINLI_S3_ENDPOINT").map(|e| e.trim_end_matches('/').to_string()),
+                    region: get("LINLI_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+                    access_key_id: get("AWS_ACCESS_KEY_ID"),
+                    secret_access_key: get("AWS_SECRET_ACCESS_KEY").map(Secret::new),
+                    session_token: get("AWS_SESSION_TOKEN").map(Secret::new),
+                }),
+                max_upload_bytes: num("LINLI_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)? as usize,
+                max_pixels: num("LINLI_UPLOAD_MAX_PIXELS", 50_000_000)?,
+                url_ttl: Duration::from_secs(num("LINLI_MEDIA_URL_TTL_SECS", 900)?.max(60)),
+                public_url: get("LINLI_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
+            },
         };
         cfg.check()?;
         Ok(cfg)
@@ -157,6 +263,11 @@ impl Config {
         if self.access_token_ttl.is_zero() || self.refresh_token_ttl <= self.access_token_ttl {
             return Err(ConfigError(
                 "LINLI_REFRESH_TOKEN_TTL_SECS must be longer than LINLI_ACCESS_TOKEN_TTL_SECS, and both above 0".into(),
+            ));
+        }
+        if self.media.max_upload_bytes < 1024 || self.media.max_pixels < 1_000_000 {
+            return Err(ConfigError(
+                "LINLI_UPLOAD_MAX_BYTES must be at least 1024 and LINLI_UPLOAD_MAX_PIXELS at least 1000000".into(),
             ));
         }
         if self.mode == Mode::Production {

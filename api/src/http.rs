@@ -1,4 +1,5 @@
-//! The HTTP surface: `POST/GET /graphql`, GraphiQL in dev mode, `/healthz`. Every GraphQL answer is JSON in the
+//! The HTTP surface: `POST/GET /graphql`, GraphiQL in dev mode, `/healthz`, and photos (`POST /upload`,
+//! `GET /media/{id}`, in `http/media.rs`). Every GraphQL answer is JSON in the
 //! GraphQL shape, including refusals that happen before the query runs (body too large, malformed JSON).
 use std::sync::Arc;
 
@@ -24,6 +25,9 @@ use crate::error::EN_MESSAGE_KEY;
 use crate::graphql::{AppSchema, Loaders};
 use crate::state::AppState;
 
+mod media;
+mod wechat_push;
+
 /// What the router's handlers share.
 #[derive(Clone)]
 pub struct HttpState {
@@ -39,7 +43,9 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
     let state = Arc::new(HttpState { app, schema });
     let mut r = Router::new()
         .route("/graphql", get(graphql).post(graphql))
-        .route("/healthz", get(healthz));
+        .route("/healthz", get(healthz))
+        .merge(media::routes(&state))
+        .merge(wechat_push::routes());
     if dev {
         r = r.route("/graphiql", get(graphiql));
     }
@@ -138,6 +144,7 @@ async fn graphql(State(s): State<Arc<HttpState>>, req: Request) -> Response {
     }
 
     let gql_req = gql_req.data(Actor::new(auth)).data(Loaders::new(&s.app));
+    let gql_req = gql_req.data(crate::graphql::media::PhotoLoaders::new(&s.app));
     let mut resp = s.schema.execute(gql_req).await;
     for e in resp.errors.iter_mut() {
         let ext = e.extensions.get_or_insert_with(Default::default);

@@ -46,9 +46,13 @@ pub enum Kind {
     Comment,
     /// A timeline event of a report.
     ReportEvent,
+    /// An uploaded photo.
+    Photo,
+    /// An in-app notification.
+    Notification,
 }
 
-const KINDS: [(Kind, &str); 17] = [
+const KINDS: [(Kind, &str); 19] = [
     (Kind::District, "dst"),
     (Kind::Street, "str"),
     (Kind::Community, "com"),
@@ -66,6 +70,8 @@ const KINDS: [(Kind, &str); 17] = [
     (Kind::Category, "cat"),
     (Kind::Comment, "cmt"),
     (Kind::ReportEvent, "evt"),
+    (Kind::Photo, "pho"),
+    (Kind::Notification, "ntf"),
 ];
 
 impl Kind {

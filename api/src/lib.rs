@@ -39,11 +39,17 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         Some(url) => Arc::new(RedisCache::connect(url).await?),
         None => Arc::new(MemoryCache::default()),
     };
-    let wechat = Arc::new(HttpWechat::new(&config)?);
+    let wechat = Arc::new(HttpWechat::new(&config, cache.clone())?);
     let lookup = Arc::new(service::lookup::Lookup::default());
-    let state = AppState { jwt: JwtKeys::new(&config), config: Arc::new(config), db, cache, wechat, lookup, sql_statements };
+    let media = Arc::new(service::media::MediaStore::from_config(&config.media)?);
+    let state = AppState { jwt: JwtKeys::new(&config), config: Arc::new(config), db, cache, wechat, lookup, sql_statements, media };
     if state.config.jobs_enabled {
         service::report::jobs::spawn(state.clone(), state.config.job_interval);
+        if state.config.content_check {
+            service::content::spawn(state.clone(), state.config.job_interval);
+            service::media_check::spawn(state.clone(), state.config.job_interval);
+        }
+        service::notify::spawn(state.clone(), state.config.outbox_interval);
     }
     Ok(state)
 }

@@ -25,4 +25,6 @@ pub struct AppState {
     pub lookup: Arc<crate::service::lookup::Lookup>,
     /// SQL statements run so far (tests use it to prove a page's query count does not grow with its size).
     pub sql_statements: Arc<AtomicU64>,
+    /// Photo storage (local disk or S3).
+    pub media: Arc<crate::service::media::MediaStore>,
 }

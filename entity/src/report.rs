@@ -45,6 +45,8 @@ pub struct Model {
     pub company_id: Option<Uuid>,
     pub duplicate_of: Option<Uuid>,
     pub last_event_id: Option<Uuid>,
+    /// Content safety: PASS, REVIEW, PENDING or REJECTED (migration 000006).
+    pub moderation: String,
 }
 
 /// Joins a page of reports uses to bring the reporter and the newest event in the same statement.

@@ -12,6 +12,8 @@ pub struct Model {
     pub body: String,
     pub report_id: Uuid,
     pub author_id: Uuid,
+    /// Content safety: PASS, REVIEW, PENDING or REJECTED (migration 000006).
+    pub moderation: String,
 }
 
 /// The join a timeline or comment page uses to bring the people's names in the same statement.

@@ -14,6 +14,8 @@ pub struct Model {
     pub note: Option<String>,
     pub report_id: Uuid,
     pub actor_id: Option<Uuid>,
+    /// Content safety: PASS, REVIEW, PENDING or REJECTED (migration 000006).
+    pub moderation: String,
 }
 
 /// The join a timeline or comment page uses to bring the people's names in the same statement.

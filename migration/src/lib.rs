@@ -8,6 +8,10 @@ mod m20261126_000002_create_grid;
 mod m20261126_000003_create_users_and_tokens;
 mod m20261126_000004_create_roles_and_residences;
 mod m20261126_000005_create_reports;
+mod m20261126_000006_add_moderation;
+mod m20261126_000007_create_photos;
+mod m20261126_000008_create_notifications;
+mod m20261126_000009_create_media_checks;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
 pub struct Migrator;
@@ -21,6 +25,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_create_users_and_tokens::Migration),
             Box::new(m20261126_000004_create_roles_and_residences::Migration),
             Box::new(m20261126_000005_create_reports::Migration),
+            Box::new(m20261126_000006_add_moderation::Migration),
+            Box::new(m20261126_000007_create_photos::Migration),
+            Box::new(m20261126_000008_create_notifications::Migration),
+            Box::new(m20261126_000009_create_media_checks::Migration),
         ]
     }
 }

@@ -5,7 +5,12 @@ mod common;
 
 mod admin;
 mod auth;
+mod content;
 mod http;
+mod media_check;
+mod notify;
 mod report;
 mod seed;
 mod residence;
+mod upload;
+mod wechat;

@@ -1,6 +1,9 @@
 //! The GraphQL API: resolvers are adapters that take the actor and state from the context, call one service
 //! function and wrap the result. Lists are Relay connections; errors carry `extensions.code`.
 mod loaders;
+pub mod media;
+mod moderation;
+mod notify;
 mod mutation;
 mod query;
 pub mod report;
@@ -26,11 +29,11 @@ use crate::state::AppState;
 
 /// All queries, merged per area.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(Query, report::ReportQuery);
+pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, media::MediaQuery);
 
 /// All mutations, merged per area.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(Mutation, report::ReportMutation);
+pub struct MutationRoot(Mutation, report::ReportMutation, moderation::ModerationMutation, notify::NotificationMutation);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

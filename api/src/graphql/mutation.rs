@@ -70,6 +70,12 @@ impl Mutation {
         Ok(auth::refresh(state(ctx), &token).await?.into())
     }
 
+    /// Stores the caller's phone number from the code of the mini-program's getPhoneNumber button (in dev mode also
+    /// `dev:<digits>`). Shown in full to its owner only, masked to the heads and admins who see their reports.
+    async fn bind_phone(&self, ctx: &Context<'_>, code: String) -> Result<Me> {
+        Ok(Me(auth::bind_phone(state(ctx), actor(ctx), &code).await?))
+    }
+
     /// Signs out the login the refresh token belongs to.
     async fn logout(&self, ctx: &Context<'_>, refresh_token: String) -> Result<bool> {
         Ok(auth::logout(state(ctx), &refresh_token).await?)

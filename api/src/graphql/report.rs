@@ -9,9 +9,15 @@ use super::types::{Community, Compound, Neighbourhood, PropertyCompany};
 use super::{Conn, actor, arg_id, connection, loaders, page_args, state};
 use crate::error::AppError;
 use crate::ids::{Kind, encode};
+use crate::service::content::Moderation;
 use crate::service::places;
 use crate::service::report::machine::{ALL_ACTIONS, Action, Status};
 use crate::service::report::{Standing, Urgency, act, category as cat, machine, query, submit};
+
+/// Whether the caller sees texts still under review: the heads, the company and the admins of the report.
+fn privileged(st: &Standing) -> bool {
+    st.parties.iter().any(|p| matches!(p, machine::Party::Head | machine::Party::Admin | machine::Party::Staff))
+}
 
 /// The caller's standing toward a report (roles and homes are loaded once per request).
 async fn standing_of(ctx: &Context<'_>, r: &report::Model) -> Result<Standing> {
@@ -205,6 +211,11 @@ impl Report {
     async fn anonymous(&self) -> bool {
         self.0.anonymous
     }
+    /// Content safety of the description: REVIEW and PENDING are shown only to the reporter, the heads, the
+    /// company and the admins until they pass.
+    async fn moderation(&self) -> Moderation {
+        Moderation::parse(&self.0.moderation)
+    }
     /// Where.
     async fn location(&self) -> ReportLocation {
         ReportLocation {
@@ -334,9 +345,23 @@ impl Report {
     /// Comments, oldest first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn comments(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Comment>> {
-        let (p, authors) = query::comments(state(ctx), self.0.id, page_args(first, after)?, wants(ctx, "authorName")).await?;
+        // Comments under review are shown to their author and to the heads, company and admins only.
+        let st = standing_of(ctx, &self.0).await?;
+        let hide_unchecked_from = (!privileged(&st)).then(|| actor(ctx).user_id()).transpose()?;
+        let (p, authors) =
+            query::comments(state(ctx), self.0.id, page_args(first, after)?, wants(ctx, "authorName"), hide_unchecked_from)
+                .await?;
         loaders::feed(&loaders(ctx).user, authors, |u| u.id).await;
         Ok(connection(p, |c| c.id, Comment))
+    }
+    /// Photos of the report, oldest first: BEFORE (submitted or reopened with it) and AFTER (the fix); `phase`
+    /// keeps one kind. Photos of comments are under `comments`.
+    async fn photos(
+        &self,
+        ctx: &Context<'_>,
+        phase: Option<crate::service::media::Phase>,
+    ) -> Result<Vec<super::media::Photo>> {
+        Ok(super::media::of_report(ctx, &self.0, phase).await?)
     }
     /// What the caller may do next, so the client shows the right buttons.
     async fn available_actions(&self, ctx: &Context<'_>) -> Result<Vec<Action>> {
@@ -385,9 +410,17 @@ impl ReportEvent {
     async fn to_status(&self) -> Option<Status> {
         self.0.to_status.as_deref().and_then(Status::parse)
     }
-    /// The note or reason given.
-    async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
+    /// The note or reason given (while under review, only for its author, the heads, the company and the admins).
+    async fn note(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
+        if self.0.note.is_none() || self.0.moderation == "PASS" || self.0.actor_id == Some(actor(ctx).user_id()?) {
+            return Ok(self.0.note.as_deref());
+        }
+        let (_, st) = act::load_visible(state(ctx), actor(ctx), self.0.report_id).await?;
+        Ok(if privileged(&st) { self.0.note.as_deref() } else { None })
+    }
+    /// Content safety of the note.
+    async fn moderation(&self) -> Moderation {
+        Moderation::parse(&self.0.moderation)
     }
     /// When.
     async fn at(&self) -> DateTime<Utc> {
@@ -408,9 +441,18 @@ impl Comment {
     async fn body(&self) -> &str {
         &self.0.body
     }
+    /// Content safety: REVIEW and PENDING comments are listed only to their author, the heads, the company and
+    /// the admins until they pass.
+    async fn moderation(&self) -> Moderation {
+        Moderation::parse(&self.0.moderation)
+    }
     /// The author's role toward the report.
     async fn author_role(&self) -> &str {
         &self.0.author_role
+    }
+    /// Photos with the comment, oldest first.
+    async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<super::media::Photo>> {
+        Ok(super::media::of_comment(ctx, &self.0).await?)
     }
     /// The author's display name.
     async fn author_name(&self, ctx: &Context<'_>) -> Result<String> {
@@ -454,6 +496,8 @@ pub struct SubmitReportInput {
     /// Any string unique per report on this device: a retry with the same key returns the same report instead of
     /// a second one.
     pub idempotency_key: Option<String>,
+    /// Up to 9 photos of the problem (BEFORE photos): ids from `POST /upload`, the caller's own, not yet attached.
+    pub photo_ids: Option<Vec<ID>>,
 }
 
 /// Input of `updateCategory`: only the fields given change.
@@ -575,6 +619,9 @@ async fn prime(ctx: &Context<'_>, p: query::ReportPage) -> Result<crate::service
     for r in [a, b, c, d, e] {
         r.map_err(AppError::from)?;
     }
+    if wants(ctx, "photos") {
+        super::media::prime_reports(ctx, ids(|r| Some(r.id))).await?;
+    }
     Ok(p.page)
 }
 
@@ -589,8 +636,19 @@ fn waiting_connection(p: crate::service::page::Page<report::Model>) -> Conn<Repo
 pub struct ReportMutation;
 
 async fn run(ctx: &Context<'_>, id: &ID, action: Action, input: act::Input) -> Result<Report> {
+    run_with_photos(ctx, id, action, input, None).await
+}
+
+async fn run_with_photos(
+    ctx: &Context<'_>,
+    id: &ID,
+    action: Action,
+    input: act::Input,
+    photo_ids: Option<Vec<ID>>,
+) -> Result<Report> {
     let id = arg_id(id, Kind::Report, "id")?;
-    Ok(Report(act::act(state(ctx), actor(ctx), id, action, input).await?))
+    let photos = super::media::photo_ids(photo_ids)?;
+    Ok(Report(act::act_with_photos(state(ctx), actor(ctx), id, action, input, &photos).await?))
 }
 
 fn with_note(note: Option<String>) -> act::Input {
@@ -617,7 +675,8 @@ impl ReportMutation {
             anonymous: input.anonymous,
             idempotency_key: input.idempotency_key,
         };
-        Ok(Report(submit::submit(state(ctx), actor(ctx), new).await?))
+        let photos = super::media::photo_ids(input.photo_ids)?;
+        Ok(Report(submit::submit_with_photos(state(ctx), actor(ctx), new, &photos).await?))
     }
     /// A head takes up a submitted report.
     async fn acknowledge_report(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> Result<Report> {
@@ -631,9 +690,16 @@ impl ReportMutation {
     async fn start_work(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> Result<Report> {
         run(ctx, &id, Action::StartWork, with_note(note)).await
     }
-    /// Reports it fixed (a head for what they handled themselves, the company for dispatched work).
-    async fn resolve_report(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> Result<Report> {
-        run(ctx, &id, Action::Resolve, with_note(note)).await
+    /// Reports it fixed (a head for what they handled themselves, the company for dispatched work), with up to 9
+    /// AFTER photos uploaded through `POST /upload`.
+    async fn resolve_report(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        note: Option<String>,
+        photo_ids: Option<Vec<ID>>,
+    ) -> Result<Report> {
+        run_with_photos(ctx, &id, Action::Resolve, with_note(note), photo_ids).await
     }
     /// The property company closes a resolution the resident confirmed.
     async fn close_report(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> Result<Report> {
@@ -643,9 +709,16 @@ impl ReportMutation {
     async fn confirm_resolution(&self, ctx: &Context<'_>, id: ID, rating: i32, comment: Option<String>) -> Result<Report> {
         run(ctx, &id, Action::Confirm, act::Input { rating: Some(rating), comment, ..Default::default() }).await
     }
-    /// The reporter says it is not fixed.
-    async fn reopen_report(&self, ctx: &Context<'_>, id: ID, reason: String) -> Result<Report> {
-        run(ctx, &id, Action::Reopen, act::Input { reason: Some(reason), ..Default::default() }).await
+    /// The reporter says it is not fixed, with up to 9 BEFORE photos of how it still is.
+    async fn reopen_report(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        reason: String,
+        photo_ids: Option<Vec<ID>>,
+    ) -> Result<Report> {
+        let input = act::Input { reason: Some(reason), ..Default::default() };
+        run_with_photos(ctx, &id, Action::Reopen, input, photo_ids).await
     }
     /// The reporter withdraws a report not yet dispatched.
     async fn cancel_report(&self, ctx: &Context<'_>, id: ID, reason: Option<String>) -> Result<Report> {
@@ -660,10 +733,12 @@ impl ReportMutation {
         let original = arg_id(&original_id, Kind::Report, "originalId")?;
         run(ctx, &id, Action::MarkDuplicate, act::Input { original: Some(original), ..Default::default() }).await
     }
-    /// Comments on a report (the reporter, the heads above, the community, the assigned company).
-    async fn add_comment(&self, ctx: &Context<'_>, id: ID, body: String) -> Result<Comment> {
+    /// Comments on a report (the reporter, the heads above, the community, the assigned company), with up to 9
+    /// photos.
+    async fn add_comment(&self, ctx: &Context<'_>, id: ID, body: String, photo_ids: Option<Vec<ID>>) -> Result<Comment> {
         let id = arg_id(&id, Kind::Report, "id")?;
-        Ok(Comment(act::add_comment(state(ctx), actor(ctx), id, &body).await?))
+        let photos = super::media::photo_ids(photo_ids)?;
+        Ok(Comment(act::add_comment_with_photos(state(ctx), actor(ctx), id, &body, &photos).await?))
     }
     /// The reporter nudges a stalled report (催单), at most once per 24 hours.
     async fn urge_report(&self, ctx: &Context<'_>, id: ID) -> Result<Report> {

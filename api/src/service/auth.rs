@@ -58,6 +58,29 @@ pub async fn login(state: &AppState, code: &str) -> AppResult<Session> {
     issue_session(state, user, new_id()).await
 }
 
+/// `bindPhone(code)`: exchanges the code from the mini-program's getPhoneNumber button (in dev mode also
+/// `dev:<digits>`) for the user's phone number and stores it. Binding again replaces it.
+pub async fn bind_phone(state: &AppState, actor: &crate::auth::Actor, code: &str) -> AppResult<app_user::Model> {
+    let user = actor.user_id()?;
+    let code = code.trim();
+    let phone = if let Some(digits) = code.strip_prefix(DEV_PREFIX) {
+        if !state.config.is_dev() {
+            return Err(AppError::Forbidden(msg!("生产环境不允许开发手机号", "Dev phone codes are disabled in production mode")));
+        }
+        digits.to_owned()
+    } else {
+        if code.is_empty() || code.len() > 128 || !code.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(AppError::bad_input("code", msg!("手机号凭证格式不正确", "The phone code is malformed")));
+        }
+        state.wechat.phone_number(code).await?.phone
+    };
+    if !(5..=20).contains(&phone.len()) || !phone.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::bad_input("code", msg!("手机号格式不正确", "That is not a phone number")));
+    }
+    let am = app_user::ActiveModel { id: Set(user), phone: Set(Some(phone)), ..Default::default() };
+    Ok(am.update(&state.db).await?)
+}
+
 async fn find_or_create_user(
     state: &AppState,
     openid: &str,

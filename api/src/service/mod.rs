@@ -1,9 +1,14 @@
 //! Business rules, one module per area. Resolvers call these functions and nothing else decides who may do what.
 pub mod auth;
 pub mod authz;
+pub mod content;
 pub mod demo;
 pub mod grid;
+pub mod jobs;
 pub mod lookup;
+pub mod media_check;
+pub mod notify;
+pub mod media;
 pub mod org;
 pub mod page;
 pub mod people;

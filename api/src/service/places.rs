@@ -44,6 +44,8 @@ fn missing(kind: Kind) -> AppError {
         Kind::Category => AppError::not_found("分类", "Category"),
         Kind::Comment => AppError::not_found("评论", "Comment"),
         Kind::ReportEvent => AppError::not_found("记录", "Timeline event"),
+        Kind::Photo => AppError::not_found("照片", "Photo"),
+        Kind::Notification => AppError::not_found("通知", "Notification"),
     }
 }
 

@@ -152,15 +152,19 @@ impl TestApp {
 
     /// A server with extra configuration.
     pub async fn spawn_with(env: &[(&str, &str)]) -> Self {
-        let wechat = FakeWechat::start("wx-test-appid", "test-secret").await;
+        // An app id per test: the access token is cached under it, in Redis too, which parallel tests share.
+        let appid = format!("wx-test-{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+        let wechat = FakeWechat::start(&appid, "test-secret").await;
         let (db, url) = TestDb::create().await;
         let mut vars: HashMap<String, String> = HashMap::from([
             ("DATABASE_URL".into(), url),
-            ("WECHAT_APPID".into(), "wx-test-appid".into()),
+            ("WECHAT_APPID".into(), appid),
             ("WECHAT_SECRET".into(), "test-secret".into()),
             ("WECHAT_API_BASE".into(), wechat.base.clone()),
             ("WECHAT_TIMEOUT_MS".into(), "2000".into()),
             ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
+            // Photos of each test in a directory of their own, removed with the app.
+            ("LINLI_MEDIA_DIR".into(), test_media_root().join(uuid::Uuid::now_v7().simple().to_string()).display().to_string()),
         ]);
         if let Some(redis) = std::env::var("TEST_REDIS_URL").ok().filter(|s| !s.is_empty()) {
             vars.insert("REDIS_URL".into(), redis);
@@ -254,7 +258,16 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        let media = &self.state.config.media.dir;
+        if media.starts_with(test_media_root()) {
+            let _ = std::fs::remove_dir_all(media);
+        }
     }
+}
+
+/// Where the tests' photo directories live.
+fn test_media_root() -> std::path::PathBuf {
+    std::env::temp_dir().join("linli-tests").join("media")
 }
 
 /// Well-known ids in the demo district, looked up through the API as a client would.

@@ -15,7 +15,7 @@ use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, new_id};
 use crate::msg;
-use crate::service::{property, validate};
+use crate::service::{content, media, notify, property, validate};
 use crate::state::AppState;
 
 /// The action-specific input.
@@ -89,7 +89,32 @@ fn note(field: &'static str, v: &Option<String>) -> AppResult<Option<String>> {
 
 /// Does `action` to report `id` as `actor`.
 pub async fn act(state: &AppState, actor: &Actor, id: Uuid, action: Action, input: Input) -> AppResult<report::Model> {
+    act_with_photos(state, actor, id, action, input, &[]).await
+}
+
+/// [`act`] with the caller's uploaded `photos` attached in the same transaction: AFTER photos on resolve, BEFORE
+/// photos on reopen (the problem as it still is). Other actions take no photos.
+pub async fn act_with_photos(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    action: Action,
+    input: Input,
+    photos: &[Uuid],
+) -> AppResult<report::Model> {
     // Input first: a malformed call changes nothing and reveals nothing.
+    media::check_ids(photos)?;
+    let photo_phase = match action {
+        _ if photos.is_empty() => None,
+        Action::Resolve => Some(media::Phase::After),
+        Action::Reopen => Some(media::Phase::Before),
+        _ => {
+            return Err(AppError::bad_input(
+                "photoIds",
+                msg!("只有处理完成或重新打开时可以附照片", "Photos go only with resolving or reopening a report"),
+            ));
+        }
+    };
     let mut text = note("note", &input.note)?;
     match action {
         Action::Reject | Action::Reopen => {
@@ -109,6 +134,13 @@ pub async fn act(state: &AppState, actor: &Actor, id: Uuid, action: Action, inpu
     let now = Utc::now();
     let current = status_of(&r)?;
     let (party, to) = machine::decide(current, action, &st.parties, facts(&r, now)).map_err(|e| refused(e, current, &r))?;
+    // WeChat's content check once the action is known to be allowed (it is a call out).
+    let field = match action {
+        Action::Reject | Action::Reopen | Action::Cancel => "reason",
+        Action::Confirm => "comment",
+        _ => "note",
+    };
+    let checked = content::check(state, actor, field, text.as_deref(), crate::wechat::Scene::Comment).await?;
 
     let mut sets: Vec<(report::Column, SimpleExpr)> = Vec::new();
     let mut event_note = text.clone();
@@ -169,7 +201,9 @@ pub async fn act(state: &AppState, actor: &Actor, id: Uuid, action: Action, inpu
         _ => {}
     }
     let kind = event_kind(action, party);
-    apply(state, &r, current, to, sets, Event { kind, party, lead: st, actor: Some(user), note: event_note, now }).await
+    let photos = photo_phase.map(|phase| (actor, photos, media::Target::Report { report: r.id, phase }));
+    let ev = Event { kind, party, lead: st, actor: Some(user), note: event_note, now, checked };
+    apply_attaching(state, &r, current, to, sets, ev, photos).await
 }
 
 /// The timeline kind of an action.
@@ -205,6 +239,8 @@ pub struct Event {
     pub note: Option<String>,
     /// When.
     pub now: DateTime<Utc>,
+    /// The content check of the note.
+    pub checked: content::Checked,
 }
 
 /// Writes the change (guarded by the version the decision was made on) and its event in one transaction.
@@ -213,8 +249,21 @@ pub async fn apply(
     r: &report::Model,
     from: Status,
     to: Status,
+    sets: Vec<(report::Column, SimpleExpr)>,
+    ev: Event,
+) -> AppResult<report::Model> {
+    apply_attaching(state, r, from, to, sets, ev, None).await
+}
+
+/// [`apply`], also attaching the actor's photos to the report in the same transaction.
+pub async fn apply_attaching(
+    state: &AppState,
+    r: &report::Model,
+    from: Status,
+    to: Status,
     mut sets: Vec<(report::Column, SimpleExpr)>,
     ev: Event,
+    photos: Option<(&Actor, &[Uuid], media::Target)>,
 ) -> AppResult<report::Model> {
     let event_id = new_id();
     sets.push((report::Column::Version, Expr::value(r.version + 1)));
@@ -252,11 +301,20 @@ pub async fn apply(
         });
     }
     insert_event(&txn, event_id, r.id, &ev, from, to).await?;
-    txn.commit().await?;
-    match updated {
-        Some(row) if returning => Ok(row),
-        _ => report::Entity::find_by_id(r.id).one(&state.db).await?.ok_or_else(not_found),
+    if let Some((actor, ids, target)) = photos {
+        media::attach(&txn, actor, ids, target).await?;
     }
+    ev.checked.enqueue(&txn, content::Target::Event, event_id).await?;
+    // The row after the change (PostgreSQL returned it; SQLite reads it inside the transaction).
+    let row = match updated {
+        Some(row) if returning => row,
+        _ => report::Entity::find_by_id(r.id).one(&txn).await?.ok_or_else(not_found)?,
+    };
+    // Whoever the change concerns is told, in the same transaction (a text still under review is not passed on).
+    let note = ev.note.as_deref().filter(|_| ev.checked.moderation == content::Moderation::Pass);
+    notify::for_event(&txn, &state.config, &row, ev.kind, ev.actor, note, ev.now).await?;
+    txn.commit().await?;
+    Ok(row)
 }
 
 async fn insert_event<C: ConnectionTrait>(db: &C, id: Uuid, report: Uuid, ev: &Event, from: Status, to: Status) -> AppResult<()> {
@@ -271,6 +329,7 @@ async fn insert_event<C: ConnectionTrait>(db: &C, id: Uuid, report: Uuid, ev: &E
         note: Set(ev.note.clone()),
         report_id: Set(report),
         actor_id: Set(ev.actor),
+        moderation: Set(ev.checked.moderation.as_str().into()),
     }
     .insert(db)
     .await?;
@@ -279,19 +338,44 @@ async fn insert_event<C: ConnectionTrait>(db: &C, id: Uuid, report: Uuid, ev: &E
 
 /// `addComment`: the reporter, the heads above, a community admin and the assigned company's staff may comment.
 pub async fn add_comment(state: &AppState, actor: &Actor, id: Uuid, body: &str) -> AppResult<report_comment::Model> {
+    add_comment_with_photos(state, actor, id, body, &[]).await
+}
+
+/// [`add_comment`] with the caller's uploaded `photos` attached to the comment in the same transaction.
+pub async fn add_comment_with_photos(
+    state: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    body: &str,
+    photos: &[Uuid],
+) -> AppResult<report_comment::Model> {
     let body = validate::text_multiline("body", body, 1, 1000)?;
+    media::check_ids(photos)?;
     let (r, st) = load_visible(state, actor, id).await?;
     let current = status_of(&r)?;
     let (party, _) = machine::decide(current, Action::Comment, &st.parties, facts(&r, Utc::now()))
         .map_err(|e| refused(e, current, &r))?;
-    Ok(report_comment::ActiveModel {
-        id: Set(new_id()),
+    let checked = content::check(state, actor, "body", Some(&body), crate::wechat::Scene::Comment).await?;
+    let id = new_id();
+    let txn = crate::db::begin_write(&state.db).await?;
+    let comment = report_comment::ActiveModel {
+        id: Set(id),
         created_at: Set(Utc::now()),
         author_role: Set(role_label(party, st.lead_role).into()),
         body: Set(body),
         report_id: Set(r.id),
         author_id: Set(actor.user_id()?),
+        moderation: Set(checked.moderation.as_str().into()),
     }
-    .insert(&state.db)
-    .await?)
+    .insert(&txn)
+    .await?;
+    checked.enqueue(&txn, content::Target::Comment, id).await?;
+    media::attach(&txn, actor, photos, media::Target::Comment { report: r.id, comment: id }).await?;
+    if comment.author_id != r.reporter_id {
+        let body = if checked.moderation == content::Moderation::Pass { comment.body.clone() } else { String::new() };
+        let note = notify::Note { user: r.reporter_id, kind: notify::Kind::NewComment, body, report: Some(r.id), at: comment.created_at };
+        notify::write(&txn, &state.config, vec![note]).await?;
+    }
+    txn.commit().await?;
+    Ok(comment)
 }

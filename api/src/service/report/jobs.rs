@@ -36,6 +36,7 @@ pub async fn auto_close_due(state: &AppState) -> AppResult<usize> {
             actor: None,
             note: Some(format!("居民 {} 小时内未确认，系统自动结单", wait.num_hours())),
             now,
+            checked: Default::default(),
         };
         match apply(state, &r, Status::Resolved, to, sets, ev).await {
             Ok(_) => closed += 1,
@@ -47,18 +48,7 @@ pub async fn auto_close_due(state: &AppState) -> AppResult<usize> {
     Ok(closed)
 }
 
-/// Runs the jobs every `interval` until the process ends.
+/// Runs the auto-close every `interval` until the process ends.
 pub fn spawn(state: AppState, interval: Duration) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(interval);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match auto_close_due(&state).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(closed = n, "auto-closed resolved reports"),
-                Err(e) => tracing::warn!(error = ?e, "auto-close job failed"),
-            }
-        }
-    });
+    crate::service::jobs::every(state, interval, "auto-closed resolved reports", |s| async move { auto_close_due(&s).await });
 }

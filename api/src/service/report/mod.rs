@@ -77,7 +77,8 @@ pub fn standing(user: Uuid, roles: &Roles, homes: &[Uuid], r: &report::Model) ->
         s.parties.push(Party::Staff);
     }
     let neighbour = r.neighbourhood_id.is_some_and(|n| homes.contains(&n));
-    s.can_view = !s.parties.is_empty() || neighbour;
+    // A description under review (or not checked yet) is hidden from the neighbours until it passes.
+    s.can_view = !s.parties.is_empty() || (neighbour && r.moderation == "PASS");
     s.sees_reporter = s.parties.iter().any(|p| matches!(p, Party::Reporter | Party::Head | Party::Admin));
     s
 }
@@ -125,7 +126,7 @@ mod tests {
             reopen_count: 0, last_urged_at: None, idempotency_key: None, category_id: Uuid::now_v7(),
             reporter_id: reporter, compound_id: Uuid::now_v7(), building_id: None, neighbourhood_id: Some(n),
             group_id: Some(g), area_id: Some(a), community_id: c, company_id: company, duplicate_of: None,
-            last_event_id: None,
+            last_event_id: None, moderation: "PASS".into(),
         }
     }
 

@@ -218,13 +218,22 @@ pub async fn timeline(
     page::fetch_with_user(&state.db, q, report_event::Column::Id, args, with_actors).await
 }
 
-/// A report's comments, oldest first, with each comment's author when `with_authors`.
+/// A report's comments, oldest first, with each comment's author when `with_authors`. With
+/// `hide_unchecked_from`, comments not passed by the content check are left out unless that user wrote them.
 pub async fn comments(
     state: &AppState,
     report: Uuid,
     args: PageArgs,
     with_authors: bool,
+    hide_unchecked_from: Option<Uuid>,
 ) -> AppResult<(Page<report_comment::Model>, Vec<app_user::Model>)> {
-    let q = report_comment::Entity::find().filter(report_comment::Column::ReportId.eq(report));
+    let mut q = report_comment::Entity::find().filter(report_comment::Column::ReportId.eq(report));
+    if let Some(viewer) = hide_unchecked_from {
+        q = q.filter(
+            Condition::any()
+                .add(report_comment::Column::Moderation.eq("PASS"))
+                .add(report_comment::Column::AuthorId.eq(viewer)),
+        );
+    }
     page::fetch_with_user(&state.db, q, report_comment::Column::Id, args, with_authors).await
 }

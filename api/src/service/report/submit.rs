@@ -9,7 +9,7 @@ use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, new_id};
 use crate::msg;
-use crate::service::{people, places, validate};
+use crate::service::{media, people, places, validate};
 use crate::state::AppState;
 
 /// Where the problem is.
@@ -51,7 +51,19 @@ pub struct NewReport {
 /// Checks and stores a new report with its SUBMITTED event, in one transaction. A retry with the same
 /// idempotency key returns the report created the first time.
 pub async fn submit(state: &AppState, actor: &Actor, input: NewReport) -> AppResult<report::Model> {
+    submit_with_photos(state, actor, input, &[]).await
+}
+
+/// [`submit`] with the caller's uploaded `photos` attached as BEFORE photos in the same transaction (so a refused
+/// photo leaves no report behind, and a refused report attaches no photo).
+pub async fn submit_with_photos(
+    state: &AppState,
+    actor: &Actor,
+    input: NewReport,
+    photos: &[Uuid],
+) -> AppResult<report::Model> {
     let user = actor.user_id()?;
+    media::check_ids(photos)?;
     let description = validate::text_multiline("description", &input.description, 5, 2000)?;
     let key = match &input.idempotency_key {
         Some(k) => Some(validate::text("idempotencyKey", k, 64)?),
@@ -128,6 +140,9 @@ pub async fn submit(state: &AppState, actor: &Actor, input: NewReport) -> AppRes
         None => (None, None),
     };
     let community = home_here.community;
+    // WeChat's content check last, once everything else is known to be fine (it is a call out).
+    let checked =
+        crate::service::content::check(state, actor, "description", Some(&description), crate::wechat::Scene::Forum).await?;
 
     let now = Utc::now();
     let id = new_id();
@@ -146,7 +161,7 @@ pub async fn submit(state: &AppState, actor: &Actor, input: NewReport) -> AppRes
         area: area_id,
         community,
     };
-    let row = new_row(NewRow {
+    let mut new = new_row(NewRow {
         id,
         event_id,
         now,
@@ -157,9 +172,9 @@ pub async fn submit(state: &AppState, actor: &Actor, input: NewReport) -> AppRes
         anonymous: input.anonymous,
         idempotency_key: key.clone(),
         placement,
-    })
-    .insert(&txn)
-    .await;
+    });
+    new.moderation = Set(checked.moderation.as_str().to_owned());
+    let row = new.insert(&txn).await;
     let row = match row {
         Ok(r) => r,
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) && key.is_some() => {
@@ -174,6 +189,10 @@ pub async fn submit(state: &AppState, actor: &Actor, input: NewReport) -> AppRes
     new_event(event_id, id, user, now)
     .insert(&txn)
     .await?;
+    checked.enqueue(&txn, crate::service::content::Target::Report, id).await?;
+    // The neighbour head hears of it in the same transaction.
+    crate::service::notify::for_event(&txn, &state.config, &row, "SUBMITTED", Some(user), None, now).await?;
+    media::attach(&txn, actor, photos, media::Target::Report { report: id, phase: media::Phase::Before }).await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -320,6 +339,7 @@ pub fn new_row(n: NewRow) -> report::ActiveModel {
         company_id: Set(None),
         duplicate_of: Set(None),
         last_event_id: Set(Some(n.event_id)),
+        moderation: Set("PASS".into()),
     }
 }
 
@@ -335,5 +355,6 @@ pub fn new_event(id: Uuid, report: Uuid, reporter: Uuid, now: chrono::DateTime<U
         note: Set(None),
         report_id: Set(report),
         actor_id: Set(Some(reporter)),
+        moderation: Set("PASS".into()),
     }
 }

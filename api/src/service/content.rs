@@ -1,0 +1,382 @@
+//! Content safety: every text other people read (a report's description, a comment, a reason or note on the
+//! timeline) goes through WeChat's msg_sec_check before it is written. `risky` refuses the text (BAD_USER_INPUT
+//! naming the field); `review` keeps it but hides it from other residents until a community admin approves it. When
+//! WeChat cannot answer in time the text is accepted as PENDING (hidden the same way) and queued in
+//! `content_check`, which a background job works off: the service never waits long on WeChat.
+use std::time::Duration;
+
+use chrono::Utc;
+use entity::{app_user, content_check, report, report_comment, report_event};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::error::{AppError, AppResult};
+use crate::ids::new_id;
+use crate::msg;
+use crate::state::AppState;
+use crate::wechat::{Scene, Suggest};
+
+/// Where a text stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+pub enum Moderation {
+    /// Shown to everyone who may see its report.
+    Pass,
+    /// WeChat asks for a person: hidden from other residents until a community admin approves.
+    Review,
+    /// Not checked yet (WeChat was unreachable): hidden from other residents until it is.
+    Pending,
+    /// Refused by a community admin or found risky later: hidden from all but its author and the admins.
+    Rejected,
+}
+
+impl Moderation {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Moderation::Pass => "PASS",
+            Moderation::Review => "REVIEW",
+            Moderation::Pending => "PENDING",
+            Moderation::Rejected => "REJECTED",
+        }
+    }
+
+    /// From storage (unknown values are treated as not shown).
+    pub fn parse(s: &str) -> Moderation {
+        match s {
+            "PASS" => Moderation::Pass,
+            "REVIEW" => Moderation::Review,
+            "PENDING" => Moderation::Pending,
+            _ => Moderation::Rejected,
+        }
+    }
+}
+
+/// What kind of row a checked text lives in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// `report.description`.
+    Report,
+    /// `report_comment.body`.
+    Comment,
+    /// `report_event.note`.
+    Event,
+}
+
+impl Target {
+    fn as_str(self) -> &'static str {
+        match self {
+            Target::Report => "REPORT",
+            Target::Comment => "COMMENT",
+            Target::Event => "EVENT",
+        }
+    }
+}
+
+/// The outcome of a check: the state to store, and the text to check again later if WeChat did not answer.
+#[derive(Clone, Debug)]
+pub struct Checked {
+    /// Store this.
+    pub moderation: Moderation,
+    requeue: Option<(Scene, String, Uuid)>,
+}
+
+impl Default for Checked {
+    fn default() -> Self {
+        Checked::pass()
+    }
+}
+
+impl Checked {
+    /// Nothing to check (no text, or checks are off).
+    pub fn pass() -> Self {
+        Checked { moderation: Moderation::Pass, requeue: None }
+    }
+
+    /// Queues the text for a later check when WeChat did not answer; call in the transaction that writes `target`.
+    pub async fn enqueue<C: ConnectionTrait>(&self, db: &C, kind: Target, target: Uuid) -> AppResult<()> {
+        let Some((scene, content, author)) = &self.requeue else { return Ok(()) };
+        content_check::ActiveModel {
+            id: Set(new_id()),
+            created_at: Set(Utc::now()),
+            target_kind: Set(kind.as_str().into()),
+            target_id: Set(target),
+            author_id: Set(*author),
+            scene: Set(*scene as i16),
+            content: Set(content.clone()),
+            attempts: Set(0),
+            next_at: Set(Utc::now() + chrono::Duration::seconds(30)),
+            leased_until: Set(None),
+        }
+        .insert(db)
+        .await?;
+        Ok(())
+    }
+}
+
+/// Checks `text` (written by `actor`, shown in `scene`) before it is stored. `field` names the argument in the
+/// error when WeChat finds it risky.
+pub async fn check(state: &AppState, actor: &Actor, field: &'static str, text: Option<&str>, scene: Scene) -> AppResult<Checked> {
+    let Some(text) = text.filter(|t| !t.trim().is_empty()) else { return Ok(Checked::pass()) };
+    if !state.config.content_check {
+        return Ok(Checked::pass());
+    }
+    let author = actor.user_id()?;
+    let openid = app_user::Entity::find_by_id(author)
+        .select_only()
+        .column(app_user::Column::Openid)
+        .into_tuple::<String>()
+        .one(&state.db)
+        .await?
+        .ok_or_else(|| AppError::Unauthenticated(msg!("用户不存在", "The user no longer exists")))?;
+    let call = state.wechat.msg_sec_check(&openid, scene, text);
+    let verdict = match tokio::time::timeout(state.config.content_check_timeout, call).await {
+        Ok(Ok(v)) => v,
+        Ok(Err(e)) => {
+            tracing::warn!(error = ?e, "msg_sec_check failed; text accepted and queued for a later check");
+            return Ok(Checked { moderation: Moderation::Pending, requeue: Some((scene, text.to_owned(), author)) });
+        }
+        Err(_) => {
+            tracing::warn!("msg_sec_check timed out; text accepted and queued for a later check");
+            return Ok(Checked { moderation: Moderation::Pending, requeue: Some((scene, text.to_owned(), author)) });
+        }
+    };
+    match verdict.suggest {
+        Suggest::Pass => Ok(Checked::pass()),
+        Suggest::Review => Ok(Checked { moderation: Moderation::Review, requeue: None }),
+        Suggest::Risky => Err(AppError::bad_input(
+            field,
+            msg!(
+                "内容含有违规信息，未能提交，请修改后重试",
+                "The text was flagged as violating WeChat's content rules and was not saved; please reword it"
+            ),
+        )),
+    }
+}
+
+/// Sets the moderation state of a stored text.
+async fn set_state<C: ConnectionTrait>(db: &C, kind: Target, id: Uuid, m: Moderation) -> AppResult<()> {
+    let v = Expr::value(m.as_str());
+    match kind {
+        Target::Report => {
+            report::Entity::update_many().col_expr(report::Column::Moderation, v).filter(report::Column::Id.eq(id)).exec(db).await?;
+        }
+        Target::Comment => {
+            report_comment::Entity::update_many()
+                .col_expr(report_comment::Column::Moderation, v)
+                .filter(report_comment::Column::Id.eq(id))
+                .exec(db)
+                .await?;
+        }
+        Target::Event => {
+            report_event::Entity::update_many()
+                .col_expr(report_event::Column::Moderation, v)
+                .filter(report_event::Column::Id.eq(id))
+                .exec(db)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+fn target_of(s: &str) -> Option<Target> {
+    match s {
+        "REPORT" => Some(Target::Report),
+        "COMMENT" => Some(Target::Comment),
+        "EVENT" => Some(Target::Event),
+        _ => None,
+    }
+}
+
+fn scene_of(n: i16) -> Scene {
+    match n {
+        1 => Scene::Profile,
+        3 => Scene::Forum,
+        4 => Scene::SocialLog,
+        _ => Scene::Comment,
+    }
+}
+
+/// Checks queued texts again. Each row is leased first (a conditional update), so with several replicas a row
+/// is checked by one of them. Returns how many rows got a verdict.
+pub async fn recheck_due(state: &AppState) -> AppResult<usize> {
+    let now = Utc::now();
+    let due = content_check::Entity::find()
+        .filter(content_check::Column::NextAt.lte(now))
+        .order_by_asc(content_check::Column::NextAt)
+        .limit(50)
+        .all(&state.db)
+        .await?;
+    let mut done = 0;
+    for row in due {
+        // Lease: only the replica whose update matched works on the row.
+        let lease = content_check::Entity::update_many()
+            .col_expr(content_check::Column::NextAt, Expr::value(now + chrono::Duration::minutes(5)))
+            .filter(content_check::Column::Id.eq(row.id))
+            .filter(content_check::Column::NextAt.eq(row.next_at))
+            .exec(&state.db)
+            .await?;
+        if lease.rows_affected != 1 {
+            continue;
+        }
+        let Some(kind) = target_of(&row.target_kind) else { continue };
+        let openid = app_user::Entity::find_by_id(row.author_id).one(&state.db).await?.map(|u| u.openid).unwrap_or_default();
+        match state.wechat.msg_sec_check(&openid, scene_of(row.scene), &row.content).await {
+            Ok(v) => {
+                let m = match v.suggest {
+                    Suggest::Pass => Moderation::Pass,
+                    Suggest::Review => Moderation::Review,
+                    Suggest::Risky => Moderation::Rejected,
+                };
+                let txn = crate::db::begin_write(&state.db).await?;
+                set_state(&txn, kind, row.target_id, m).await?;
+                content_check::Entity::delete_by_id(row.id).exec(&txn).await?;
+                txn.commit().await?;
+                done += 1;
+            }
+            Err(e) => {
+                // Back off: 1, 2, 4 … minutes, at most an hour.
+                let wait = chrono::Duration::minutes(1i64 << row.attempts.clamp(0, 6));
+                tracing::info!(error = ?e, attempts = row.attempts + 1, "content recheck failed; will retry");
+                content_check::Entity::update_many()
+                    .col_expr(content_check::Column::Attempts, Expr::value(row.attempts + 1))
+                    .col_expr(content_check::Column::NextAt, Expr::value(Utc::now() + wait))
+                    .filter(content_check::Column::Id.eq(row.id))
+                    .exec(&state.db)
+                    .await?;
+            }
+        }
+    }
+    Ok(done)
+}
+
+/// A community admin (or a street or district admin above) approves or rejects a text under review.
+pub async fn moderate(state: &AppState, actor: &Actor, kind: Target, id: Uuid, approve: bool) -> AppResult<Moderation> {
+    // The report the text belongs to decides who may moderate it.
+    let report_id = match kind {
+        Target::Report => Some(id),
+        Target::Comment => report_comment::Entity::find_by_id(id).one(&state.db).await?.map(|c| c.report_id),
+        Target::Event => report_event::Entity::find_by_id(id).one(&state.db).await?.map(|e| e.report_id),
+    };
+    let not_found = || AppError::not_found("内容", "Content");
+    let r = match report_id {
+        Some(rid) => report::Entity::find_by_id(rid).one(&state.db).await?.ok_or_else(not_found)?,
+        None => return Err(not_found()),
+    };
+    let roles = actor.roles(state).await?;
+    let place = crate::service::places::of(&state.db, crate::ids::Kind::Community, r.community_id).await?;
+    if !crate::service::authz::is_admin_over(&roles, &place) {
+        // Heads and residents learn nothing about texts they cannot moderate.
+        return Err(AppError::forbidden());
+    }
+    let m = if approve { Moderation::Pass } else { Moderation::Rejected };
+    let txn = crate::db::begin_write(&state.db).await?;
+    set_state(&txn, kind, id, m).await?;
+    // A text decided by a person needs no automatic check any more.
+    content_check::Entity::delete_many()
+        .filter(content_check::Column::TargetId.eq(id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Runs the recheck job every `interval`.
+pub fn spawn(state: AppState, interval: Duration) {
+    crate::service::jobs::every(state, interval, "rechecked queued texts", |s| async move { recheck_due(&s).await });
+}
+
+/// A text waiting for a community admin.
+#[derive(Clone, Debug)]
+pub struct QueueItem {
+    /// Where it lives.
+    pub kind: Target,
+    /// The row's id.
+    pub id: Uuid,
+    /// The report it belongs to.
+    pub report_id: Uuid,
+    /// The text.
+    pub text: String,
+    /// REVIEW or PENDING.
+    pub moderation: Moderation,
+    /// When it was written.
+    pub at: chrono::DateTime<Utc>,
+}
+
+/// `moderationQueue`: texts under review or not yet checked in the caller's communities (community admins),
+/// oldest first. Three indexed statements (descriptions, comments, notes), merged by id (ids are time-ordered).
+pub async fn queue(state: &AppState, actor: &Actor, args: crate::service::page::PageArgs) -> AppResult<crate::service::page::Page<QueueItem>> {
+    use sea_orm::sea_query::Query;
+    let roles = actor.roles(state).await?;
+    let communities: Vec<Uuid> = roles.scopes(crate::auth::Role::CommunityAdmin).collect();
+    if communities.is_empty() {
+        return Err(AppError::Forbidden(msg!("审核队列只对社区管理员开放", "The moderation queue is for community admins")));
+    }
+    let waiting = ["REVIEW", "PENDING"];
+    let limit = args.first + 1;
+    let after = args.after.unwrap_or(Uuid::nil());
+    let of_communities = || {
+        Query::select()
+            .column(report::Column::Id)
+            .from(report::Entity)
+            .and_where(report::Column::CommunityId.is_in(communities.clone()))
+            .to_owned()
+    };
+    let (reports, comments, events) = futures::try_join!(
+        report::Entity::find()
+            .filter(report::Column::CommunityId.is_in(communities.clone()))
+            .filter(report::Column::Moderation.is_in(waiting))
+            .filter(report::Column::Id.gt(after))
+            .order_by_asc(report::Column::Id)
+            .limit(limit)
+            .all(&state.db),
+        report_comment::Entity::find()
+            .filter(report_comment::Column::Moderation.is_in(waiting))
+            .filter(report_comment::Column::ReportId.in_subquery(of_communities()))
+            .filter(report_comment::Column::Id.gt(after))
+            .order_by_asc(report_comment::Column::Id)
+            .limit(limit)
+            .all(&state.db),
+        report_event::Entity::find()
+            .filter(report_event::Column::Moderation.is_in(waiting))
+            .filter(report_event::Column::ReportId.in_subquery(of_communities()))
+            .filter(report_event::Column::Id.gt(after))
+            .order_by_asc(report_event::Column::Id)
+            .limit(limit)
+            .all(&state.db),
+    )?;
+    let mut items: Vec<QueueItem> = reports
+        .into_iter()
+        .map(|r| QueueItem {
+            kind: Target::Report,
+            id: r.id,
+            report_id: r.id,
+            text: r.description,
+            moderation: Moderation::parse(&r.moderation),
+            at: r.created_at,
+        })
+        .chain(comments.into_iter().map(|c| QueueItem {
+            kind: Target::Comment,
+            id: c.id,
+            report_id: c.report_id,
+            text: c.body,
+            moderation: Moderation::parse(&c.moderation),
+            at: c.created_at,
+        }))
+        .chain(events.into_iter().map(|e| QueueItem {
+            kind: Target::Event,
+            id: e.id,
+            report_id: e.report_id,
+            text: e.note.unwrap_or_default(),
+            moderation: Moderation::parse(&e.moderation),
+            at: e.created_at,
+        }))
+        .collect();
+    items.sort_by_key(|i| i.id);
+    let has_next = items.len() as u64 > args.first;
+    items.truncate(args.first as usize);
+    Ok(crate::service::page::Page { items, has_next, has_previous: args.after.is_some() })
+}

@@ -1,0 +1,154 @@
+//! Where photo bytes live: a directory on local disk by default, an S3-compatible bucket when one is configured.
+//! Both go through `object_store`, so the service code is the same for either.
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures::stream::BoxStream;
+use object_store::aws::AmazonS3Builder;
+use object_store::local::LocalFileSystem;
+use object_store::path::Path;
+use object_store::{ObjectStore, ObjectStoreExt};
+use tokio::sync::Semaphore;
+
+use crate::config::MediaConfig;
+use crate::error::{AppError, AppResult};
+use crate::msg;
+
+/// The photo store, and the gate that keeps decoding from eating the machine's memory.
+pub struct MediaStore {
+    store: Arc<dyn ObjectStore>,
+    backend: &'static str,
+    /// At most this many uploads decode at once (a 50-megapixel photo needs ~200 MB while it is worked on).
+    pub(super) decoding: Arc<Semaphore>,
+}
+
+impl std::fmt::Debug for MediaStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MediaStore").field("backend", &self.backend).finish()
+    }
+}
+
+/// An object read from the store, as a stream.
+pub struct Object {
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its bytes.
+    pub stream: BoxStream<'static, object_store::Result<Bytes>>,
+}
+
+impl MediaStore {
+    /// The store `config` asks for: the S3 bucket if one is set, otherwise `config.dir` (created if absent).
+    pub fn from_config(config: &MediaConfig) -> anyhow::Result<Self> {
+        let (store, backend): (Arc<dyn ObjectStore>, _) = match &config.s3 {
+            Some(s3) => {
+                // The usual AWS variables (and instance credentials) first, then what the configuration names.
+                let mut b = AmazonS3Builder::from_env().with_bucket_name(&s3.bucket).with_region(&s3.region);
+                if let Some(endpoint) = &s3.endpoint {
+                    // MinIO, COS, OSS and friends: path-style requests to the given endpoint.
+                    b = b
+                        .with_endpoint(endpoint)
+                        .with_virtual_hosted_style_request(false)
+                        .with_allow_http(endpoint.starts_with("http://"));
+                }
+                if let Some(k) = &s3.access_key_id {
+                    b = b.with_access_key_id(k);
+                }
+                if let Some(k) = &s3.secret_access_key {
+                    b = b.with_secret_access_key(k.expose());
+                }
+                if let Some(t) = &s3.session_token {
+                    b = b.with_token(t.expose());
+                }
+                (Arc::new(b.build().map_err(|e| anyhow::anyhow!("S3 photo storage: {e}"))?), "s3")
+            }
+            None => {
+                std::fs::create_dir_all(&config.dir)
+                    .map_err(|e| anyhow::anyhow!("cannot create LINLI_MEDIA_DIR {}: {e}", config.dir.display()))?;
+                (Arc::new(LocalFileSystem::new_with_prefix(&config.dir)?), "local")
+            }
+        };
+        let slots = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2).clamp(1, 4);
+        Ok(Self { store, backend, decoding: Arc::new(Semaphore::new(slots)) })
+    }
+
+    /// `local` or `s3`.
+    pub fn backend(&self) -> &'static str {
+        self.backend
+    }
+
+    /// Stores `bytes` under `key`.
+    pub async fn put(&self, key: &str, bytes: Vec<u8>) -> AppResult<()> {
+        self.store.put(&path(key)?, bytes.into()).await.map_err(unavailable)?;
+        Ok(())
+    }
+
+    /// Reads the object under `key`; NOT_FOUND if there is none.
+    pub async fn get(&self, key: &str) -> AppResult<Object> {
+        match self.store.get(&path(key)?).await {
+            Ok(r) => Ok(Object { size: r.meta.size, stream: r.into_stream() }),
+            Err(object_store::Error::NotFound { .. }) => Err(AppError::not_found("照片", "Photo")),
+            Err(e) => Err(unavailable(e)),
+        }
+    }
+
+    /// Removes the object under `key` (best effort: used to clean up after a failed upload).
+    pub async fn delete(&self, key: &str) {
+        if let Ok(p) = path(key)
+            && let Err(e) = self.store.delete(&p).await
+        {
+            tracing::warn!(error = %e, "could not delete a stored photo");
+        }
+    }
+}
+
+fn path(key: &str) -> AppResult<Path> {
+    Path::parse(key).map_err(|e| AppError::Internal(anyhow::anyhow!("bad storage key: {e}")))
+}
+
+fn unavailable(e: object_store::Error) -> AppError {
+    tracing::error!(error = %e, "photo storage failed");
+    AppError::Unavailable(msg!(
+        "照片存储暂时不可用，请稍后重试",
+        "Photo storage is unavailable; please try again later"
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use futures::TryStreamExt;
+
+    #[tokio::test]
+    async fn local_disk_round_trip() {
+        let dir = std::env::temp_dir().join(format!("linli-media-unit-{}", uuid::Uuid::now_v7().simple()));
+        let mut cfg = Config::from_lookup(|_| None).unwrap().media;
+        cfg.dir = dir.clone();
+        let s = MediaStore::from_config(&cfg).unwrap();
+        assert_eq!(s.backend(), "local");
+        s.put("photos/a.jpg", b"abc".to_vec()).await.unwrap();
+        let o = s.get("photos/a.jpg").await.unwrap();
+        assert_eq!(o.size, 3);
+        let bytes: Vec<Bytes> = o.stream.try_collect().await.unwrap();
+        assert_eq!(bytes.concat(), b"abc");
+        assert!(dir.join("photos/a.jpg").exists());
+        s.delete("photos/a.jpg").await;
+        assert_eq!(s.get("photos/a.jpg").await.err().unwrap().code(), "NOT_FOUND");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn an_s3_bucket_is_used_when_configured() {
+        let cfg = Config::from_lookup(|k| match k {
+            "LINLI_S3_BUCKET" => Some("linli-photos".into()),
+            "LINLI_S3_ENDPOINT" => Some("http://127.0.0.1:9000".into()),
+            "AWS_ACCESS_KEY_ID" => Some("minio".into()),
+            "AWS_SECRET_ACCESS_KEY" => Some("minio-secret".into()),
+            _ => None,
+        })
+        .unwrap();
+        assert!(!format!("{cfg:?}").contains("minio-secret"), "the secret key stays out of Debug output");
+        let s = MediaStore::from_config(&cfg.media).unwrap();
+        assert_eq!(s.backend(), "s3");
+    }
+}
