@@ -96,6 +96,9 @@ pub struct Config {
     pub miniprogram_state: String,
     /// `LINLI_OUTBOX_INTERVAL_MS`: how often the outbox worker looks for messages to send, default 2000.
     pub outbox_interval: Duration,
+    /// `LINLI_POINTS_RULES`: points per reason, as JSON; default
+    /// `{"ACK_IN_SLA": 2, "RESOLUTION_CONFIRMED": 5, "FIVE_STAR": 3, "VOTE_WIN": 50}`. A reason set to 0 awards nothing.
+    pub points_rules: std::collections::HashMap<String, i32>,
     /// `WECHAT_PUSH_TOKEN`: the token configured for the mini-program's message push (it signs every push to
     /// `/wechat/push`); pushes are refused while it is unset.
     pub wechat_push_token: Option<Secret>,
@@ -237,6 +240,22 @@ impl Config {
                 }
             },
             outbox_interval: Duration::from_millis(num("LINLI_OUTBOX_INTERVAL_MS", 2000)?.max(10)),
+            points_rules: {
+                let mut rules: std::collections::HashMap<String, i32> =
+                    [("ACK_IN_SLA", 2), ("RESOLUTION_CONFIRMED", 5), ("FIVE_STAR", 3), ("VOTE_WIN", 50)]
+                        .into_iter()
+                        .map(|(k, v)| (k.to_owned(), v))
+                        .collect();
+                if let Some(json) = get("LINLI_POINTS_RULES") {
+                    let given: std::collections::HashMap<String, i32> = serde_json::from_str(&json)
+                        .map_err(|e| ConfigError(format!("LINLI_POINTS_RULES is not a JSON object of numbers: {e}")))?;
+                    if let Some((k, _)) = given.iter().find(|(k, v)| !rules.contains_key(*k) || **v < 0 || **v > 10_000) {
+                        return Err(ConfigError(format!("LINLI_POINTS_RULES: unknown reason or points out of 0..10000: {k}")));
+                    }
+                    rules.extend(given);
+                }
+                rules
+            },
             wechat_push_token: get("WECHAT_PUSH_TOKEN").filter(|t| !t.is_empty()).map(Secret::new),
             media: MediaConfig {
                 dir: get("LINLI_MEDIA_DIR").unwrap_or_else(|| "./data/media".into()).into(),

@@ -63,8 +63,44 @@ pub enum AppError {
     RateLimited(Msg),
     /// `UNAVAILABLE`: a dependency (WeChat, the database) is unreachable; try again later.
     Unavailable(Msg),
+    /// A business rule said no, with a code of its own so the client can tell the cases apart (see [`Refusal`]).
+    Refused(Refusal, Msg),
     /// `INTERNAL`: a bug or an unexpected failure; logged with the request id, never shown.
     Internal(anyhow::Error),
+}
+
+/// The business refusals that have codes of their own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// `SOLD_OUT`: no stock left.
+    SoldOut,
+    /// `LIMIT_REACHED`: the per-person limit is used up.
+    LimitReached,
+    /// `INSUFFICIENT_POINTS`: the balance is too low.
+    InsufficientPoints,
+    /// `NOT_ELIGIBLE`: the user's roles or place do not qualify.
+    NotEligible,
+    /// `PACKAGE_ENDED`: the package is not (or no longer) active.
+    PackageEnded,
+    /// `OUTSIDE_VALIDITY`: before or after the package's validity window.
+    OutsideValidity,
+    /// `ALREADY_VOTED`: one vote per period.
+    AlreadyVoted,
+}
+
+impl Refusal {
+    /// The stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::SoldOut => "SOLD_OUT",
+            Refusal::LimitReached => "LIMIT_REACHED",
+            Refusal::InsufficientPoints => "INSUFFICIENT_POINTS",
+            Refusal::NotEligible => "NOT_ELIGIBLE",
+            Refusal::PackageEnded => "PACKAGE_ENDED",
+            Refusal::OutsideValidity => "OUTSIDE_VALIDITY",
+            Refusal::AlreadyVoted => "ALREADY_VOTED",
+        }
+    }
 }
 
 /// Result of a service function.
@@ -81,6 +117,7 @@ impl AppError {
             AppError::Conflict(_) | AppError::StatusConflict { .. } => "CONFLICT",
             AppError::RateLimited(_) => "RATE_LIMITED",
             AppError::Unavailable(_) => "UNAVAILABLE",
+            AppError::Refused(r, _) => r.code(),
             AppError::Internal(_) => "INTERNAL",
         }
     }
@@ -115,6 +152,7 @@ impl AppError {
             | AppError::RateLimited(m)
             | AppError::Unavailable(m)
             | AppError::BadInput { msg: m, .. }
+            | AppError::Refused(_, m)
             | AppError::StatusConflict { msg: m, .. } => m.clone(),
             AppError::Internal(_) => msg!("服务器内部错误，请稍后重试", "Internal server error, please try again later"),
         }

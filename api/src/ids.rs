@@ -50,9 +50,17 @@ pub enum Kind {
     Photo,
     /// An in-app notification.
     Notification,
+    /// A partner merchant.
+    Merchant,
+    /// An incentive package.
+    Package,
+    /// A redemption of a package.
+    Redemption,
+    /// A points ledger entry.
+    PointsEntry,
 }
 
-const KINDS: [(Kind, &str); 19] = [
+const KINDS: [(Kind, &str); 23] = [
     (Kind::District, "dst"),
     (Kind::Street, "str"),
     (Kind::Community, "com"),
@@ -72,6 +80,10 @@ const KINDS: [(Kind, &str); 19] = [
     (Kind::ReportEvent, "evt"),
     (Kind::Photo, "pho"),
     (Kind::Notification, "ntf"),
+    (Kind::Merchant, "mer"),
+    (Kind::Package, "pkg"),
+    (Kind::Redemption, "rdm"),
+    (Kind::PointsEntry, "pte"),
 ];
 
 impl Kind {

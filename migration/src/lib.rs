@@ -12,6 +12,7 @@ mod m20261126_000006_add_moderation;
 mod m20261126_000007_create_photos;
 mod m20261126_000008_create_notifications;
 mod m20261126_000009_create_media_checks;
+mod m20261126_000010_create_incentives;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_create_photos::Migration),
             Box::new(m20261126_000008_create_notifications::Migration),
             Box::new(m20261126_000009_create_media_checks::Migration),
+            Box::new(m20261126_000010_create_incentives::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ mod admin;
 mod auth;
 mod content;
 mod http;
+mod incentives;
 mod media_check;
 mod notify;
 mod report;

@@ -23,6 +23,8 @@ pub enum Role {
     DistrictAdmin,
     /// Staff of one property company.
     PropertyStaff,
+    /// Staff of one partner merchant (verifies redemptions).
+    MerchantStaff,
 }
 
 impl Role {
@@ -36,6 +38,7 @@ impl Role {
             Role::StreetAdmin => "STREET_ADMIN",
             Role::DistrictAdmin => "DISTRICT_ADMIN",
             Role::PropertyStaff => "PROPERTY_STAFF",
+            Role::MerchantStaff => "MERCHANT_STAFF",
         }
     }
 
@@ -49,6 +52,7 @@ impl Role {
             Role::StreetAdmin,
             Role::DistrictAdmin,
             Role::PropertyStaff,
+            Role::MerchantStaff,
         ]
         .into_iter()
         .find(|r| r.as_str() == s)
@@ -64,6 +68,7 @@ impl Role {
             Role::StreetAdmin => Kind::Street,
             Role::DistrictAdmin => Kind::District,
             Role::PropertyStaff => Kind::PropertyCompany,
+            Role::MerchantStaff => Kind::Merchant,
         }
     }
 

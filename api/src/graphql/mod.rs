@@ -1,5 +1,6 @@
 //! The GraphQL API: resolvers are adapters that take the actor and state from the context, call one service
 //! function and wrap the result. Lists are Relay connections; errors carry `extensions.code`.
+pub mod incentives;
 mod loaders;
 pub mod media;
 mod moderation;
@@ -29,11 +30,11 @@ use crate::state::AppState;
 
 /// All queries, merged per area.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, media::MediaQuery);
+pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery);
 
 /// All mutations, merged per area.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(Mutation, report::ReportMutation, moderation::ModerationMutation, notify::NotificationMutation);
+pub struct MutationRoot(Mutation, report::ReportMutation, moderation::ModerationMutation, notify::NotificationMutation, incentives::IncentiveMutation);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
@@ -111,6 +112,11 @@ pub(crate) async fn load_node(ctx: &Context<'_>, kind: Kind, id: Uuid) -> AppRes
         Kind::Group => via!(group, Group),
         Kind::Neighbourhood => via!(neighbourhood, Neighbourhood),
         Kind::PropertyCompany => via!(company, PropertyCompany),
+        Kind::Merchant => {
+            use sea_orm::EntityTrait;
+            let m = entity::merchant::Entity::find_by_id(id).one(&state(ctx).db).await?.ok_or_else(nf)?;
+            Node::Merchant(incentives::Merchant(m))
+        }
         Kind::Appointment => Node::Appointment(Appointment(people::appointment(state(ctx), a, id).await?)),
         Kind::Residence => Node::Residence(Residence(people::readable_residence(state(ctx), a, id).await?)),
         Kind::Report => Node::Report(report::Report(crate::service::report::query::one(state(ctx), a, id).await?)),

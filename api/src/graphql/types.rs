@@ -43,6 +43,8 @@ pub enum Node {
     Residence(Residence),
     /// A problem report.
     Report(super::report::Report),
+    /// A partner merchant.
+    Merchant(super::incentives::Merchant),
 }
 
 macro_rules! load_one {

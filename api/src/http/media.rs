@@ -68,7 +68,7 @@ fn failed(english: bool, request_id: &str, e: AppError) -> Response {
         AppError::Forbidden(_) => StatusCode::FORBIDDEN,
         AppError::NotFound(_) => StatusCode::NOT_FOUND,
         AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
-        AppError::Conflict(_) | AppError::StatusConflict { .. } => StatusCode::CONFLICT,
+        AppError::Conflict(_) | AppError::StatusConflict { .. } | AppError::Refused(..) => StatusCode::CONFLICT,
         AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Internal(inner) => {

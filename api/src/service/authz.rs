@@ -51,6 +51,8 @@ pub fn can_appoint(roles: &Roles, role: Role, place: &Place) -> bool {
         }
         Role::StreetAdmin | Role::DistrictAdmin => roles.has(Role::DistrictAdmin, place.district),
         Role::PropertyStaff => false,
+        // A merchant's staff are appointed by the admins over the place the merchant was registered for.
+        Role::MerchantStaff => is_admin_over(roles, place),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod authz;
 pub mod content;
 pub mod demo;
 pub mod grid;
+pub mod incentives;
 pub mod jobs;
 pub mod lookup;
 pub mod media_check;

@@ -46,6 +46,10 @@ fn missing(kind: Kind) -> AppError {
         Kind::ReportEvent => AppError::not_found("记录", "Timeline event"),
         Kind::Photo => AppError::not_found("照片", "Photo"),
         Kind::Notification => AppError::not_found("通知", "Notification"),
+        Kind::Merchant => AppError::not_found("商户", "Merchant"),
+        Kind::Package => AppError::not_found("优惠包", "Incentive package"),
+        Kind::Redemption => AppError::not_found("兑换记录", "Redemption"),
+        Kind::PointsEntry => AppError::not_found("积分记录", "Points entry"),
     }
 }
 
@@ -102,6 +106,10 @@ pub async fn of<C: ConnectionTrait>(db: &C, kind: Kind, id: Uuid) -> AppResult<P
         Kind::PropertyCompany => {
             let c = property_company::Entity::find_by_id(id).one(db).await?.ok_or_else(|| missing(kind))?;
             Ok(Place { district: c.district_id, ..Default::default() })
+        }
+        Kind::Merchant => {
+            let m = entity::merchant::Entity::find_by_id(id).one(db).await?.ok_or_else(|| missing(kind))?;
+            Ok(Place { district: m.district_id, street: m.street_id, community: m.community_id, ..Default::default() })
         }
         _ => Err(missing(kind)),
     }

@@ -313,6 +313,8 @@ pub async fn apply_attaching(
     // Whoever the change concerns is told, in the same transaction (a text still under review is not passed on).
     let note = ev.note.as_deref().filter(|_| ev.checked.moderation == content::Moderation::Pass);
     notify::for_event(&txn, &state.config, &row, ev.kind, ev.actor, note, ev.now).await?;
+    // Points the change earns (once per report and reason, however often it is retried).
+    crate::service::incentives::on_report_event(&txn, state, &row, ev.kind, ev.actor, ev.party == machine::Party::Head).await?;
     txn.commit().await?;
     Ok(row)
 }

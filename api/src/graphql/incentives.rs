@@ -1,0 +1,384 @@
+//! Incentives in GraphQL: points, merchants, incentive packages and redemptions. Adapters only: the rules are in
+//! `service::incentives`.
+use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::{merchant, points_entry, redemption};
+use sea_orm::EntityTrait;
+
+use super::{Conn, actor, arg_id, connection, page_args, state};
+use crate::auth::Role;
+use crate::error::{AppError, Refusal};
+use crate::ids::{Kind, decode_any, encode};
+use crate::msg;
+use crate::service::incentives::{self, NewPackage, PackageView, points};
+use crate::service::places;
+
+/// A partner merchant.
+pub struct Merchant(pub merchant::Model);
+
+#[Object]
+impl Merchant {
+    /// The opaque global ID.
+    pub async fn id(&self) -> ID {
+        encode(Kind::Merchant, self.0.id)
+    }
+    /// Name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Where to go.
+    async fn address(&self) -> &str {
+        &self.0.address
+    }
+}
+
+/// The caller's points.
+pub struct MyPoints {
+    balance: i32,
+    earned: i32,
+    spent: i32,
+}
+
+#[Object]
+impl MyPoints {
+    /// What can be spent now (never below zero).
+    async fn balance(&self) -> i32 {
+        self.balance
+    }
+    /// Earned in all.
+    async fn earned(&self) -> i32 {
+        self.earned
+    }
+    /// Spent in all (net of what came back).
+    async fn spent(&self) -> i32 {
+        self.spent
+    }
+    /// Every change, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn ledger(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<PointsEntry>> {
+        let p = points::ledger(state(ctx), actor(ctx), page_args(first, after)?).await?;
+        Ok(connection(p, |e| e.id, PointsEntry))
+    }
+}
+
+/// One change of a balance.
+pub struct PointsEntry(points_entry::Model);
+
+#[Object]
+impl PointsEntry {
+    /// The opaque global ID.
+    async fn id(&self) -> ID {
+        encode(Kind::PointsEntry, self.0.id)
+    }
+    /// + earned, − spent.
+    async fn delta(&self) -> i32 {
+        self.0.delta
+    }
+    /// ACK_IN_SLA, RESOLUTION_CONFIRMED, FIVE_STAR, VOTE_WIN, REDEMPTION or REDEMPTION_RETURNED.
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+    /// The report, vote period or redemption it came from.
+    async fn source_id(&self) -> ID {
+        let kind = match self.0.reason.as_str() {
+            "REDEMPTION" | "REDEMPTION_RETURNED" => Kind::Redemption,
+            _ => Kind::Report,
+        };
+        encode(kind, self.0.source_id)
+    }
+    /// The balance after it.
+    async fn balance_after(&self) -> i32 {
+        self.0.balance_after
+    }
+    /// When.
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Why a package cannot be redeemed now.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum NotRedeemable {
+    /// The caller's roles or place do not qualify.
+    NotEligible,
+    /// Not open yet.
+    NotYetOpen,
+    /// The per-person limit is used up.
+    LimitReached,
+    /// No stock left.
+    SoldOut,
+    /// Not enough points.
+    InsufficientPoints,
+}
+
+/// An incentive package as the caller sees it.
+pub struct Package(PackageView);
+
+#[Object]
+impl Package {
+    /// The opaque global ID.
+    async fn id(&self) -> ID {
+        encode(Kind::Package, self.0.package.id)
+    }
+    /// Title.
+    async fn title(&self) -> &str {
+        &self.0.package.title
+    }
+    /// What it is and how to use it.
+    async fn description(&self) -> &str {
+        &self.0.package.description
+    }
+    /// Where it is redeemed.
+    async fn merchant(&self, ctx: &Context<'_>) -> Result<Merchant> {
+        let m = merchant::Entity::find_by_id(self.0.package.merchant_id)
+            .one(&state(ctx).db)
+            .await
+            .map_err(AppError::from)?
+            .ok_or_else(|| places::not_found(Kind::Merchant))?;
+        Ok(Merchant(m))
+    }
+    /// Points it costs (0: free for eligible heads).
+    async fn cost_points(&self) -> i32 {
+        self.0.package.cost_points
+    }
+    /// How many there were.
+    async fn total_stock(&self) -> i32 {
+        self.0.package.total_stock
+    }
+    /// How many are left.
+    async fn remaining_stock(&self) -> i32 {
+        self.0.package.remaining_stock
+    }
+    /// How many one person may hold.
+    async fn per_person_limit(&self) -> i32 {
+        self.0.package.per_person_limit
+    }
+    /// Who may redeem it.
+    async fn eligible_roles(&self) -> Vec<Role> {
+        self.0.package.eligible_roles.split(',').filter_map(Role::parse).collect()
+    }
+    /// Redeemable from.
+    async fn valid_from(&self) -> DateTime<Utc> {
+        self.0.package.valid_from
+    }
+    /// Redeemable until.
+    async fn valid_until(&self) -> DateTime<Utc> {
+        self.0.package.valid_until
+    }
+    /// DRAFT, ACTIVE or ENDED.
+    async fn status(&self) -> &str {
+        &self.0.package.status
+    }
+    /// Whether the caller may redeem it now.
+    async fn redeemable(&self) -> bool {
+        self.0.blocked.is_none()
+    }
+    /// Why not, when not.
+    async fn not_redeemable_reason(&self) -> Option<NotRedeemable> {
+        self.0.blocked.map(|r| match r {
+            Refusal::NotEligible => NotRedeemable::NotEligible,
+            Refusal::OutsideValidity => NotRedeemable::NotYetOpen,
+            Refusal::LimitReached => NotRedeemable::LimitReached,
+            Refusal::SoldOut => NotRedeemable::SoldOut,
+            _ => NotRedeemable::InsufficientPoints,
+        })
+    }
+}
+
+/// A redeemed package.
+pub struct Redemption(pub redemption::Model);
+
+#[Object]
+impl Redemption {
+    /// The opaque global ID.
+    async fn id(&self) -> ID {
+        encode(Kind::Redemption, self.0.id)
+    }
+    /// The code to read out at the merchant, grouped for reading (`K7MQ-3XRT`; no 0/O, 1/I/L, 2/Z, 5/S, 8/B).
+    async fn code(&self) -> String {
+        let (a, b) = self.0.code.split_at(self.0.code.len() / 2);
+        format!("{a}-{b}")
+    }
+    /// What the merchant's scanner reads: the code in a URI the mini-program recognises.
+    async fn qr_payload(&self) -> String {
+        format!("linli://redeem/{}", self.0.code)
+    }
+    /// ISSUED, USED, CANCELLED or EXPIRED.
+    async fn status(&self) -> &str {
+        &self.0.status
+    }
+    /// Points it cost.
+    async fn points(&self) -> i32 {
+        self.0.points
+    }
+    /// Use it before then.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.0.expires_at
+    }
+    /// When the merchant took it.
+    async fn used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.used_at
+    }
+    /// The package.
+    async fn package_id(&self) -> ID {
+        encode(Kind::Package, self.0.package_id)
+    }
+    /// When issued.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// Input of `createIncentivePackage`.
+#[derive(InputObject)]
+pub struct CreatePackageInput {
+    /// Title, ≤ 64 characters.
+    pub title: String,
+    /// Description, ≤ 2000 characters.
+    #[graphql(default)]
+    pub description: String,
+    /// The merchant (in the same district).
+    pub merchant_id: ID,
+    /// Points it costs; 0 = free for eligible heads.
+    pub cost_points: i32,
+    /// Stock.
+    pub total_stock: i32,
+    /// How many one person may hold (issued or used), default 1.
+    #[graphql(default = 1)]
+    pub per_person_limit: i32,
+    /// Who may redeem it (heads).
+    pub eligible_roles: Vec<Role>,
+    /// Redeemable from (default now).
+    pub valid_from: Option<DateTime<Utc>>,
+    /// Redeemable until.
+    pub valid_until: DateTime<Utc>,
+    /// How long an issued code stays valid, default 72 hours.
+    #[graphql(default = 72)]
+    pub redeem_valid_hours: i32,
+    /// Whose heads: a district, street or community.
+    pub scope_id: ID,
+    /// Publish at once (ACTIVE) instead of DRAFT.
+    #[graphql(default)]
+    pub activate: bool,
+}
+
+/// Status an admin may set.
+#[derive(Enum, Clone, Copy, PartialEq, Eq)]
+pub enum PackageStatus {
+    /// Open for redemption.
+    Active,
+    /// Closed for good.
+    Ended,
+}
+
+/// Incentive queries.
+#[derive(Default)]
+pub struct IncentiveQuery;
+
+#[Object]
+impl IncentiveQuery {
+    /// The caller's points and ledger.
+    async fn my_points(&self, ctx: &Context<'_>) -> Result<MyPoints> {
+        let (balance, earned, spent) = points::account(state(ctx), actor(ctx)).await?;
+        Ok(MyPoints { balance, earned, spent })
+    }
+
+    /// Active packages offered where the caller is a head, newest first, with whether each is redeemable now.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn incentive_packages(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Package>> {
+        let p = incentives::offered(state(ctx), actor(ctx), page_args(first, after)?).await?;
+        Ok(connection(p, |v| v.package.id, Package))
+    }
+
+    /// The caller's redemptions, newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn my_redemptions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        status: Option<String>,
+    ) -> Result<Conn<Redemption>> {
+        if let Some(s) = &status {
+            if !["ISSUED", "USED", "CANCELLED", "EXPIRED"].contains(&s.as_str()) {
+                return Err(AppError::bad_input("status", msg!("状态只能是 ISSUED、USED、CANCELLED 或 EXPIRED", "status is ISSUED, USED, CANCELLED or EXPIRED")).into());
+            }
+        }
+        let p = incentives::mine(state(ctx), actor(ctx), status.as_deref(), page_args(first, after)?).await?;
+        Ok(connection(p, |r| r.id, Redemption))
+    }
+}
+
+/// Incentive mutations.
+#[derive(Default)]
+pub struct IncentiveMutation;
+
+fn scope_arg(id: &ID) -> Result<(Kind, uuid::Uuid)> {
+    let (kind, uuid) = decode_any(id, "scopeId")?;
+    if !matches!(kind, Kind::District | Kind::Street | Kind::Community) {
+        return Err(AppError::bad_input("scopeId", msg!("请选择区、街道或社区", "Give a district, street or community")).into());
+    }
+    Ok((kind, uuid))
+}
+
+#[Object]
+impl IncentiveMutation {
+    /// An admin registers a partner merchant for their district, street or community; then appoints its staff
+    /// with `appoint(role: MERCHANT_STAFF, scopeId: <merchant>)`.
+    async fn register_merchant(&self, ctx: &Context<'_>, scope_id: ID, name: String, address: String) -> Result<Merchant> {
+        let (kind, scope) = scope_arg(&scope_id)?;
+        Ok(Merchant(incentives::register_merchant(state(ctx), actor(ctx), kind, scope, &name, &address).await?))
+    }
+
+    /// A community, street or district admin creates a package for the heads of their scope.
+    async fn create_incentive_package(&self, ctx: &Context<'_>, input: CreatePackageInput) -> Result<Package> {
+        let (scope_kind, scope) = scope_arg(&input.scope_id)?;
+        let p = NewPackage {
+            title: input.title,
+            description: input.description,
+            merchant: arg_id(&input.merchant_id, Kind::Merchant, "merchantId")?,
+            cost_points: input.cost_points,
+            total_stock: input.total_stock,
+            per_person_limit: input.per_person_limit,
+            eligible_roles: input.eligible_roles,
+            valid_from: input.valid_from.unwrap_or_else(Utc::now),
+            valid_until: input.valid_until,
+            redeem_valid_hours: input.redeem_valid_hours,
+            scope_kind,
+            scope,
+            active: input.activate,
+        };
+        let package = incentives::create_package(state(ctx), actor(ctx), p).await?;
+        Ok(Package(PackageView { package, blocked: None }))
+    }
+
+    /// Publishes (ACTIVE) or ends (ENDED) a package.
+    async fn set_incentive_package_status(&self, ctx: &Context<'_>, id: ID, status: PackageStatus) -> Result<Package> {
+        let id = arg_id(&id, Kind::Package, "id")?;
+        let s = match status {
+            PackageStatus::Active => "ACTIVE",
+            PackageStatus::Ended => "ENDED",
+        };
+        let package = incentives::set_status(state(ctx), actor(ctx), id, s).await?;
+        Ok(Package(PackageView { package, blocked: None }))
+    }
+
+    /// Redeems a package: a code to read out at the merchant. Send the same `idempotencyKey` when retrying: the
+    /// answer is the same redemption.
+    async fn redeem_package(&self, ctx: &Context<'_>, package_id: ID, idempotency_key: String) -> Result<Redemption> {
+        let id = arg_id(&package_id, Kind::Package, "packageId")?;
+        Ok(Redemption(incentives::redeem(state(ctx), actor(ctx), id, &idempotency_key).await?))
+    }
+
+    /// Merchant staff take a code (case, spaces and hyphens do not matter): USED, once.
+    async fn verify_redemption(&self, ctx: &Context<'_>, code: String) -> Result<Redemption> {
+        Ok(Redemption(incentives::verify(state(ctx), actor(ctx), &code).await?))
+    }
+
+    /// The holder (or an admin over the package) cancels an issued redemption: points and stock come back.
+    async fn cancel_redemption(&self, ctx: &Context<'_>, id: ID) -> Result<Redemption> {
+        let id = arg_id(&id, Kind::Redemption, "id")?;
+        Ok(Redemption(incentives::cancel(state(ctx), actor(ctx), id).await?))
+    }
+}
+

@@ -1,0 +1,592 @@
+//! Incentives for the three heads: points earned by real work ([`points`]), partner merchants, incentive packages
+//! (三长专属优惠包) with stock and per-person limits, and redemptions verified at the merchant. Every change of
+//! points or stock is a conditional update inside one transaction, so nobody redeems what they did not earn, no
+//! package goes beyond its stock, and a retried request changes nothing twice.
+pub mod points;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{incentive_package, merchant, redemption, report, report_event};
+use rand::Rng;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, SqlErr, sea_query::Expr,
+};
+use uuid::Uuid;
+
+use crate::auth::{Actor, Role, Roles};
+use crate::error::{AppError, AppResult, Refusal};
+use crate::ids::{Kind, new_id};
+use crate::msg;
+use crate::service::page::{Page, PageArgs};
+use crate::service::{authz, places, validate};
+use crate::state::AppState;
+
+/// The roles a package may be offered to.
+pub const HEAD_ROLES: [Role; 3] = [Role::NeighbourHead, Role::GroupHead, Role::AreaHead];
+
+/// Characters of a redemption code: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, so it can be read out over a counter.
+const CODE_ALPHABET: &[u8] = b"34679ACDEFGHJKMNPQRTUVWXY";
+const CODE_LEN: usize = 8;
+
+/// A new redemption code, e.g. `K7MQ-3XRT` is shown; stored without the hyphen.
+pub fn new_code() -> String {
+    let mut rng = rand::rng();
+    (0..CODE_LEN).map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char).collect()
+}
+
+/// Reads a code as a person typed it: case, spaces and hyphens do not matter.
+pub fn normalise_code(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Points for work: called inside the transaction of the report event that earns them.
+
+/// Awards the points a report event earns, once per report and reason. `kind` is the timeline kind just written,
+/// `actor` who did it, `r` the report after the change.
+pub async fn on_report_event<C: ConnectionTrait>(
+    db: &C,
+    state: &AppState,
+    r: &report::Model,
+    kind: &str,
+    actor: Option<Uuid>,
+    actor_is_head: bool,
+) -> AppResult<()> {
+    let rule = |name: &str| state.config.points_rules.get(name).copied().unwrap_or(0);
+    match kind {
+        "ACKNOWLEDGED" if actor_is_head => {
+            let Some(head) = actor else { return Ok(()) };
+            let Some(cat) = crate::service::report::category::get(state, r.category_id).await? else { return Ok(()) };
+            let (ack_hours, _) =
+                crate::service::report::category::sla_hours(&cat, crate::service::report::Urgency::parse(&r.urgency));
+            let in_time = r.acknowledged_at.is_some_and(|at| at <= r.submitted_at + Duration::hours(ack_hours as i64));
+            if in_time {
+                points::award(db, head, points::reason::ACK_IN_SLA, r.id, rule(points::reason::ACK_IN_SLA)).await?;
+            }
+        }
+        "CONFIRMED" => {
+            // The head who took the report up is the one rewarded for its confirmed fix.
+            let head = report_event::Entity::find()
+                .filter(report_event::Column::ReportId.eq(r.id))
+                .filter(report_event::Column::Kind.eq("ACKNOWLEDGED"))
+                .order_by_asc(report_event::Column::Id)
+                .one(db)
+                .await?
+                .and_then(|e| e.actor_id);
+            if let Some(head) = head {
+                points::award(db, head, points::reason::RESOLUTION_CONFIRMED, r.id, rule(points::reason::RESOLUTION_CONFIRMED))
+                    .await?;
+                if r.rating == Some(5) {
+                    points::award(db, head, points::reason::FIVE_STAR, r.id, rule(points::reason::FIVE_STAR)).await?;
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Merchants.
+
+/// `registerMerchant`: an admin registers a merchant for their district, street or community.
+pub async fn register_merchant(state: &AppState, actor: &Actor, scope_kind: Kind, scope: Uuid, name: &str, address: &str) -> AppResult<merchant::Model> {
+    let name = validate::text("name", name, 64)?;
+    let address = validate::text("address", address, 200)?;
+    if !matches!(scope_kind, Kind::District | Kind::Street | Kind::Community) {
+        return Err(AppError::bad_input("scopeId", msg!("请选择区、街道或社区", "Give a district, street or community")));
+    }
+    let place = places::of(&state.db, scope_kind, scope).await?;
+    let roles = actor.roles(state).await?;
+    if !authz::is_admin_over(&roles, &place) {
+        return Err(AppError::forbidden());
+    }
+    Ok(merchant::ActiveModel {
+        id: Set(new_id()),
+        created_at: Set(Utc::now()),
+        name: Set(name),
+        address: Set(address),
+        active: Set(true),
+        district_id: Set(place.district),
+        street_id: Set(place.street),
+        community_id: Set(place.community),
+    }
+    .insert(&state.db)
+    .await?)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Packages.
+
+/// What an admin gives to create a package.
+pub struct NewPackage {
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// The merchant.
+    pub merchant: Uuid,
+    /// Points it costs (0: free for eligible heads).
+    pub cost_points: i32,
+    /// How many there are.
+    pub total_stock: i32,
+    /// How many one person may hold (issued or used).
+    pub per_person_limit: i32,
+    /// Who may redeem it.
+    pub eligible_roles: Vec<Role>,
+    /// Redeemable from.
+    pub valid_from: DateTime<Utc>,
+    /// Redeemable until.
+    pub valid_until: DateTime<Utc>,
+    /// How long an issued code stays valid.
+    pub redeem_valid_hours: i32,
+    /// Whose heads: a district, street or community.
+    pub scope_kind: Kind,
+    /// Its id.
+    pub scope: Uuid,
+    /// Start ACTIVE rather than DRAFT.
+    pub active: bool,
+}
+
+fn scope_name(k: Kind) -> &'static str {
+    match k {
+        Kind::District => "DISTRICT",
+        Kind::Street => "STREET",
+        _ => "COMMUNITY",
+    }
+}
+
+/// `createIncentivePackage`: community, street or district admins, within their scope, for a merchant of the same
+/// district.
+pub async fn create_package(state: &AppState, actor: &Actor, p: NewPackage) -> AppResult<incentive_package::Model> {
+    let user = actor.user_id()?;
+    let title = validate::text("title", &p.title, 64)?;
+    let description = validate::text_multiline("description", &p.description, 0, 2000)?;
+    validate::range("costPoints", p.cost_points, 0, 1_000_000)?;
+    validate::range("totalStock", p.total_stock, 1, 1_000_000)?;
+    validate::range("perPersonLimit", p.per_person_limit, 1, 1000)?;
+    validate::range("redeemValidHours", p.redeem_valid_hours, 1, 24 * 90)?;
+    if p.eligible_roles.is_empty() || p.eligible_roles.iter().any(|r| !HEAD_ROLES.contains(r)) {
+        return Err(AppError::bad_input(
+            "eligibleRoles",
+            msg!("可领取的角色只能是邻长、组长、片长", "Eligible roles are NEIGHBOUR_HEAD, GROUP_HEAD and AREA_HEAD"),
+        ));
+    }
+    if p.valid_until <= p.valid_from || p.valid_until <= Utc::now() {
+        return Err(AppError::bad_input("validUntil", msg!("结束时间必须晚于开始时间和当前时间", "validUntil must be after validFrom and now")));
+    }
+    if !matches!(p.scope_kind, Kind::District | Kind::Street | Kind::Community) {
+        return Err(AppError::bad_input("scopeId", msg!("请选择区、街道或社区", "Give a district, street or community")));
+    }
+    let place = places::of(&state.db, p.scope_kind, p.scope).await?;
+    let roles = actor.roles(state).await?;
+    if !authz::is_admin_over(&roles, &place) {
+        return Err(AppError::forbidden());
+    }
+    let m = merchant::Entity::find_by_id(p.merchant)
+        .one(&state.db)
+        .await?
+        .filter(|m| m.active && m.district_id == place.district)
+        .ok_or_else(|| AppError::bad_input("merchantId", msg!("没有这个商户（须在同一区）", "No such merchant in this district")))?;
+    let mut roles_list: Vec<&str> = p.eligible_roles.iter().map(|r| r.as_str()).collect();
+    roles_list.sort_unstable();
+    roles_list.dedup();
+    Ok(incentive_package::ActiveModel {
+        id: Set(new_id()),
+        created_at: Set(Utc::now()),
+        title: Set(title),
+        description: Set(description),
+        cost_points: Set(p.cost_points),
+        total_stock: Set(p.total_stock),
+        remaining_stock: Set(p.total_stock),
+        per_person_limit: Set(p.per_person_limit),
+        eligible_roles: Set(roles_list.join(",")),
+        valid_from: Set(p.valid_from),
+        valid_until: Set(p.valid_until),
+        redeem_valid_hours: Set(p.redeem_valid_hours),
+        status: Set(if p.active { "ACTIVE" } else { "DRAFT" }.into()),
+        scope_kind: Set(scope_name(p.scope_kind).into()),
+        scope_id: Set(p.scope),
+        merchant_id: Set(m.id),
+        district_id: Set(place.district),
+        created_by: Set(user),
+    }
+    .insert(&state.db)
+    .await?)
+}
+
+fn scope_kind_of(p: &incentive_package::Model) -> Kind {
+    match p.scope_kind.as_str() {
+        "DISTRICT" => Kind::District,
+        "STREET" => Kind::Street,
+        _ => Kind::Community,
+    }
+}
+
+/// `setIncentivePackageStatus`: DRAFT → ACTIVE → ENDED (ENDED is final), by the admins over its scope.
+pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, status: &str) -> AppResult<incentive_package::Model> {
+    let p = incentive_package::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Package))?;
+    let place = places::of(&state.db, scope_kind_of(&p), p.scope_id).await?;
+    if !authz::is_admin_over(&*actor.roles(state).await?, &place) {
+        return Err(AppError::forbidden());
+    }
+    let allowed_from: &[&str] = match status {
+        "ACTIVE" => &["DRAFT"],
+        "ENDED" => &["DRAFT", "ACTIVE"],
+        _ => return Err(AppError::bad_input("status", msg!("只能改为 ACTIVE 或 ENDED", "Status can only become ACTIVE or ENDED"))),
+    };
+    let n = incentive_package::Entity::update_many()
+        .col_expr(incentive_package::Column::Status, Expr::value(status))
+        .filter(incentive_package::Column::Id.eq(id))
+        .filter(incentive_package::Column::Status.is_in(allowed_from.iter().copied()))
+        .exec(&state.db)
+        .await?;
+    if n.rows_affected != 1 {
+        return Err(AppError::StatusConflict {
+            msg: msg!("优惠包当前状态为 {}，不能改为 {}", "The package is {}; it cannot become {}", p.status, status),
+            current: p.status,
+        });
+    }
+    incentive_package::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Package))
+}
+
+/// The places (district, streets, communities) the caller's head roles lie in, with the roles held there.
+async fn head_places(state: &AppState, roles: &Roles) -> AppResult<Vec<(Role, places::Place)>> {
+    let mut out = Vec::new();
+    for g in &roles.grants {
+        if HEAD_ROLES.contains(&g.role) {
+            out.push((g.role, places::of(&state.db, g.role.scope_kind(), g.scope).await?));
+        }
+    }
+    Ok(out)
+}
+
+fn covers(p: &incentive_package::Model, place: &places::Place) -> bool {
+    match p.scope_kind.as_str() {
+        "DISTRICT" => place.district == p.scope_id,
+        "STREET" => place.street == Some(p.scope_id),
+        _ => place.community == Some(p.scope_id),
+    }
+}
+
+/// Whether someone with these head places may redeem `p` by role and place.
+fn eligible(p: &incentive_package::Model, heads: &[(Role, places::Place)]) -> bool {
+    heads.iter().any(|(role, place)| p.eligible_roles.split(',').any(|r| r == role.as_str()) && covers(p, place))
+}
+
+/// A package as the caller sees it: may they redeem it now, and if not, why.
+pub struct PackageView {
+    /// The package.
+    pub package: incentive_package::Model,
+    /// None when redeemable now; else the refusal they would get.
+    pub blocked: Option<Refusal>,
+}
+
+/// `incentivePackages`: the active packages offered where the caller is a head (their district, streets and
+/// communities), newest first, each with whether they may redeem it now and why not.
+pub async fn offered(state: &AppState, actor: &Actor, args: PageArgs) -> AppResult<Page<PackageView>> {
+    let user = actor.user_id()?;
+    let roles = actor.roles(state).await?;
+    let heads = head_places(state, &roles).await?;
+    let mut scopes: Vec<Uuid> = Vec::new();
+    for (_, p) in &heads {
+        scopes.push(p.district);
+        scopes.extend(p.street);
+        scopes.extend(p.community);
+    }
+    scopes.sort_unstable();
+    scopes.dedup();
+    if scopes.is_empty() {
+        return Ok(Page { items: Vec::new(), has_next: false, has_previous: args.after.is_some() });
+    }
+    let now = Utc::now();
+    let mut q = incentive_package::Entity::find()
+        .filter(incentive_package::Column::ScopeId.is_in(scopes))
+        .filter(incentive_package::Column::Status.eq("ACTIVE"))
+        .filter(incentive_package::Column::ValidUntil.gt(now));
+    if let Some(after) = args.after {
+        q = q.filter(incentive_package::Column::Id.lt(after));
+    }
+    let mut items = q.order_by_desc(incentive_package::Column::Id).limit(args.first + 1).all(&state.db).await?;
+    let has_next = items.len() as u64 > args.first;
+    items.truncate(args.first as usize);
+    // What the caller holds of each and their balance: two statements for the page.
+    let ids: Vec<Uuid> = items.iter().map(|p| p.id).collect();
+    let held: Vec<(Uuid, i64)> = redemption::Entity::find()
+        .select_only()
+        .column(redemption::Column::PackageId)
+        .column_as(redemption::Column::Id.count(), "n")
+        .filter(redemption::Column::UserId.eq(user))
+        .filter(redemption::Column::PackageId.is_in(ids))
+        .filter(redemption::Column::Status.is_in(["ISSUED", "USED"]))
+        .group_by(redemption::Column::PackageId)
+        .into_tuple()
+        .all(&state.db)
+        .await?;
+    let (balance, _, _) = points::account(state, actor).await?;
+    let items = items
+        .into_iter()
+        .map(|p| {
+            let n = held.iter().find(|(id, _)| *id == p.id).map(|(_, n)| *n).unwrap_or(0);
+            let blocked = if !eligible(&p, &heads) {
+                Some(Refusal::NotEligible)
+            } else if p.valid_from > now {
+                Some(Refusal::OutsideValidity)
+            } else if n >= p.per_person_limit as i64 {
+                Some(Refusal::LimitReached)
+            } else if p.remaining_stock <= 0 {
+                Some(Refusal::SoldOut)
+            } else if balance < p.cost_points {
+                Some(Refusal::InsufficientPoints)
+            } else {
+                None
+            };
+            PackageView { package: p, blocked }
+        })
+        .collect();
+    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Redemptions.
+
+/// `redeemPackage(packageId, idempotencyKey)`. The same key returns the same redemption (also when sent many times
+/// at once); the checks that depend on others (stock, the caller's own parallel requests) are conditional updates
+/// inside the transaction.
+pub async fn redeem(state: &AppState, actor: &Actor, package: Uuid, key: &str) -> AppResult<redemption::Model> {
+    let user = actor.user_id()?;
+    let key = validate::text("idempotencyKey", key, 64)?;
+    if let Some(r) = by_key(state, user, &key).await? {
+        return same_package(r, package);
+    }
+    let nf = || places::not_found(Kind::Package);
+    let p = incentive_package::Entity::find_by_id(package).one(&state.db).await?.ok_or_else(nf)?;
+    let roles = actor.roles(state).await?;
+    let heads = head_places(state, &roles).await?;
+    if !heads.iter().any(|(_, place)| covers(&p, place)) && p.status == "DRAFT" {
+        return Err(nf());
+    }
+    if !eligible(&p, &heads) {
+        return Err(AppError::Refused(Refusal::NotEligible, msg!("您的角色不能领取这个优惠包", "Your role may not redeem this package")));
+    }
+    if p.status != "ACTIVE" {
+        return Err(AppError::Refused(Refusal::PackageEnded, msg!("这个优惠包已结束或尚未发布", "This package has ended or is not out yet")));
+    }
+    let now = Utc::now();
+    if now < p.valid_from || now >= p.valid_until {
+        return Err(AppError::Refused(
+            Refusal::OutsideValidity,
+            msg!("不在领取时间内（{} 至 {}）", "Outside the redemption window ({} to {})", p.valid_from.format("%Y-%m-%d %H:%M"), p.valid_until.format("%Y-%m-%d %H:%M")),
+        ));
+    }
+
+    let id = new_id();
+    let txn = crate::db::begin_write(&state.db).await?;
+    // 1. Points first: this also holds the caller's account row, so their own parallel requests queue here.
+    points::spend(&txn, user, id, p.cost_points).await?;
+    // 2. The per-person limit, counted while that row is held.
+    let held = redemption::Entity::find()
+        .filter(redemption::Column::UserId.eq(user))
+        .filter(redemption::Column::PackageId.eq(p.id))
+        .filter(redemption::Column::Status.is_in(["ISSUED", "USED"]))
+        .count(&txn)
+        .await?;
+    if held >= p.per_person_limit as u64 {
+        return Err(AppError::Refused(
+            Refusal::LimitReached,
+            msg!("每人限领 {} 份，您已领满", "At most {} per person; you have them all", p.per_person_limit),
+        ));
+    }
+    // 3. Stock: one conditional decrement; the database refuses a negative stock anyway.
+    let took = incentive_package::Entity::update_many()
+        .col_expr(incentive_package::Column::RemainingStock, Expr::col(incentive_package::Column::RemainingStock).sub(1))
+        .filter(incentive_package::Column::Id.eq(p.id))
+        .filter(incentive_package::Column::Status.eq("ACTIVE"))
+        .filter(incentive_package::Column::RemainingStock.gt(0))
+        .exec(&txn)
+        .await?;
+    if took.rows_affected != 1 {
+        return Err(AppError::Refused(Refusal::SoldOut, msg!("已经领完了", "Sold out")));
+    }
+    let row = redemption::ActiveModel {
+        id: Set(id),
+        created_at: Set(now),
+        code: Set(new_code()),
+        status: Set("ISSUED".into()),
+        points: Set(p.cost_points),
+        expires_at: Set(std::cmp::min(now + Duration::hours(p.redeem_valid_hours as i64), p.valid_until + Duration::days(1))),
+        used_at: Set(None),
+        ended_at: Set(None),
+        idempotency_key: Set(key.clone()),
+        package_id: Set(p.id),
+        user_id: Set(user),
+        verified_by: Set(None),
+    }
+    .insert(&txn)
+    .await;
+    match row {
+        Ok(row) => {
+            txn.commit().await?;
+            Ok(row)
+        }
+        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            // The same key won in a parallel request: roll this one back and answer with that one.
+            drop(txn);
+            let r = by_key(state, user, &key).await?.ok_or_else(|| AppError::Internal(e.into()))?;
+            same_package(r, package)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn same_package(r: redemption::Model, package: Uuid) -> AppResult<redemption::Model> {
+    if r.package_id != package {
+        return Err(AppError::bad_input(
+            "idempotencyKey",
+            msg!("这个 idempotencyKey 已用于另一个优惠包", "This idempotencyKey was used for another package"),
+        ));
+    }
+    Ok(r)
+}
+
+async fn by_key(state: &AppState, user: Uuid, key: &str) -> AppResult<Option<redemption::Model>> {
+    Ok(redemption::Entity::find()
+        .filter(redemption::Column::UserId.eq(user))
+        .filter(redemption::Column::IdempotencyKey.eq(key))
+        .one(&state.db)
+        .await?)
+}
+
+/// `verifyRedemption(code)`: staff of the package's merchant mark an issued, unexpired code USED, once.
+pub async fn verify(state: &AppState, actor: &Actor, code: &str) -> AppResult<redemption::Model> {
+    let user = actor.user_id()?;
+    let code = normalise_code(code);
+    if code.len() != CODE_LEN {
+        return Err(AppError::bad_input("code", msg!("兑换码是 8 位字母数字", "A redemption code has 8 letters and digits")));
+    }
+    let roles = actor.roles(state).await?;
+    if !roles.any(Role::MerchantStaff) {
+        return Err(AppError::forbidden());
+    }
+    let nf = || places::not_found(Kind::Redemption);
+    let r = redemption::Entity::find().filter(redemption::Column::Code.eq(&code)).one(&state.db).await?.ok_or_else(nf)?;
+    let p = incentive_package::Entity::find_by_id(r.package_id).one(&state.db).await?.ok_or_else(nf)?;
+    if !roles.has(Role::MerchantStaff, p.merchant_id) {
+        // A code of another merchant: not theirs to see.
+        return Err(nf());
+    }
+    let now = Utc::now();
+    let n = redemption::Entity::update_many()
+        .col_expr(redemption::Column::Status, Expr::value("USED"))
+        .col_expr(redemption::Column::UsedAt, Expr::value(now))
+        .col_expr(redemption::Column::VerifiedBy, Expr::value(user))
+        .filter(redemption::Column::Id.eq(r.id))
+        .filter(redemption::Column::Status.eq("ISSUED"))
+        .filter(redemption::Column::ExpiresAt.gt(now))
+        .exec(&state.db)
+        .await?;
+    let after = redemption::Entity::find_by_id(r.id).one(&state.db).await?.ok_or_else(nf)?;
+    if n.rows_affected != 1 {
+        let current = if after.status == "ISSUED" { "EXPIRED".to_owned() } else { after.status.clone() };
+        return Err(AppError::StatusConflict {
+            msg: msg!("兑换码当前状态为 {}，不能核销", "This code is {}; it cannot be used", current),
+            current,
+        });
+    }
+    Ok(after)
+}
+
+/// Ends an issued redemption (`CANCELLED` or `EXPIRED`) and gives back its points and stock, once.
+async fn release(state: &AppState, r: &redemption::Model, to: &str) -> AppResult<bool> {
+    let txn = crate::db::begin_write(&state.db).await?;
+    let n = redemption::Entity::update_many()
+        .col_expr(redemption::Column::Status, Expr::value(to))
+        .col_expr(redemption::Column::EndedAt, Expr::value(Utc::now()))
+        .filter(redemption::Column::Id.eq(r.id))
+        .filter(redemption::Column::Status.eq("ISSUED"))
+        .exec(&txn)
+        .await?;
+    if n.rows_affected != 1 {
+        return Ok(false);
+    }
+    points::refund(&txn, r.user_id, r.id, r.points).await?;
+    incentive_package::Entity::update_many()
+        .col_expr(incentive_package::Column::RemainingStock, Expr::col(incentive_package::Column::RemainingStock).add(1))
+        .filter(incentive_package::Column::Id.eq(r.package_id))
+        .exec(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(true)
+}
+
+/// `cancelRedemption(id)`: the holder, or an admin over the package's scope, cancels an issued redemption.
+pub async fn cancel(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<redemption::Model> {
+    let user = actor.user_id()?;
+    let nf = || places::not_found(Kind::Redemption);
+    let r = redemption::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)?;
+    if r.user_id != user {
+        let p = incentive_package::Entity::find_by_id(r.package_id).one(&state.db).await?.ok_or_else(nf)?;
+        let place = places::of(&state.db, scope_kind_of(&p), p.scope_id).await?;
+        if !authz::is_admin_over(&*actor.roles(state).await?, &place) {
+            return Err(nf());
+        }
+    }
+    if !release(state, &r, "CANCELLED").await? {
+        let now = redemption::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)?;
+        return Err(AppError::StatusConflict {
+            msg: msg!("兑换记录当前状态为 {}，不能取消", "This redemption is {}; it cannot be cancelled", now.status),
+            current: now.status,
+        });
+    }
+    redemption::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)
+}
+
+/// Expires issued redemptions past their time, giving back points and stock; each once, whichever replica's job
+/// gets there first. Returns how many it expired.
+pub async fn expire_due(state: &AppState) -> AppResult<usize> {
+    let due = redemption::Entity::find()
+        .filter(redemption::Column::Status.eq("ISSUED"))
+        .filter(redemption::Column::ExpiresAt.lte(Utc::now()))
+        .order_by_asc(redemption::Column::ExpiresAt)
+        .limit(200)
+        .all(&state.db)
+        .await?;
+    let mut n = 0;
+    for r in due {
+        if release(state, &r, "EXPIRED").await? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// `myRedemptions(first, after, status)`: newest first.
+pub async fn mine(state: &AppState, actor: &Actor, status: Option<&str>, args: PageArgs) -> AppResult<Page<redemption::Model>> {
+    let user = actor.user_id()?;
+    let mut q = redemption::Entity::find().filter(redemption::Column::UserId.eq(user));
+    if let Some(s) = status {
+        q = q.filter(redemption::Column::Status.eq(s));
+    }
+    if let Some(after) = args.after {
+        q = q.filter(redemption::Column::Id.lt(after));
+    }
+    let mut items = q.order_by_desc(redemption::Column::Id).limit(args.first + 1).all(&state.db).await?;
+    let has_next = items.len() as u64 > args.first;
+    items.truncate(args.first as usize);
+    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_readable_out_loud() {
+        for _ in 0..200 {
+            let c = new_code();
+            assert_eq!(c.len(), CODE_LEN);
+            assert!(c.chars().all(|ch| !"01258BILOSZ".contains(ch)), "{c}");
+        }
+        assert_eq!(normalise_code("k7mq-3xrt "), "K7MQ3XRT");
+    }
+}

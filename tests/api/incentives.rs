@@ -1,0 +1,323 @@
+//! Incentives with real concurrency: stock, idempotency, balances that never go negative, per-person limits,
+//! eligibility, one-time verification at the merchant, cancellation and expiry that give points and stock back,
+//! and points for work awarded once.
+use chrono::{Duration, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use api::ids::{Kind, decode};
+use crate::common::{Demo, Gql, TestApp};
+
+const REDEEM: &str = "mutation($p: ID!, $k: String!) { redeemPackage(packageId: $p, idempotencyKey: $k) { id code status points qrPayload } }";
+const VERIFY: &str = "mutation($c: String!) { verifyRedemption(code: $c) { id status } }";
+const CANCEL: &str = "mutation($id: ID!) { cancelRedemption(id: $id) { id status } }";
+const POINTS: &str = "{ myPoints { balance earned spent ledger { nodes { delta reason balanceAfter } } } }";
+
+struct World {
+    app: TestApp,
+    demo: Demo,
+    admin: String,
+    merchant: String,
+    staff: Vec<String>,
+    other_staff: String,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
+    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    let demo = Demo::ids(&app).await;
+    let admin = app.login("admin").await;
+    let reg = "mutation($s: ID!, $n: String!) { registerMerchant(scopeId: $s, name: $n, address: \"幸福路 8 号\") { id } }";
+    let m = app.gql(Some(&admin), reg, json!({ "s": demo.district, "n": "社区超市" })).await;
+    let merchant = m.ok()["registerMerchant"]["id"].as_str().unwrap().to_owned();
+    let m2 = app.gql(Some(&admin), reg, json!({ "s": demo.district, "n": "理发店" })).await;
+    let other = m2.ok()["registerMerchant"]["id"].as_str().unwrap().to_owned();
+    let appoint = "mutation($u: ID!, $s: ID!) { appoint(input: { userId: $u, role: MERCHANT_STAFF, scopeId: $s }) { id } }";
+    let mut staff = Vec::new();
+    for (name, scope) in [("clerk-1", &merchant), ("clerk-2", &merchant), ("barber", &other)] {
+        let (t, _, uid) = app.session(name).await;
+        app.gql(Some(&admin), appoint, json!({ "u": uid, "s": scope })).await.ok();
+        staff.push(t);
+    }
+    let other_staff = staff.pop().unwrap();
+    World { app, demo, admin, merchant, staff, other_staff }
+}
+
+/// `n` neighbour heads of fresh neighbourhoods in the demo group, each with `points`: (token, user id).
+async fn heads(w: &World, n: usize, points: i32) -> Vec<(String, Uuid)> {
+    let group = decode(&w.demo.group, Kind::Group, "g").unwrap();
+    let compound = decode(&w.demo.compound, Kind::Compound, "c").unwrap();
+    let mut out = Vec::new();
+    for i in 0..n {
+        let (t, _, uid) = w.app.session(&format!("vh-{i}")).await;
+        let uid = decode(&uid, Kind::User, "u").unwrap();
+        let nbh = Uuid::now_v7();
+        let now = Utc::now();
+        entity::neighbourhood::Entity::insert(entity::neighbourhood::ActiveModel {
+            id: sea_orm::Set(nbh),
+            created_at: sea_orm::Set(now),
+            name: sea_orm::Set(format!("测试邻 {i}")),
+            group_id: sea_orm::Set(group),
+            compound_id: sea_orm::Set(compound),
+        })
+        .exec(&w.app.state.db)
+        .await
+        .unwrap();
+        entity::appointment::Entity::insert(entity::appointment::ActiveModel {
+            id: sea_orm::Set(Uuid::now_v7()),
+            created_at: sea_orm::Set(now),
+            role: sea_orm::Set("NEIGHBOUR_HEAD".into()),
+            scope_id: sea_orm::Set(nbh),
+            starts_at: sea_orm::Set(now - Duration::minutes(1)),
+            ends_at: sea_orm::Set(None),
+            user_id: sea_orm::Set(uid),
+            appointed_by: sea_orm::Set(None),
+            revoked_by: sea_orm::Set(None),
+        })
+        .exec(&w.app.state.db)
+        .await
+        .unwrap();
+        api::service::roles::invalidate(&w.app.state, uid).await;
+        if points > 0 {
+            api::service::incentives::points::award(&w.app.state.db, uid, "VOTE_WIN", Uuid::now_v7(), points).await.unwrap();
+        }
+        out.push((t, uid));
+    }
+    out
+}
+
+async fn package(w: &World, extra: Value) -> String {
+    let mut input = json!({
+        "title": "三长专属理发券", "description": "凭码到店免费理发一次", "merchantId": w.merchant, "costPoints": 10,
+        "totalStock": 50, "perPersonLimit": 1, "eligibleRoles": ["NEIGHBOUR_HEAD"],
+        "validUntil": (Utc::now() + Duration::days(30)).to_rfc3339(), "scopeId": w.demo.district, "activate": true,
+    });
+    input.as_object_mut().unwrap().extend(extra.as_object().cloned().unwrap_or_default());
+    let r = w.app.gql(Some(&w.admin), "mutation($i: CreatePackageInput!) { createIncentivePackage(input: $i) { id } }", json!({ "i": input })).await;
+    r.ok()["createIncentivePackage"]["id"].as_str().unwrap().to_owned()
+}
+
+async fn stock(w: &World, id: &str) -> i32 {
+    let id = decode(id, Kind::Package, "p").unwrap();
+    entity::incentive_package::Entity::find_by_id(id).one(&w.app.state.db).await.unwrap().unwrap().remaining_stock
+}
+
+async fn balance(w: &World, token: &str) -> i64 {
+    w.app.gql(Some(token), POINTS, json!({})).await.ok()["myPoints"]["balance"].as_i64().unwrap()
+}
+
+async fn redemption_entries(w: &World) -> usize {
+    entity::points_entry::Entity::find()
+        .filter(entity::points_entry::Column::Reason.eq("REDEMPTION"))
+        .all(&w.app.state.db)
+        .await
+        .unwrap()
+        .len()
+}
+
+fn codes(answers: &[Gql]) -> Vec<String> {
+    answers.iter().map(|a| if a.errors.is_empty() { "OK".to_owned() } else { a.code().to_owned() }).collect()
+}
+
+#[tokio::test]
+async fn two_hundred_heads_race_for_fifty() {
+    let w = world().await;
+    let hs = heads(&w, 200, 10).await;
+    let p = package(&w, json!({})).await;
+    let app = &w.app;
+    let answers = futures::future::join_all(
+        hs.iter().enumerate().map(|(i, (t, _))| {
+            let p = p.clone();
+            async move { app.gql(Some(t), REDEEM, json!({ "p": p, "k": format!("k-{i}") })).await }
+        }),
+    )
+    .await;
+    let c = codes(&answers);
+    assert_eq!(c.iter().filter(|c| *c == "OK").count(), 50, "{c:?}");
+    assert_eq!(c.iter().filter(|c| *c == "SOLD_OUT").count(), 150, "{c:?}");
+    assert_eq!(stock(&w, &p).await, 0);
+    assert_eq!(redemption_entries(&w).await, 50, "points debited exactly 50 times");
+    let accounts = entity::points_account::Entity::find().all(&app.state.db).await.unwrap();
+    assert_eq!(accounts.iter().map(|a| a.balance).sum::<i32>(), 150 * 10);
+    assert!(accounts.iter().all(|a| a.balance >= 0));
+}
+
+#[tokio::test]
+async fn the_same_key_ten_times_at_once_is_one_redemption() {
+    let w = world().await;
+    let hs = heads(&w, 1, 100).await;
+    let p = package(&w, json!({ "perPersonLimit": 5 })).await;
+    let (t, app) = (&hs[0].0, &w.app);
+    let answers = futures::future::join_all((0..10).map(|_| {
+        let p = p.clone();
+        async move { app.gql(Some(t), REDEEM, json!({ "p": p, "k": "same-key" })).await }
+    }))
+    .await;
+    let ids: Vec<Value> = answers.iter().map(|a| a.ok()["redeemPackage"].clone()).collect();
+    assert!(ids.iter().all(|r| *r == ids[0]), "the same answer to all ten: {ids:?}");
+    assert_eq!(app.count("redemption").await, 1);
+    assert_eq!(balance(&w, t).await, 90);
+    assert_eq!(stock(&w, &p).await, 49);
+    // The key names this redemption: reusing it for another package is a mistake, not a new redemption.
+    let other = package(&w, json!({})).await;
+    let r = app.gql(Some(t), REDEEM, json!({ "p": other, "k": "same-key" })).await;
+    assert_eq!((r.code(), r.field()), ("BAD_USER_INPUT", Some("idempotencyKey")));
+}
+
+#[tokio::test]
+async fn a_head_with_points_for_three_gets_exactly_three() {
+    let w = world().await;
+    let hs = heads(&w, 1, 30).await;
+    let p = package(&w, json!({ "perPersonLimit": 10, "totalStock": 100 })).await;
+    let (t, app) = (&hs[0].0, &w.app);
+    let answers = futures::future::join_all((0..8).map(|i| {
+        let p = p.clone();
+        async move { app.gql(Some(t), REDEEM, json!({ "p": p, "k": format!("k-{i}") })).await }
+    }))
+    .await;
+    let c = codes(&answers);
+    assert_eq!(c.iter().filter(|c| *c == "OK").count(), 3, "{c:?}");
+    assert_eq!(c.iter().filter(|c| *c == "INSUFFICIENT_POINTS").count(), 5, "{c:?}");
+    let pts = app.gql(Some(t), POINTS, json!({})).await;
+    assert_eq!(pts.ok()["myPoints"]["balance"], 0);
+    assert_eq!(pts.ok()["myPoints"]["spent"], 30);
+    let after: Vec<i64> = pts.ok()["myPoints"]["ledger"]["nodes"].as_array().unwrap().iter().map(|e| e["balanceAfter"].as_i64().unwrap()).collect();
+    assert!(after.iter().all(|b| *b >= 0), "never below zero: {after:?}");
+    assert_eq!(stock(&w, &p).await, 97);
+}
+
+#[tokio::test]
+async fn limit_role_ended_and_window_each_have_their_code_and_change_nothing() {
+    let w = world().await;
+    let hs = heads(&w, 1, 100).await;
+    let (t, app) = (&hs[0].0, &w.app);
+    let p = package(&w, json!({})).await;
+    app.gql(Some(t), REDEEM, json!({ "p": p, "k": "first" })).await.ok();
+    let check = |r: Gql, code: &'static str| async move {
+        assert_eq!(r.code(), code, "{:?}", r.errors);
+    };
+    check(app.gql(Some(t), REDEEM, json!({ "p": p, "k": "second" })).await, "LIMIT_REACHED").await;
+    let area_only = package(&w, json!({ "eligibleRoles": ["AREA_HEAD"] })).await;
+    check(app.gql(Some(t), REDEEM, json!({ "p": area_only, "k": "a" })).await, "NOT_ELIGIBLE").await;
+    let ended = package(&w, json!({})).await;
+    let set = "mutation($id: ID!) { setIncentivePackageStatus(id: $id, status: ENDED) { status } }";
+    assert_eq!(app.gql(Some(&w.admin), set, json!({ "id": ended })).await.ok()["setIncentivePackageStatus"]["status"], "ENDED");
+    check(app.gql(Some(t), REDEEM, json!({ "p": ended, "k": "e" })).await, "PACKAGE_ENDED").await;
+    let expired = package(&w, json!({})).await;
+    entity::incentive_package::Entity::update_many()
+        .col_expr(entity::incentive_package::Column::ValidUntil, Expr::value(Utc::now() - Duration::hours(1)))
+        .filter(entity::incentive_package::Column::Id.eq(decode(&expired, Kind::Package, "p").unwrap()))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    check(app.gql(Some(t), REDEEM, json!({ "p": expired, "k": "x" })).await, "OUTSIDE_VALIDITY").await;
+    // Only the first redemption happened.
+    assert_eq!(balance(&w, t).await, 90);
+    assert_eq!(app.count("redemption").await, 1);
+    for id in [&area_only, &ended, &expired] {
+        assert_eq!(stock(&w, id).await, 50);
+    }
+    // The list says why.
+    let list = app.gql(Some(t), "{ incentivePackages { nodes { id redeemable notRedeemableReason remainingStock } } }", json!({})).await;
+    let nodes = list.ok()["incentivePackages"]["nodes"].as_array().unwrap().clone();
+    let reason = |id: &str| nodes.iter().find(|n| n["id"] == id).map(|n| n["notRedeemableReason"].clone());
+    assert_eq!(reason(&p), Some(json!("LIMIT_REACHED")));
+    assert_eq!(reason(&area_only), Some(json!("NOT_ELIGIBLE")));
+    assert_eq!(reason(&ended), None, "ended packages are not offered");
+    // Only admins over the scope create packages.
+    let resident = app.login("resident").await;
+    let r = app.gql(Some(&resident), "mutation($i: CreatePackageInput!) { createIncentivePackage(input: $i) { id } }", json!({ "i": {
+        "title": "x", "merchantId": w.merchant, "costPoints": 0, "totalStock": 1, "eligibleRoles": ["NEIGHBOUR_HEAD"],
+        "validUntil": (Utc::now() + Duration::days(1)).to_rfc3339(), "scopeId": w.demo.district } })).await;
+    assert_eq!(r.code(), "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn a_code_is_used_once_and_only_at_its_merchant() {
+    let w = world().await;
+    let hs = heads(&w, 1, 100).await;
+    let (t, app) = (&hs[0].0, &w.app);
+    let p = package(&w, json!({})).await;
+    let r = app.gql(Some(t), REDEEM, json!({ "p": p, "k": "v" })).await;
+    let code = r.ok()["redeemPackage"]["code"].as_str().unwrap().to_owned();
+    assert_eq!(code.len(), 9, "read out in two groups: {code}");
+    // Another merchant's staff, and a resident, are refused; nothing changes.
+    assert_eq!(app.gql(Some(&w.other_staff), VERIFY, json!({ "c": code })).await.code(), "NOT_FOUND");
+    assert_eq!(app.gql(Some(&app.login("resident").await), VERIFY, json!({ "c": code })).await.code(), "FORBIDDEN");
+    // Two clerks at once, one typing it in lower case without the hyphen.
+    let typed = code.replace('-', "").to_lowercase();
+    let (a, b) = tokio::join!(
+        app.gql(Some(&w.staff[0]), VERIFY, json!({ "c": code })),
+        app.gql(Some(&w.staff[1]), VERIFY, json!({ "c": typed }))
+    );
+    let mut c = codes(&[a, b]);
+    c.sort();
+    assert_eq!(c, vec!["CONFLICT", "OK"]);
+    // Used: it cannot be cancelled for points back.
+    let id = r.ok()["redeemPackage"]["id"].clone();
+    assert_eq!(app.gql(Some(t), CANCEL, json!({ "id": id })).await.code(), "CONFLICT");
+    assert_eq!(balance(&w, t).await, 90);
+}
+
+#[tokio::test]
+async fn cancelling_and_expiring_give_points_and_stock_back_once() {
+    let w = world().await;
+    let hs = heads(&w, 2, 100).await;
+    let app = &w.app;
+    let p = package(&w, json!({ "perPersonLimit": 3 })).await;
+    let r = app.gql(Some(&hs[0].0), REDEEM, json!({ "p": p, "k": "c" })).await;
+    let id = r.ok()["redeemPackage"]["id"].clone();
+    // Someone else cannot cancel it (nor learn it exists).
+    assert_eq!(app.gql(Some(&hs[1].0), CANCEL, json!({ "id": id })).await.code(), "NOT_FOUND");
+    let (a, b) = tokio::join!(app.gql(Some(&hs[0].0), CANCEL, json!({ "id": id })), app.gql(Some(&hs[0].0), CANCEL, json!({ "id": id })));
+    let mut c = codes(&[a, b]);
+    c.sort();
+    assert_eq!(c, vec!["CONFLICT", "OK"]);
+    assert_eq!(balance(&w, &hs[0].0).await, 100);
+    assert_eq!(stock(&w, &p).await, 50);
+
+    // An issued code past its time is released by the job, once even with two replicas.
+    app.gql(Some(&hs[1].0), REDEEM, json!({ "p": p, "k": "e" })).await.ok();
+    assert_eq!(stock(&w, &p).await, 49);
+    entity::redemption::Entity::update_many()
+        .col_expr(entity::redemption::Column::ExpiresAt, Expr::value(Utc::now() - Duration::minutes(1)))
+        .filter(entity::redemption::Column::Status.eq("ISSUED"))
+        .exec(&app.state.db)
+        .await
+        .unwrap();
+    let (x, y) = tokio::join!(api::service::incentives::expire_due(&app.state), api::service::incentives::expire_due(&app.state));
+    assert_eq!(x.unwrap() + y.unwrap(), 1);
+    assert_eq!(balance(&w, &hs[1].0).await, 100);
+    assert_eq!(stock(&w, &p).await, 50);
+    let mine = app.gql(Some(&hs[1].0), "{ myRedemptions(status: \"EXPIRED\") { nodes { status } } }", json!({})).await;
+    assert_eq!(mine.ok()["myRedemptions"]["nodes"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn points_for_work_are_awarded_once_even_when_the_event_is_retried() {
+    let w = world().await;
+    let app = &w.app;
+    let (resident, head) = (app.login("resident").await, app.login("head").await);
+    let cats = app.gql(Some(&resident), "{ categories { id code } }", json!({})).await;
+    let drain = cats.ok()["categories"].as_array().unwrap().iter().find(|c| c["code"] == "DRAIN").unwrap()["id"].clone();
+    let r = app
+        .gql(Some(&resident), "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }",
+            json!({ "i": { "categoryId": drain, "description": "厨房下水道堵了，水排不下去" } }))
+        .await;
+    let id = r.ok()["submitReport"]["id"].as_str().unwrap().to_owned();
+    // The head's acknowledge is sent five times at once (a flaky connection retrying): one wins, one award.
+    let ack = "mutation($id: ID!) { acknowledgeReport(id: $id) { status } }";
+    let answers = futures::future::join_all((0..5).map(|_| app.gql(Some(&head), ack, json!({ "id": id })))).await;
+    assert_eq!(codes(&answers).iter().filter(|c| *c == "OK").count(), 1);
+    let pts = app.gql(Some(&head), POINTS, json!({})).await;
+    assert_eq!(pts.ok()["myPoints"]["balance"], 2);
+    assert_eq!(pts.ok()["myPoints"]["ledger"]["nodes"], json!([{ "delta": 2, "reason": "ACK_IN_SLA", "balanceAfter": 2 }]));
+    // Fixed by the head and confirmed with five stars: the confirmation and the rating earn once each.
+    app.gql(Some(&head), "mutation($id: ID!) { resolveReport(id: $id) { status } }", json!({ "id": id })).await.ok();
+    let confirm = "mutation($id: ID!) { confirmResolution(id: $id, rating: 5) { status } }";
+    let answers = futures::future::join_all((0..3).map(|_| app.gql(Some(&resident), confirm, json!({ "id": id })))).await;
+    assert_eq!(codes(&answers).iter().filter(|c| *c == "OK").count(), 1);
+    assert_eq!(balance(&w, &head).await, 2 + 5 + 3);
+    assert_eq!(balance(&w, &resident).await, 0, "residents earn nothing for reporting");
+}
