@@ -86,6 +86,8 @@ pub enum Refusal {
     OutsideValidity,
     /// `ALREADY_VOTED`: one vote per period.
     AlreadyVoted,
+    /// `VOTING_CLOSED`: the period is not open.
+    VotingClosed,
 }
 
 impl Refusal {
@@ -99,6 +101,7 @@ impl Refusal {
             Refusal::PackageEnded => "PACKAGE_ENDED",
             Refusal::OutsideValidity => "OUTSIDE_VALIDITY",
             Refusal::AlreadyVoted => "ALREADY_VOTED",
+            Refusal::VotingClosed => "VOTING_CLOSED",
         }
     }
 }

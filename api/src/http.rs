@@ -25,6 +25,7 @@ use crate::error::EN_MESSAGE_KEY;
 use crate::graphql::{AppSchema, Loaders};
 use crate::state::AppState;
 
+mod export;
 mod media;
 mod wechat_push;
 
@@ -45,6 +46,7 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
         .route("/graphql", get(graphql).post(graphql))
         .route("/healthz", get(healthz))
         .merge(media::routes(&state))
+        .merge(export::routes())
         .merge(wechat_push::routes());
     if dev {
         r = r.route("/graphiql", get(graphiql));

@@ -58,9 +58,11 @@ pub enum Kind {
     Redemption,
     /// A points ledger entry.
     PointsEntry,
+    /// A best-neighbour-head voting period.
+    VotePeriod,
 }
 
-const KINDS: [(Kind, &str); 23] = [
+const KINDS: [(Kind, &str); 24] = [
     (Kind::District, "dst"),
     (Kind::Street, "str"),
     (Kind::Community, "com"),
@@ -84,6 +86,7 @@ const KINDS: [(Kind, &str); 23] = [
     (Kind::Package, "pkg"),
     (Kind::Redemption, "rdm"),
     (Kind::PointsEntry, "pte"),
+    (Kind::VotePeriod, "vtp"),
 ];
 
 impl Kind {

@@ -53,6 +53,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         service::jobs::every(state.clone(), state.config.job_interval, "expired redemptions", |s| async move {
             service::incentives::expire_due(&s).await
         });
+        service::jobs::every(state.clone(), state.config.job_interval, "closed voting periods", |s| async move {
+            service::incentives::vote::close_due(&s).await
+        });
     }
     Ok(state)
 }

@@ -30,3 +30,6 @@ pub mod report_event;
 pub mod residence;
 pub mod street;
 pub mod subscription_quota;
+pub mod vote;
+pub mod vote_period;
+pub mod vote_result;

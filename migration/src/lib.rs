@@ -13,6 +13,8 @@ mod m20261126_000007_create_photos;
 mod m20261126_000008_create_notifications;
 mod m20261126_000009_create_media_checks;
 mod m20261126_000010_create_incentives;
+mod m20261126_000011_create_votes;
+mod m20261126_000012_stats_indexes;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
 pub struct Migrator;
@@ -31,6 +33,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_create_notifications::Migration),
             Box::new(m20261126_000009_create_media_checks::Migration),
             Box::new(m20261126_000010_create_incentives::Migration),
+            Box::new(m20261126_000011_create_votes::Migration),
+            Box::new(m20261126_000012_stats_indexes::Migration),
         ]
     }
 }

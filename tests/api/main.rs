@@ -12,6 +12,8 @@ mod media_check;
 mod notify;
 mod report;
 mod seed;
+mod stats;
 mod residence;
 mod upload;
+mod vote;
 mod wechat;

@@ -229,6 +229,79 @@ impl Redemption {
     }
 }
 
+/// A best-neighbour-head voting period.
+pub struct VotePeriod(pub entity::vote_period::Model);
+
+/// One head on a leaderboard.
+#[derive(async_graphql::SimpleObject)]
+pub struct LeaderboardLine {
+    /// The head's user ID.
+    head_id: ID,
+    /// The head's display name.
+    head_name: String,
+    /// Votes.
+    votes: i64,
+    /// 1 = most votes; ties share a rank.
+    rank: i64,
+    /// Won (once the period is closed).
+    winner: bool,
+}
+
+#[Object]
+impl VotePeriod {
+    /// The opaque global ID.
+    async fn id(&self) -> ID {
+        encode(Kind::VotePeriod, self.0.id)
+    }
+    /// Title, e.g. 2026 年度最美邻长.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// The community or street it is for.
+    async fn scope_id(&self) -> ID {
+        let k = if self.0.scope_kind == "STREET" { Kind::Street } else { Kind::Community };
+        encode(k, self.0.scope_id)
+    }
+    /// OPEN or CLOSED.
+    async fn status(&self) -> &str {
+        &self.0.status
+    }
+    /// Opened.
+    async fn opens_at(&self) -> DateTime<Utc> {
+        self.0.opens_at
+    }
+    /// Closes (or closed) then.
+    async fn closes_at(&self) -> DateTime<Utc> {
+        self.0.closes_at
+    }
+    /// How many heads win.
+    async fn winners(&self) -> i32 {
+        self.0.winners
+    }
+    /// The head the caller voted for, if they did.
+    async fn my_vote(&self, ctx: &Context<'_>) -> Result<Option<ID>> {
+        let v = incentives::vote::my_vote(state(ctx), actor(ctx), self.0.id).await?;
+        Ok(v.map(|v| encode(Kind::User, v.head_id)))
+    }
+    /// The top heads: live while the period is open, frozen once it is closed.
+    async fn leaderboard(&self, ctx: &Context<'_>, #[graphql(default = 10)] first: i32) -> Result<Vec<LeaderboardLine>> {
+        if !(1..=100).contains(&first) {
+            return Err(AppError::bad_input("first", msg!("first 必须在 1 到 100 之间", "first must be between 1 and 100")).into());
+        }
+        let rows = incentives::vote::leaderboard(state(ctx), &self.0, first as u64).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| LeaderboardLine {
+                head_id: encode(Kind::User, r.head.id),
+                head_name: r.head.nickname,
+                votes: r.votes,
+                rank: r.rank,
+                winner: r.winner,
+            })
+            .collect())
+    }
+}
+
 /// Input of `createIncentivePackage`.
 #[derive(InputObject)]
 pub struct CreatePackageInput {
@@ -288,6 +361,19 @@ impl IncentiveQuery {
     async fn incentive_packages(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Package>> {
         let p = incentives::offered(state(ctx), actor(ctx), page_args(first, after)?).await?;
         Ok(connection(p, |v| v.package.id, Package))
+    }
+
+    /// Best-neighbour-head votes where the caller lives (or which they administer), newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn vote_periods(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<VotePeriod>> {
+        let p = incentives::vote::periods(state(ctx), actor(ctx), page_args(first, after)?).await?;
+        Ok(connection(p, |v| v.id, VotePeriod))
+    }
+
+    /// One voting period, if the caller lives in its scope or administers it.
+    async fn vote_period(&self, ctx: &Context<'_>, id: ID) -> Result<VotePeriod> {
+        let id = arg_id(&id, Kind::VotePeriod, "id")?;
+        Ok(VotePeriod(incentives::vote::get(state(ctx), actor(ctx), id).await?))
     }
 
     /// The caller's redemptions, newest first.
@@ -373,6 +459,34 @@ impl IncentiveMutation {
     /// Merchant staff take a code (case, spaces and hyphens do not matter): USED, once.
     async fn verify_redemption(&self, ctx: &Context<'_>, code: String) -> Result<Redemption> {
         Ok(Redemption(incentives::verify(state(ctx), actor(ctx), &code).await?))
+    }
+
+    /// An admin over a community or street opens a best-neighbour-head vote until `closesAt`.
+    async fn open_vote_period(
+        &self,
+        ctx: &Context<'_>,
+        scope_id: ID,
+        title: String,
+        closes_at: DateTime<Utc>,
+        #[graphql(default = 3)] winners: i32,
+    ) -> Result<VotePeriod> {
+        let (kind, scope) = decode_any(&scope_id, "scopeId")?;
+        let p = incentives::vote::open(state(ctx), actor(ctx), kind, scope, &title, closes_at, winners).await?;
+        Ok(VotePeriod(p))
+    }
+
+    /// A verified resident votes once per period for a head of their own community.
+    async fn vote_for_head(&self, ctx: &Context<'_>, period_id: ID, head_id: ID) -> Result<VotePeriod> {
+        let period = arg_id(&period_id, Kind::VotePeriod, "periodId")?;
+        let head = arg_id(&head_id, Kind::User, "headId")?;
+        incentives::vote::cast(state(ctx), actor(ctx), period, head).await?;
+        Ok(VotePeriod(incentives::vote::get(state(ctx), actor(ctx), period).await?))
+    }
+
+    /// The admins over its scope close a vote: results are frozen and the winners get their points.
+    async fn close_vote_period(&self, ctx: &Context<'_>, id: ID) -> Result<VotePeriod> {
+        let id = arg_id(&id, Kind::VotePeriod, "id")?;
+        Ok(VotePeriod(incentives::vote::close(state(ctx), actor(ctx), id).await?))
     }
 
     /// The holder (or an admin over the package) cancels an issued redemption: points and stock come back.

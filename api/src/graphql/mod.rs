@@ -7,6 +7,7 @@ mod moderation;
 mod notify;
 mod mutation;
 mod query;
+pub mod stats;
 pub mod report;
 pub mod types;
 
@@ -30,7 +31,7 @@ use crate::state::AppState;
 
 /// All queries, merged per area.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery);
+pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery);
 
 /// All mutations, merged per area.
 #[derive(MergedObject, Default)]

@@ -50,6 +50,7 @@ fn missing(kind: Kind) -> AppError {
         Kind::Package => AppError::not_found("优惠包", "Incentive package"),
         Kind::Redemption => AppError::not_found("兑换记录", "Redemption"),
         Kind::PointsEntry => AppError::not_found("积分记录", "Points entry"),
+        Kind::VotePeriod => AppError::not_found("评选", "Voting period"),
     }
 }
 

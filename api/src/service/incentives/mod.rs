@@ -3,6 +3,8 @@
 //! points or stock is a conditional update inside one transaction, so nobody redeems what they did not earn, no
 //! package goes beyond its stock, and a retried request changes nothing twice.
 pub mod points;
+pub mod stats;
+pub mod vote;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{incentive_package, merchant, redemption, report, report_event};

@@ -32,23 +32,34 @@ pub mod reason {
     pub const REDEMPTION_RETURNED: &str = "REDEMPTION_RETURNED";
 }
 
-/// Makes sure `user` has an account row (a no-op when it exists, also when two transactions race).
-async fn ensure_account<C: ConnectionTrait>(db: &C, user: Uuid) -> AppResult<()> {
+/// Adds `delta` (may be negative) to `user`'s balance, creating the account when it has none, and returns the new
+/// balance. One statement on PostgreSQL (an upsert with RETURNING), two on SQLite. The upsert also holds the
+/// account row until the transaction ends, so one user's changes queue up (on SQLite write transactions are serial
+/// anyway).
+async fn credit<C: ConnectionTrait>(db: &C, user: Uuid, delta: i32, earned: i32, spent: i32) -> AppResult<i32> {
     let now = Utc::now();
     let am = points_account::ActiveModel {
         id: Set(new_id()),
         created_at: Set(now),
-        balance: Set(0),
-        earned: Set(0),
-        spent: Set(0),
+        balance: Set(delta),
+        earned: Set(earned),
+        spent: Set(spent),
         updated_at: Set(now),
         user_id: Set(user),
     };
-    points_account::Entity::insert(am)
-        .on_conflict(OnConflict::column(points_account::Column::UserId).do_nothing().to_owned())
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
+    let insert = points_account::Entity::insert(am).on_conflict(
+        OnConflict::column(points_account::Column::UserId)
+            .value(points_account::Column::Balance, Expr::col((points_account::Entity, points_account::Column::Balance)).add(delta))
+            .value(points_account::Column::Earned, Expr::col((points_account::Entity, points_account::Column::Earned)).add(earned))
+            .value(points_account::Column::Spent, Expr::col((points_account::Entity, points_account::Column::Spent)).add(spent))
+            .value(points_account::Column::UpdatedAt, Expr::value(now))
+            .to_owned(),
+    );
+    if db.support_returning() {
+        return Ok(insert.exec_with_returning(db).await?.balance);
+    }
+    insert.exec_without_returning(db).await?;
+    balance_of(db, user).await
 }
 
 async fn balance_of<C: ConnectionTrait>(db: &C, user: Uuid) -> AppResult<i32> {
@@ -62,17 +73,23 @@ async fn balance_of<C: ConnectionTrait>(db: &C, user: Uuid) -> AppResult<i32> {
         .unwrap_or(0))
 }
 
-/// Writes the entry for (user, reason, source) unless it exists. Returns the new entry's id, or None when this
-/// source already moved this user's points for this reason.
-async fn entry_once<C: ConnectionTrait>(db: &C, user: Uuid, reason: &str, source: Uuid, delta: i32) -> AppResult<Option<Uuid>> {
-    let id = new_id();
+/// Writes the entry for (user, reason, source) unless it exists. Returns whether it wrote it (false: this source
+/// already moved this user's points for this reason).
+async fn entry_once<C: ConnectionTrait>(
+    db: &C,
+    user: Uuid,
+    reason: &str,
+    source: Uuid,
+    delta: i32,
+    balance_after: i32,
+) -> AppResult<bool> {
     let am = points_entry::ActiveModel {
-        id: Set(id),
+        id: Set(new_id()),
         created_at: Set(Utc::now()),
         delta: Set(delta),
         reason: Set(reason.to_owned()),
         source_id: Set(source),
-        balance_after: Set(0),
+        balance_after: Set(balance_after),
         user_id: Set(user),
     };
     let n = points_entry::Entity::insert(am)
@@ -83,62 +100,55 @@ async fn entry_once<C: ConnectionTrait>(db: &C, user: Uuid, reason: &str, source
         )
         .exec_without_returning(db)
         .await?;
-    Ok((n == 1).then_some(id))
-}
-
-async fn settle_entry<C: ConnectionTrait>(db: &C, entry: Uuid, user: Uuid) -> AppResult<i32> {
-    let balance = balance_of(db, user).await?;
-    points_entry::Entity::update_many()
-        .col_expr(points_entry::Column::BalanceAfter, Expr::value(balance))
-        .filter(points_entry::Column::Id.eq(entry))
-        .exec(db)
-        .await?;
-    Ok(balance)
+    Ok(n == 1)
 }
 
 /// Awards `points` (> 0) to `user` for `reason` from `source`, once: a second call for the same source changes
-/// nothing. Returns whether it awarded.
+/// nothing. Returns whether it awarded. Two statements in the usual case: credit (holding the account row), then
+/// the entry with the balance after it; when the entry exists already, the credit is taken back.
 pub async fn award<C: ConnectionTrait>(db: &C, user: Uuid, reason: &str, source: Uuid, points: i32) -> AppResult<bool> {
     if points <= 0 {
         return Ok(false);
     }
-    ensure_account(db, user).await?;
-    let Some(entry) = entry_once(db, user, reason, source, points).await? else { return Ok(false) };
-    points_account::Entity::update_many()
-        .col_expr(points_account::Column::Balance, Expr::col(points_account::Column::Balance).add(points))
-        .col_expr(points_account::Column::Earned, Expr::col(points_account::Column::Earned).add(points))
-        .col_expr(points_account::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(points_account::Column::UserId.eq(user))
-        .exec(db)
-        .await?;
-    settle_entry(db, entry, user).await?;
-    Ok(true)
+    let balance = credit(db, user, points, points, 0).await?;
+    if entry_once(db, user, reason, source, points, balance).await? {
+        return Ok(true);
+    }
+    credit(db, user, -points, -points, 0).await?;
+    Ok(false)
 }
 
 /// Takes `points` (≥ 0) from `user` for `source`: INSUFFICIENT_POINTS when the balance is lower, and nothing
-/// changes. The conditional update also locks the user's account row until the transaction ends, so one user's
-/// parallel spendings queue up (on SQLite, write transactions are serial anyway).
+/// changes. The conditional update holds the user's account row until the transaction ends, so one user's
+/// parallel spendings queue up and each sees the balance the previous one left.
 pub async fn spend<C: ConnectionTrait>(db: &C, user: Uuid, source: Uuid, points: i32) -> AppResult<()> {
-    ensure_account(db, user).await?;
-    let n = points_account::Entity::update_many()
-        .col_expr(points_account::Column::Balance, Expr::col(points_account::Column::Balance).sub(points))
-        .col_expr(points_account::Column::Spent, Expr::col(points_account::Column::Spent).add(points))
-        .col_expr(points_account::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(points_account::Column::UserId.eq(user))
-        .filter(points_account::Column::Balance.gte(points))
-        .exec(db)
-        .await?;
-    if n.rows_affected != 1 {
+    let update = || {
+        points_account::Entity::update_many()
+            .col_expr(points_account::Column::Balance, Expr::col(points_account::Column::Balance).sub(points))
+            .col_expr(points_account::Column::Spent, Expr::col(points_account::Column::Spent).add(points))
+            .col_expr(points_account::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(points_account::Column::UserId.eq(user))
+            .filter(points_account::Column::Balance.gte(points))
+    };
+    let mut balance = if db.support_returning() {
+        update().exec_with_returning(db).await?.pop().map(|a| a.balance)
+    } else if update().exec(db).await?.rows_affected == 1 {
+        Some(balance_of(db, user).await?)
+    } else {
+        None
+    };
+    if balance.is_none() && points == 0 {
+        // A free package for someone without an account yet: create it (which also holds the row).
+        balance = Some(credit(db, user, 0, 0, 0).await?);
+    }
+    let Some(balance) = balance else {
         return Err(AppError::Refused(
             Refusal::InsufficientPoints,
             msg!("积分不足，需要 {} 分", "Not enough points: {} needed", points),
         ));
-    }
-    if points > 0 {
-        let entry = entry_once(db, user, reason::REDEMPTION, source, -points)
-            .await?
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("redemption {source} was already paid")))?;
-        settle_entry(db, entry, user).await?;
+    };
+    if points > 0 && !entry_once(db, user, reason::REDEMPTION, source, -points, balance).await? {
+        return Err(AppError::Internal(anyhow::anyhow!("redemption {source} was already paid")));
     }
     Ok(())
 }
@@ -148,16 +158,10 @@ pub async fn refund<C: ConnectionTrait>(db: &C, user: Uuid, source: Uuid, points
     if points <= 0 {
         return Ok(());
     }
-    ensure_account(db, user).await?;
-    let Some(entry) = entry_once(db, user, reason::REDEMPTION_RETURNED, source, points).await? else { return Ok(()) };
-    points_account::Entity::update_many()
-        .col_expr(points_account::Column::Balance, Expr::col(points_account::Column::Balance).add(points))
-        .col_expr(points_account::Column::Spent, Expr::col(points_account::Column::Spent).sub(points))
-        .col_expr(points_account::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(points_account::Column::UserId.eq(user))
-        .exec(db)
-        .await?;
-    settle_entry(db, entry, user).await?;
+    let balance = credit(db, user, points, 0, -points).await?;
+    if !entry_once(db, user, reason::REDEMPTION_RETURNED, source, points, balance).await? {
+        credit(db, user, -points, 0, points).await?;
+    }
     Ok(())
 }
 
