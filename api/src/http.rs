@@ -21,7 +21,7 @@ use tower_http::{
 
 use crate::auth::actor::AuthState;
 use crate::auth::Actor;
-use crate::error::EN_MESSAGE_KEY;
+use crate::error::{AppError, EN_MESSAGE_KEY};
 use crate::graphql::{AppSchema, Loaders};
 use crate::state::AppState;
 
@@ -76,6 +76,24 @@ async fn healthz(State(s): State<Arc<HttpState>>) -> Response {
     });
     let code = if db_ok { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (code, Json(body)).into_response()
+}
+
+/// The HTTP status of an error on the routes that answer plain JSON (uploads, exports). An internal error is logged
+/// here, inside the request span that carries the request id; the client sees a generic message.
+fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+        AppError::NotFound(_) => StatusCode::NOT_FOUND,
+        AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
+        AppError::Conflict(_) | AppError::StatusConflict { .. } | AppError::Refused(..) => StatusCode::CONFLICT,
+        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Internal(inner) => {
+            tracing::error!(error = %format!("{inner:#}"), "internal error");
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
 }
 
 /// Whether the client asked for English.

@@ -29,19 +29,7 @@ pub(super) fn routes() -> Router<Arc<HttpState>> {
 }
 
 fn failed(english: bool, request_id: &str, e: AppError) -> Response {
-    let status = match &e {
-        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
-        AppError::Conflict(_) | AppError::StatusConflict { .. } | AppError::Refused(..) => StatusCode::CONFLICT,
-        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Internal(inner) => {
-            tracing::error!(error = %format!("{inner:#}"), "internal error");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    };
+    let status = super::status_of(&e);
     let m = e.message();
     let mut err = json!({ "code": e.code(), "message": if english { m.en.as_ref() } else { m.zh.as_ref() } });
     if let AppError::BadInput { field, .. } = &e {

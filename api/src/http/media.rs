@@ -63,20 +63,7 @@ fn refused(english: bool, r: Refusal) -> Response {
 }
 
 fn failed(english: bool, request_id: &str, e: AppError) -> Response {
-    let status = match &e {
-        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
-        AppError::Conflict(_) | AppError::StatusConflict { .. } | AppError::Refused(..) => StatusCode::CONFLICT,
-        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Internal(inner) => {
-            // Logged inside the request span (which carries the request id); the client sees a generic message.
-            tracing::error!(error = %format!("{inner:#}"), "internal error");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
-    };
+    let status = super::status_of(&e);
     let field = match &e {
         AppError::BadInput { field, .. } => Some(field.as_ref()),
         _ => None,

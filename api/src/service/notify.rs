@@ -279,13 +279,7 @@ pub async fn mine(state: &AppState, actor: &Actor, args: PageArgs, unread_only: 
     if unread_only {
         q = q.filter(notification::Column::ReadAt.is_null());
     }
-    if let Some(after) = args.after {
-        q = q.filter(notification::Column::Id.lt(after));
-    }
-    let mut items = q.order_by_desc(notification::Column::Id).limit(args.first + 1).all(&state.db).await?;
-    let has_next = items.len() as u64 > args.first;
-    items.truncate(args.first as usize);
-    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+    crate::service::page::fetch_newest(&state.db, q, notification::Column::Id, args).await
 }
 
 /// How many of the caller's notifications are unread.

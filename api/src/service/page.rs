@@ -83,6 +83,22 @@ where
     Ok(Page { items, has_next, has_previous: args.after.is_some() })
 }
 
+/// Runs `select` newest first by its (time-ordered) id column, returning one page. One statement.
+pub async fn fetch_newest<E, C>(db: &C, select: Select<E>, id_col: E::Column, args: PageArgs) -> AppResult<Page<E::Model>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let mut q = select.order_by_desc(id_col).limit(args.first + 1);
+    if let Some(after) = args.after {
+        q = q.filter(id_col.lt(after));
+    }
+    let mut items = q.all(db).await?;
+    let has_next = items.len() as u64 > args.first;
+    items.truncate(args.first as usize);
+    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+}
+
 /// [`fetch`], also bringing the user each row points at (its actor or author) in the same statement when
 /// `with_user`. Returns the page and those users.
 pub async fn fetch_with_user<E, C>(

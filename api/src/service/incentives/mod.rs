@@ -569,13 +569,7 @@ pub async fn mine(state: &AppState, actor: &Actor, status: Option<&str>, args: P
     if let Some(s) = status {
         q = q.filter(redemption::Column::Status.eq(s));
     }
-    if let Some(after) = args.after {
-        q = q.filter(redemption::Column::Id.lt(after));
-    }
-    let mut items = q.order_by_desc(redemption::Column::Id).limit(args.first + 1).all(&state.db).await?;
-    let has_next = items.len() as u64 > args.first;
-    items.truncate(args.first as usize);
-    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+    crate::service::page::fetch_newest(&state.db, q, redemption::Column::Id, args).await
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use entity::{points_account, points_entry};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QuerySelect, Set,
     sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
@@ -175,12 +175,6 @@ pub async fn account(state: &AppState, actor: &Actor) -> AppResult<(i32, i32, i3
 /// The caller's ledger, newest first.
 pub async fn ledger(state: &AppState, actor: &Actor, args: PageArgs) -> AppResult<Page<points_entry::Model>> {
     let user = actor.user_id()?;
-    let mut q = points_entry::Entity::find().filter(points_entry::Column::UserId.eq(user));
-    if let Some(after) = args.after {
-        q = q.filter(points_entry::Column::Id.lt(after));
-    }
-    let mut items = q.order_by_desc(points_entry::Column::Id).limit(args.first + 1).all(&state.db).await?;
-    let has_next = items.len() as u64 > args.first;
-    items.truncate(args.first as usize);
-    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+    let q = points_entry::Entity::find().filter(points_entry::Column::UserId.eq(user));
+    crate::service::page::fetch_newest(&state.db, q, points_entry::Column::Id, args).await
 }

@@ -327,14 +327,8 @@ pub async fn periods(state: &AppState, actor: &Actor, args: PageArgs) -> AppResu
     scopes.extend(roles.scopes(Role::StreetAdmin));
     scopes.sort_unstable();
     scopes.dedup();
-    let mut q = vote_period::Entity::find().filter(vote_period::Column::ScopeId.is_in(scopes));
-    if let Some(after) = args.after {
-        q = q.filter(vote_period::Column::Id.lt(after));
-    }
-    let mut items = q.order_by_desc(vote_period::Column::Id).limit(args.first + 1).all(&state.db).await?;
-    let has_next = items.len() as u64 > args.first;
-    items.truncate(args.first as usize);
-    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+    let q = vote_period::Entity::find().filter(vote_period::Column::ScopeId.is_in(scopes));
+    crate::service::page::fetch_newest(&state.db, q, vote_period::Column::Id, args).await
 }
 
 #[cfg(test)]
