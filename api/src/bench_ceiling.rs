@@ -340,6 +340,8 @@ async fn acknowledge(db: &DatabaseConnection, id: Uuid, head: Uuid) -> anyhow::R
     crate::service::notify::for_event(&txn, &CONFIG, &row, "ACKNOWLEDGED", Some(head), None, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // The head's points for acknowledging within the SLA, as the server awards them (fresh reports are in time).
+    crate::service::incentives::points::award(&txn, head, "ACK_IN_SLA", id, 2).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
     txn.commit().await?;
     Ok(())
 }

@@ -321,3 +321,24 @@ async fn points_for_work_are_awarded_once_even_when_the_event_is_retried() {
     assert_eq!(balance(&w, &head).await, 2 + 5 + 3);
     assert_eq!(balance(&w, &resident).await, 0, "residents earn nothing for reporting");
 }
+
+#[tokio::test]
+async fn an_award_or_refund_for_the_same_source_twice_changes_nothing_the_second_time() {
+    // Found by the benchmark: re-awarding an existing entry must neither fail nor move the balance (the event that
+    // earns it may come round again, e.g. a report acknowledged anew).
+    let w = world().await;
+    let hs = heads(&w, 1, 0).await;
+    let (t, uid) = (&hs[0].0, hs[0].1);
+    let db = &w.app.state.db;
+    let source = Uuid::now_v7();
+    use api::service::incentives::points;
+    assert!(points::award(db, uid, "ACK_IN_SLA", source, 2).await.unwrap());
+    assert!(!points::award(db, uid, "ACK_IN_SLA", source, 2).await.unwrap());
+    assert_eq!(balance(&w, t).await, 2);
+    points::refund(db, uid, source, 5).await.unwrap();
+    points::refund(db, uid, source, 5).await.unwrap();
+    assert_eq!(balance(&w, t).await, 7);
+    let pts = w.app.gql(Some(t), POINTS, json!({})).await;
+    assert_eq!(pts.ok()["myPoints"]["earned"], 2);
+    assert_eq!(pts.ok()["myPoints"]["ledger"]["nodes"].as_array().unwrap().len(), 2);
+}

@@ -62,6 +62,19 @@ async fn credit<C: ConnectionTrait>(db: &C, user: Uuid, delta: i32, earned: i32,
     balance_of(db, user).await
 }
 
+/// Takes back a credit just made in this transaction (the account row exists and is held): a plain update, because
+/// an upsert would check its would-be new row, with a negative balance, against the CHECK first.
+async fn uncredit<C: ConnectionTrait>(db: &C, user: Uuid, delta: i32, earned: i32, spent: i32) -> AppResult<()> {
+    points_account::Entity::update_many()
+        .col_expr(points_account::Column::Balance, Expr::col(points_account::Column::Balance).sub(delta))
+        .col_expr(points_account::Column::Earned, Expr::col(points_account::Column::Earned).sub(earned))
+        .col_expr(points_account::Column::Spent, Expr::col(points_account::Column::Spent).sub(spent))
+        .filter(points_account::Column::UserId.eq(user))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 async fn balance_of<C: ConnectionTrait>(db: &C, user: Uuid) -> AppResult<i32> {
     Ok(points_account::Entity::find()
         .select_only()
@@ -114,7 +127,7 @@ pub async fn award<C: ConnectionTrait>(db: &C, user: Uuid, reason: &str, source:
     if entry_once(db, user, reason, source, points, balance).await? {
         return Ok(true);
     }
-    credit(db, user, -points, -points, 0).await?;
+    uncredit(db, user, points, points, 0).await?;
     Ok(false)
 }
 
@@ -160,7 +173,7 @@ pub async fn refund<C: ConnectionTrait>(db: &C, user: Uuid, source: Uuid, points
     }
     let balance = credit(db, user, points, 0, -points).await?;
     if !entry_once(db, user, reason::REDEMPTION_RETURNED, source, points, balance).await? {
-        credit(db, user, -points, 0, points).await?;
+        uncredit(db, user, points, 0, -points).await?;
     }
     Ok(())
 }
