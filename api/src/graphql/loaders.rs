@@ -5,8 +5,7 @@ use std::{collections::HashMap, sync::Arc};
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use chrono::Utc;
 use entity::{app_user, appointment};
-use sea_orm::ExprTrait;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::error::AppError;
@@ -90,8 +89,7 @@ impl Loader<Uuid> for HeadOf {
         let rows = appointment::Entity::find()
             .filter(appointment::Column::ScopeId.is_in(keys.to_vec()))
             .filter(appointment::Column::Role.is_in(["NEIGHBOUR_HEAD", "GROUP_HEAD", "AREA_HEAD"]))
-            .filter(appointment::Column::StartsAt.lte(now))
-            .filter(Expr::col(appointment::Column::EndsAt).is_null().or(appointment::Column::EndsAt.gt(now)))
+            .filter(crate::service::people::in_force(now))
             .all(&self.0)
             .await
             .map_err(|e| LoadError(Arc::new(e)))?;

@@ -24,6 +24,13 @@ pub mod status {
     pub const REJECTED: &str = "REJECTED";
 }
 
+/// Appointments in force at `now`: started, and not ended.
+pub fn in_force(now: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::all().add(appointment::Column::StartsAt.lte(now)).add(
+        sea_orm::Condition::any().add(appointment::Column::EndsAt.is_null()).add(appointment::Column::EndsAt.gt(now)),
+    )
+}
+
 /// Whether `actor` may appoint or revoke `role` over `scope`.
 async fn may_appoint(state: &AppState, actor: &Actor, role: Role, scope: Uuid) -> AppResult<bool> {
     let roles = actor.roles(state).await?;

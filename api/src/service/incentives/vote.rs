@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use entity::{app_user, appointment, residence, vote, vote_period, vote_result};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, SqlErr, sea_query::Expr,
 };
 use uuid::Uuid;
@@ -108,8 +108,7 @@ async fn head_communities(state: &AppState, head: Uuid) -> AppResult<Vec<Uuid>> 
     let grants = appointment::Entity::find()
         .filter(appointment::Column::UserId.eq(head))
         .filter(appointment::Column::Role.is_in(["NEIGHBOUR_HEAD", "GROUP_HEAD", "AREA_HEAD"]))
-        .filter(appointment::Column::StartsAt.lte(now))
-        .filter(Condition::any().add(appointment::Column::EndsAt.is_null()).add(appointment::Column::EndsAt.gt(now)))
+        .filter(crate::service::people::in_force(now))
         .all(&state.db)
         .await?;
     let mut out = Vec::new();
