@@ -50,35 +50,7 @@ async fn heads(w: &World, n: usize, points: i32) -> Vec<(String, Uuid)> {
     let compound = decode(&w.demo.compound, Kind::Compound, "c").unwrap();
     let mut out = Vec::new();
     for i in 0..n {
-        let (t, _, uid) = w.app.session(&format!("vh-{i}")).await;
-        let uid = decode(&uid, Kind::User, "u").unwrap();
-        let nbh = Uuid::now_v7();
-        let now = Utc::now();
-        entity::neighbourhood::Entity::insert(entity::neighbourhood::ActiveModel {
-            id: sea_orm::Set(nbh),
-            created_at: sea_orm::Set(now),
-            name: sea_orm::Set(format!("测试邻 {i}")),
-            group_id: sea_orm::Set(group),
-            compound_id: sea_orm::Set(compound),
-        })
-        .exec(&w.app.state.db)
-        .await
-        .unwrap();
-        entity::appointment::Entity::insert(entity::appointment::ActiveModel {
-            id: sea_orm::Set(Uuid::now_v7()),
-            created_at: sea_orm::Set(now),
-            role: sea_orm::Set("NEIGHBOUR_HEAD".into()),
-            scope_id: sea_orm::Set(nbh),
-            starts_at: sea_orm::Set(now - Duration::minutes(1)),
-            ends_at: sea_orm::Set(None),
-            user_id: sea_orm::Set(uid),
-            appointed_by: sea_orm::Set(None),
-            revoked_by: sea_orm::Set(None),
-        })
-        .exec(&w.app.state.db)
-        .await
-        .unwrap();
-        api::service::roles::invalidate(&w.app.state, uid).await;
+        let (t, uid) = w.app.neighbour_head(&format!("vh-{i}"), group, compound, Utc::now() - Duration::minutes(1)).await;
         if points > 0 {
             api::service::incentives::points::award(&w.app.state.db, uid, "VOTE_WIN", Uuid::now_v7(), points).await.unwrap();
         }

@@ -38,36 +38,7 @@ fn uid(id: &str) -> Uuid {
 
 /// A neighbour head of a new neighbourhood in `group` (of `compound`), appointed since `since`: (token, user id).
 async fn head(app: &TestApp, name: &str, group: Uuid, compound: Uuid, since: DateTime<Utc>) -> (String, Uuid) {
-    let (t, _, id) = app.session(name).await;
-    let user = uid(&id);
-    let nbh = Uuid::now_v7();
-    let now = Utc::now();
-    entity::neighbourhood::Entity::insert(entity::neighbourhood::ActiveModel {
-        id: sea_orm::Set(nbh),
-        created_at: sea_orm::Set(now),
-        name: sea_orm::Set(format!("统计邻 {name}")),
-        group_id: sea_orm::Set(group),
-        compound_id: sea_orm::Set(compound),
-    })
-    .exec(&app.state.db)
-    .await
-    .unwrap();
-    entity::appointment::Entity::insert(entity::appointment::ActiveModel {
-        id: sea_orm::Set(Uuid::now_v7()),
-        created_at: sea_orm::Set(now),
-        role: sea_orm::Set("NEIGHBOUR_HEAD".into()),
-        scope_id: sea_orm::Set(nbh),
-        starts_at: sea_orm::Set(since),
-        ends_at: sea_orm::Set(None),
-        user_id: sea_orm::Set(user),
-        appointed_by: sea_orm::Set(None),
-        revoked_by: sea_orm::Set(None),
-    })
-    .exec(&app.state.db)
-    .await
-    .unwrap();
-    api::service::roles::invalidate(&app.state, user).await;
-    (t, user)
+    app.neighbour_head(name, group, compound, since).await
 }
 
 /// A grid area and group in `community`.

@@ -1,5 +1,5 @@
 //! `incentiveStatistics` for admins. Adapters only: the rules are in `service::incentives::stats`.
-use async_graphql::{Context, Enum, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, Object, Result};
 use chrono::{DateTime, Utc};
 
 use super::{actor, state};
@@ -29,36 +29,6 @@ impl From<StatisticsGroupBy> for stats::GroupBy {
             StatisticsGroupBy::Day => stats::GroupBy::Day,
             StatisticsGroupBy::Week => stats::GroupBy::Week,
             StatisticsGroupBy::Month => stats::GroupBy::Month,
-        }
-    }
-}
-
-/// Points and redemptions counted when they happened within the period.
-#[derive(SimpleObject, Clone, Copy)]
-pub struct IncentiveFigures {
-    /// Points earned by work and votes; null in merchant rows (points are not earned at a merchant).
-    pub points_earned: Option<i64>,
-    /// Points spent on redemptions, net of points given back by cancellations and expiries.
-    pub points_spent: i64,
-    /// Redemptions issued.
-    pub issued: i64,
-    /// Redemptions used (verified at the merchant).
-    pub used: i64,
-    /// Redemptions cancelled.
-    pub cancelled: i64,
-    /// Redemptions expired.
-    pub expired: i64,
-}
-
-impl From<Figures> for IncentiveFigures {
-    fn from(f: Figures) -> Self {
-        IncentiveFigures {
-            points_earned: f.points_earned,
-            points_spent: f.points_spent,
-            issued: f.issued,
-            used: f.used,
-            cancelled: f.cancelled,
-            expired: f.expired,
         }
     }
 }
@@ -94,8 +64,8 @@ impl IncentiveStatisticsRow {
     }
 
     /// The figures.
-    async fn figures(&self) -> IncentiveFigures {
-        self.0.figures.into()
+    async fn figures(&self) -> Figures {
+        self.0.figures
     }
 }
 
@@ -110,8 +80,8 @@ impl IncentiveStatistics {
     }
 
     /// The totals over the scope and period.
-    async fn totals(&self) -> IncentiveFigures {
-        self.0.totals.into()
+    async fn totals(&self) -> Figures {
+        self.0.totals
     }
 }
 

@@ -67,12 +67,14 @@ impl GroupBy {
     }
 }
 
-/// The figures of one row (or of the totals).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+// The figures of one row, or the totals; served as they are as the GraphQL type `IncentiveFigures`.
+/// Points and redemptions counted when they happened within the period.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, async_graphql::SimpleObject)]
+#[graphql(name = "IncentiveFigures")]
 pub struct Figures {
-    /// Points earned (positive entries of the earning reasons); None in merchant rows, where it does not apply.
+    /// Points earned by work and votes; null in merchant rows (points are not earned at a merchant).
     pub points_earned: Option<i64>,
-    /// Points spent on redemptions, net of those given back by cancellations and expiries.
+    /// Points spent on redemptions, net of points given back by cancellations and expiries.
     pub points_spent: i64,
     /// Redemptions issued.
     pub issued: i64,
