@@ -20,13 +20,18 @@ cats=$(q "SELECT string_agg(quote_literal(id::text), ',') FROM category")
 events=$(q "SELECT string_agg(quote_literal(last_event_id::text), ',') FROM (SELECT last_event_id FROM report WHERE neighbourhood_id = '$nbh' LIMIT 20) t")
 users=$(q "SELECT string_agg(quote_literal(reporter_id::text), ',') FROM (SELECT reporter_id FROM report WHERE neighbourhood_id = '$nbh' LIMIT 20) t")
 
+# Each statement is explained as the server runs it: prepared, with its values bound as parameters, under
+# `plan_cache_mode = force_generic_plan` (the server's setting, `api/src/db.rs`), so the plan shown is the cached
+# generic plan every execution uses, not one made for these particular values.
 explain() {
-  local name=$1 sql=$2
+  local name=$1 sql=$2 params=$3
   {
     echo "-- $name"
     echo "$sql;"
+    echo "-- parameters: ($params)"
     echo
-    psql "$URL" -Atqc "EXPLAIN (ANALYZE, BUFFERS) $sql"
+    psql "$URL" -Atq -c "SET plan_cache_mode = force_generic_plan" -c "PREPARE s AS $sql" \
+      -c "EXPLAIN (ANALYZE, BUFFERS) EXECUTE s($params)"
   } > "$DIR/$name.txt"
   if grep -q "Seq Scan on report\b\|Seq Scan on report_event" "$DIR/$name.txt"; then
     echo "SEQUENTIAL SCAN in $name" >&2
@@ -34,20 +39,24 @@ explain() {
   fi
 }
 
-explain my_reports "SELECT * FROM report WHERE reporter_id = '$reporter' ORDER BY id DESC LIMIT 21"
-# Pages bring each report's reporter and newest event through joins (the statement the server runs).
+explain my_reports "SELECT * FROM report WHERE reporter_id = \$1 ORDER BY id DESC LIMIT \$2" "'$reporter', 21"
+# Pages bring each report's reporter and newest event through joins (the statement the server runs). The statuses
+# are literals in the server's statement too, so that the partial indexes match the generic plan.
 J="SELECT report.*, u.*, e.* FROM report LEFT JOIN app_user u ON report.reporter_id = u.id LEFT JOIN report_event e ON report.last_event_id = e.id"
-explain inbox_neighbour_head "$J WHERE report.neighbourhood_id IN ('$nbh') AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') ORDER BY report.waiting_since ASC, report.id ASC LIMIT 21"
-explain inbox_area_head "$J WHERE report.area_id IN ('$area') AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') ORDER BY report.waiting_since ASC, report.id ASC LIMIT 21"
-explain inbox_area_head_closed "$J WHERE report.area_id IN ('$area') AND report.status IN ('CLOSED') ORDER BY report.waiting_since ASC, report.id ASC LIMIT 21"
-explain ticket_queue "$J WHERE report.company_id IN ('$company') AND report.status IN ('DISPATCHED', 'IN_PROGRESS', 'REOPENED', 'RESOLVED') ORDER BY report.waiting_since ASC, report.id ASC LIMIT 21"
-explain report_by_id "SELECT * FROM report WHERE id = '$report' LIMIT 1"
-explain timeline "SELECT report_event.*, u.* FROM report_event LEFT JOIN app_user u ON report_event.actor_id = u.id WHERE report_event.report_id = '$report' ORDER BY report_event.id ASC LIMIT 21"
-explain comments "SELECT * FROM report_comment WHERE report_id = '$report' ORDER BY id ASC LIMIT 21"
-explain loader_categories "SELECT * FROM category WHERE id IN ($cats)"
-explain loader_users "SELECT * FROM app_user WHERE id IN ($users)"
-explain loader_last_events "SELECT * FROM report_event WHERE id IN ($events)"
-explain roles "SELECT * FROM appointment WHERE user_id = '$user' AND (ends_at IS NULL OR ends_at > now())"
-explain homes "SELECT neighbourhood_id FROM residence WHERE user_id = '$reporter' AND status = 'VERIFIED'"
-explain auto_close_job "SELECT * FROM report WHERE status = 'RESOLVED' AND resolved_at <= now() - interval '72 hours' ORDER BY resolved_at ASC LIMIT 200"
+O="ORDER BY report.waiting_since ASC, report.id ASC LIMIT \$2"
+explain inbox_neighbour_head "$J WHERE report.neighbourhood_id IN (\$1) AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') $O" "'$nbh', 21"
+explain inbox_area_head "$J WHERE report.area_id IN (\$1) AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') $O" "'$area', 21"
+explain inbox_area_head_closed "$J WHERE report.area_id IN (\$1) AND report.status IN ('CLOSED') $O" "'$area', 21"
+explain ticket_queue "$J WHERE report.company_id IN (\$1) AND report.status IN ('DISPATCHED', 'IN_PROGRESS', 'REOPENED', 'RESOLVED') $O" "'$company', 21"
+explain report_by_id "SELECT * FROM report WHERE id = \$1" "'$report'"
+explain timeline "SELECT report_event.*, u.* FROM report_event LEFT JOIN app_user u ON report_event.actor_id = u.id WHERE report_event.report_id = \$1 ORDER BY report_event.id ASC LIMIT \$2" "'$report', 21"
+explain comments "SELECT * FROM report_comment WHERE report_id = \$1 ORDER BY id ASC LIMIT \$2" "'$report', 21"
+# Loaders send `id IN ($1, …, $n)`, one parameter per key.
+placeholders() { local n=$(( $(echo "$1" | tr -cd ',' | wc -c) + 1 )); seq -s ', ' -f '$%g' 1 $n; }
+explain loader_categories "SELECT * FROM category WHERE id IN ($(placeholders "$cats"))" "$cats"
+explain loader_users "SELECT * FROM app_user WHERE id IN ($(placeholders "$users"))" "$users"
+explain loader_last_events "SELECT * FROM report_event WHERE id IN ($(placeholders "$events"))" "$events"
+explain roles "SELECT * FROM appointment WHERE user_id = \$1 AND (ends_at IS NULL OR ends_at > \$2)" "'$user', now()"
+explain homes "SELECT neighbourhood_id FROM residence WHERE user_id = \$1 AND status = \$2" "'$reporter', 'VERIFIED'"
+explain auto_close_job "SELECT * FROM report WHERE status = \$1 AND resolved_at <= \$2 ORDER BY resolved_at ASC LIMIT \$3" "'RESOLVED', now() - interval '72 hours', 200"
 echo "explain plans in $DIR/"

@@ -10,13 +10,15 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     TransactionTrait,
 };
 use uuid::Uuid;
 
 use crate::seed::Manifest;
-use crate::service::report::Urgency;
+use crate::service::report::machine::Status;
+use crate::service::report::{Urgency, query};
+use crate::service::rows;
 use crate::service::report::submit::{NewRow, Placement, new_event, new_row};
 
 /// The server's defaults (no subscribe templates: notifications are in-app, as in the benchmark's server).
@@ -166,65 +168,49 @@ fn pick<'a, T>(rng: &mut StdRng, v: &'a [T]) -> &'a T {
     &v[rng.random_range(0..v.len())]
 }
 
-const NEEDS_HEAD: [&str; 3] = ["SUBMITTED", "ACKNOWLEDGED", "REOPENED"];
-const NEEDS_COMPANY: [&str; 4] = ["DISPATCHED", "IN_PROGRESS", "REOPENED", "RESOLVED"];
 
 /// The statements of one request of `scenario`.
 async fn once(db: &DatabaseConnection, i: &Inputs, scenario: &str, rng: &mut StdRng) -> anyhow::Result<()> {
     match scenario {
         "my_reports" => {
             let user = *pick(rng, &i.residents);
-            let page = report::Entity::find()
+            let q = report::Entity::find()
                 .filter(report::Column::ReporterId.eq(user))
                 .order_by_desc(report::Column::Id)
-                .limit(21)
-                .all(db)
-                .await?;
-            let _ = page;
+                .limit(21);
+            rows::one::<report::Model>(&rows::raw(db, &q).await?)?;
         }
         "inbox" | "area_inbox" | "area_inbox_closed" | "queue" => {
-            let (col, scope, user, statuses): (report::Column, Uuid, Uuid, Vec<&str>) = match scenario {
-                "inbox" => {
-                    let (u, n) = *pick(rng, &i.heads);
-                    (report::Column::NeighbourhoodId, n, u, NEEDS_HEAD.to_vec())
-                }
-                "area_inbox" => {
-                    let (u, a) = *pick(rng, &i.area_heads);
-                    (report::Column::AreaId, a, u, NEEDS_HEAD.to_vec())
-                }
-                "area_inbox_closed" => {
-                    let (u, a) = *pick(rng, &i.area_heads);
-                    (report::Column::AreaId, a, u, vec!["CLOSED"])
-                }
-                _ => (report::Column::CompanyId, *pick(rng, &i.companies), Uuid::nil(), NEEDS_COMPANY.to_vec()),
+            let (col, scope, statuses): (report::Column, Uuid, &[Status]) = match scenario {
+                "inbox" => (report::Column::NeighbourhoodId, pick(rng, &i.heads).1, &query::NEEDS_HEAD),
+                "area_inbox" => (report::Column::AreaId, pick(rng, &i.area_heads).1, &query::NEEDS_HEAD),
+                "area_inbox_closed" => (report::Column::AreaId, pick(rng, &i.area_heads).1, &[Status::Closed]),
+                _ => (report::Column::CompanyId, *pick(rng, &i.companies), &query::NEEDS_COMPANY),
             };
-            // One statement: the page with each report's reporter and newest event joined in. Categories come from
-            // the server's in-process cache, and the caller is a party to every report in their inbox, so neither
-            // costs a statement.
-            let _ = user;
-            report::Entity::find()
-                .filter(col.is_in([scope]))
-                .filter(report::Column::Status.is_in(statuses))
+            // One statement, the server's own: the page with each report's reporter and newest event joined in.
+            // Categories come from the server's in-process cache, and the caller is a party to every report in
+            // their inbox, so neither costs a statement.
+            let q = query::waiting_select(Condition::all().add(col.is_in([scope])), statuses)
                 .order_by_asc(report::Column::WaitingSince)
                 .order_by_asc(report::Column::Id)
                 .limit(21)
                 .find_also_related(app_user::Entity)
-                .find_also_related(report_event::Entity)
-                .all(db)
-                .await?;
+                .find_also_related(report_event::Entity);
+            rows::three::<report::Model, app_user::Model, report_event::Model>(&rows::raw(db, &q).await?)?;
         }
         "report" => {
             let (id, reader) = *pick(rng, &i.reports);
-            let r = report::Entity::find_by_id(id).one(db).await?.ok_or_else(|| anyhow::anyhow!("missing report"))?;
+            let r = rows::one::<report::Model>(&rows::raw(db, &report::Entity::find_by_id(id)).await?)?
+                .pop()
+                .ok_or_else(|| anyhow::anyhow!("missing report"))?;
             let _ = reader; // the reporter reads it: a party, so no home lookup
             // The timeline with each event's actor joined in.
-            report_event::Entity::find()
+            let q = report_event::Entity::find()
                 .filter(report_event::Column::ReportId.eq(id))
                 .order_by_asc(report_event::Column::Id)
                 .limit(21)
-                .find_also_related(app_user::Entity)
-                .all(db)
-                .await?;
+                .find_also_related(app_user::Entity);
+            rows::two::<report_event::Model, app_user::Model>(&rows::raw(db, &q).await?)?;
             report_comment::Entity::find()
                 .filter(report_comment::Column::ReportId.eq(id))
                 .order_by_asc(report_comment::Column::Id)

@@ -31,6 +31,14 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
         .sqlx_logging(false)
+        // sqlx pings a pooled connection on every acquire by default: a second round trip for every statement.
+        // Ping only a connection that sat idle long enough to have been dropped by the server or a proxy.
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
+        // The hot statements are short index lookups whose plan does not depend on the values bound (statuses
+        // are inlined as literals where partial indexes need them). PostgreSQL's default plans every execution
+        // afresh when it guesses a custom plan might be cheaper, and planning then cost more than running the
+        // statement (see bench/RESULTS.md). The generic plan of each hot statement is in bench/explain/.
+        .map_sqlx_postgres_opts(|o| o.options([("plan_cache_mode", "force_generic_plan")]))
         .map_sqlx_sqlite_opts(|o| {
             o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)

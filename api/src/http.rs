@@ -36,12 +36,14 @@ pub struct HttpState {
     pub app: AppState,
     /// The schema.
     pub schema: AppSchema,
+    /// Query texts already parsed.
+    pub parsed: Arc<crate::graphql::parsed::ParsedQueries>,
 }
 
 /// Builds the router: what production serves is what the tests build.
 pub fn router(app: AppState, schema: AppSchema) -> Router {
     let dev = app.config.is_dev();
-    let state = Arc::new(HttpState { app, schema });
+    let state = Arc::new(HttpState { app, schema, parsed: Default::default() });
     let mut r = Router::new()
         .route("/graphql", get(graphql).post(graphql))
         .route("/healthz", get(healthz))
@@ -163,6 +165,8 @@ async fn graphql(State(s): State<Arc<HttpState>>, req: Request) -> Response {
         return refuse(StatusCode::METHOD_NOT_ALLOWED, english, "变更操作必须使用 POST", "Mutations must be sent with POST");
     }
 
+    let mut gql_req = gql_req;
+    s.parsed.attach(&mut gql_req);
     let gql_req = gql_req.data(Actor::new(auth)).data(Loaders::new(&s.app));
     let gql_req = gql_req.data(crate::graphql::media::PhotoLoaders::new(&s.app));
     let mut resp = s.schema.execute(gql_req).await;

@@ -5,6 +5,7 @@ mod loaders;
 pub mod media;
 mod moderation;
 mod notify;
+pub mod parsed;
 mod mutation;
 mod query;
 pub mod stats;

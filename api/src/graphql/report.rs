@@ -530,7 +530,17 @@ impl ReportQuery {
     /// One report, if the caller may see it.
     async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<Report> {
         let id = arg_id(&id, Kind::Report, "id")?;
-        Ok(Report(query::one(state(ctx), actor(ctx), id).await?))
+        let r = query::one(state(ctx), actor(ctx), id).await?;
+        // The relations asked for are loaded now, straight through their loaders: resolved one by one they would
+        // each wait out the DataLoader's batching delay on a timer thread.
+        let (la, l) = (ctx.look_ahead(), loaders(ctx));
+        let when = |yes: bool, key: Uuid| if yes { vec![key] } else { Vec::new() };
+        let (a, b) = futures::join!(
+            loaders::prime(&l.compound, when(la.field("compound").exists() || la.field("location").exists(), r.compound_id)),
+            loaders::prime(&l.category, when(la.field("category").exists() || la.field("sla").exists(), r.category_id)),
+        );
+        a.and(b).map_err(AppError::from)?;
+        Ok(Report(r))
     }
 
     /// The caller's own reports, newest first.

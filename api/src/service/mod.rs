@@ -17,4 +17,5 @@ pub mod places;
 pub mod property;
 pub mod report;
 pub mod roles;
+pub mod rows;
 pub mod validate;

@@ -110,6 +110,7 @@ pub async fn fetch_with_user<E, C>(
 ) -> AppResult<(Page<E::Model>, Vec<entity::app_user::Model>)>
 where
     E: EntityTrait + Related<entity::app_user::Entity>,
+    E::Model: crate::service::rows::Positional,
     C: ConnectionTrait,
 {
     if !with_user {
@@ -120,7 +121,8 @@ where
         q = q.filter(id_col.gt(after));
     }
     let (mut items, mut users) = (Vec::new(), Vec::new());
-    for (row, user) in q.find_also_related(entity::app_user::Entity).all(db).await? {
+    let raw = crate::service::rows::raw(db, &q.find_also_related(entity::app_user::Entity)).await?;
+    for (row, user) in crate::service::rows::two::<E::Model, entity::app_user::Model>(&raw)? {
         items.push(row);
         users.extend(user);
     }

@@ -35,7 +35,8 @@ pub struct Input {
 
 /// A report and the acting user's standing toward it; NOT_FOUND if they may not see it.
 pub async fn load_visible(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<(report::Model, Standing)> {
-    let r = report::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(not_found)?;
+    let rows = crate::service::rows::raw(&state.db, &report::Entity::find_by_id(id)).await?;
+    let r = crate::service::rows::one::<report::Model>(&rows)?.pop().ok_or_else(not_found)?;
     let st = super::standing_of(state, actor, &r).await?;
     if !st.can_view {
         return Err(not_found());
