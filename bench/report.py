@@ -64,9 +64,11 @@ out.append(f"- data: scale {a.scale} (" + ", ".join(f"{k} {v:,}" for k, v in sor
            + (f"; seeded in {int(meta['seed_ms'])/1000:.0f} s" if "seed_ms" in meta else ""))
 out.append(f"- each cell: wrk for {a.duration} s against the release server (PostgreSQL, in-process cache), load generator, server and database on the same host")
 out.append("- ceiling: `linli bench-ceiling`, the same SQL statements the request runs, straight through an identically sized pool, same run")
-out.append(f"- server peak RSS over the whole run: {int(meta.get('server_peak_rss_kb', 0))/1024:.0f} MB\n")
-out.append("| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | errors | ceiling req/s | ceiling p99 ms | ratio | target |")
-out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+out.append(f"- server peak RSS over the whole run: {int(meta.get('server_peak_rss_kb', 0))/1024:.0f} MB")
+out.append("- server CPU: the server process's user + system time over the wrk run, divided by the requests answered\n")
+out.append("| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU µs/req | ceiling req/s | ceiling p99 ms | ratio | target |")
+out.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+clk = float(meta.get("clk_tck", 100))
 for (scenario, clients), r in sorted(rows.items(), key=lambda x: (list(NAMES).index(x[0][0]) if x[0][0] in NAMES else 99, x[0][1])):
     api, ceil = r.get("api", {}), r.get("ceiling", {})
     rps = float(api.get("rps", 0))
@@ -84,8 +86,10 @@ for (scenario, clients), r in sorted(rows.items(), key=lambda x: (list(NAMES).in
         rss = int(api.get("rss_kb", 0)) / 1024
         target = f"RSS {rss:.0f} MB ({'met' if rss < 200 else 'missed'} < 200 MB)"
     errs = int(float(api.get("graphql_errors", 0))) + int(float(api.get("socket_errors", 0)))
+    reqs = float(api.get("requests", 0))
+    cpu_us = f"{float(api['cpu_ticks']) * 1e6 / clk / reqs:,.0f}" if "cpu_ticks" in api and reqs else "–"
     out.append(
-        f"| {NAMES.get(scenario, scenario)} | {clients} | {rps:,.0f} | {float(api.get('p50_ms', 0)):.1f} | {float(api.get('p95_ms', 0)):.1f} | {p99:.1f} | {errs} | "
+        f"| {NAMES.get(scenario, scenario)} | {clients} | {rps:,.0f} | {float(api.get('p50_ms', 0)):.1f} | {float(api.get('p95_ms', 0)):.1f} | {p99:.1f} | {errs} | {cpu_us} | "
         + (f"{crps:,.0f} | {float(ceil.get('p99_ms', 0)):.1f} | {ratio:.0%} |" if ratio is not None else "– | – | – |")
         + f" {target} |"
     )

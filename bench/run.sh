@@ -40,6 +40,7 @@ if [ $PROFILE = release ]; then cargo build --release --quiet; else cargo build 
 mkdir -p $OUT
 RAW=$OUT/raw.tsv
 : > $RAW
+echo -e "clk_tck\t$(getconf CLK_TCK)" >> $RAW
 
 if [ $REUSE = 0 ]; then
   psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
@@ -70,11 +71,15 @@ for scenario in $SCENARIOS; do
     rss_log=$OUT/rss-$scenario-$c.txt
     ( while kill -0 $SERVER 2>/dev/null; do grep VmRSS /proc/$SERVER/status | awk '{print $2}'; sleep 0.5; done ) > $rss_log &
     sampler=$!
+    # The server's CPU time over the run (user + system, in clock ticks): CPU per request is steadier than
+    # throughput on a shared machine, and it is what the server itself costs.
+    cpu0=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
     line=$(SCENARIO=$scenario INPUTS=$OUT SLICE=$api_slice THREADS=$threads \
       wrk -t$threads -c$c -d${DURATION}s --timeout 5s -s bench/lua/graphql.lua "http://127.0.0.1:$PORT" 2>$OUT/wrk-$scenario-$c.err | grep '^RESULT' || true)
+    cpu1=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
     kill $sampler 2>/dev/null || true
     rss=$(sort -n $rss_log | tail -1)
-    echo -e "api\t$scenario\t$c\t$line rss_kb=${rss:-0}" | tee -a $RAW
+    echo -e "api\t$scenario\t$c\t$line rss_kb=${rss:-0} cpu_ticks=$((cpu1 - cpu0))" | tee -a $RAW
     if [ $scenario != mixed ]; then
       line=$($BIN bench-ceiling --scenario $scenario --concurrency $c --duration $DURATION --out $OUT --slice $ceil_slice | grep '^RESULT' || true)
       echo -e "ceiling\t$scenario\t$c\t$line" | tee -a $RAW
