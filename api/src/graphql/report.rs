@@ -531,15 +531,8 @@ impl ReportQuery {
     async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<Report> {
         let id = arg_id(&id, Kind::Report, "id")?;
         let r = query::one(state(ctx), actor(ctx), id).await?;
-        // The relations asked for are loaded now, straight through their loaders: resolved one by one they would
-        // each wait out the DataLoader's batching delay on a timer thread.
-        let (la, l) = (ctx.look_ahead(), loaders(ctx));
-        let when = |yes: bool, key: Uuid| if yes { vec![key] } else { Vec::new() };
-        let (a, b) = futures::join!(
-            loaders::prime(&l.compound, when(la.field("compound").exists() || la.field("location").exists(), r.compound_id)),
-            loaders::prime(&l.category, when(la.field("category").exists() || la.field("sla").exists(), r.category_id)),
-        );
-        a.and(b).map_err(AppError::from)?;
+        let la = ctx.look_ahead();
+        prime_relations(ctx, std::slice::from_ref(&r), |field| la.field(field).exists()).await?;
         Ok(Report(r))
     }
 
@@ -609,30 +602,38 @@ fn page_with(ctx: &Context<'_>) -> query::With {
     query::With { reporter: wants(ctx, "reporter"), last_event: wants(ctx, "lastEvent") }
 }
 
-/// Keeps the rows the page's statement joined in, and loads the other relations the client asked for (one
-/// statement each, side by side; categories come from the process's cache), so that resolving them per report
-/// hits the request's loader caches: a page costs the same number of statements whatever its size.
+/// Keeps the rows the page's statement joined in, and loads the other relations the client asked for, so that
+/// resolving them per report hits the request's loader caches: a page costs the same number of statements whatever
+/// its size.
 async fn prime(ctx: &Context<'_>, p: query::ReportPage) -> Result<crate::service::page::Page<report::Model>> {
     let l = loaders(ctx);
     loaders::feed(&l.user, p.reporters, |u| u.id).await;
     loaders::feed(&l.report_event, p.last_events, |e| e.id).await;
-    let items = &p.page.items;
+    prime_relations(ctx, &p.page.items, |field| wants(ctx, field)).await?;
+    Ok(p.page)
+}
+
+/// Loads the relations of `items` that `wants` says the client selected, one statement each, side by side and
+/// straight through their loaders (categories come from the process's cache). Resolved one report at a time they
+/// would each wait out the DataLoader's batching delay on a timer thread.
+async fn prime_relations(ctx: &Context<'_>, items: &[report::Model], wants: impl Fn(&str) -> bool) -> Result<()> {
+    let l = loaders(ctx);
     let ids = |f: fn(&report::Model) -> Option<Uuid>| items.iter().filter_map(f).collect::<Vec<_>>();
     let when = |yes: bool, keys: Vec<Uuid>| if yes { keys } else { Vec::new() };
     let (a, b, c, d, e) = futures::join!(
-        loaders::prime(&l.compound, when(wants(ctx, "compound") || wants(ctx, "location"), ids(|r| Some(r.compound_id)))),
-        loaders::prime(&l.category, when(wants(ctx, "category") || wants(ctx, "sla"), ids(|r| Some(r.category_id)))),
-        loaders::prime(&l.neighbourhood, when(wants(ctx, "neighbourhood"), ids(|r| r.neighbourhood_id))),
-        loaders::prime(&l.company, when(wants(ctx, "assignedCompany"), ids(|r| r.company_id))),
-        loaders::prime(&l.community, when(wants(ctx, "community"), ids(|r| Some(r.community_id)))),
+        loaders::prime(&l.compound, when(wants("compound") || wants("location"), ids(|r| Some(r.compound_id)))),
+        loaders::prime(&l.category, when(wants("category") || wants("sla"), ids(|r| Some(r.category_id)))),
+        loaders::prime(&l.neighbourhood, when(wants("neighbourhood"), ids(|r| r.neighbourhood_id))),
+        loaders::prime(&l.company, when(wants("assignedCompany"), ids(|r| r.company_id))),
+        loaders::prime(&l.community, when(wants("community"), ids(|r| Some(r.community_id)))),
     );
     for r in [a, b, c, d, e] {
         r.map_err(AppError::from)?;
     }
-    if wants(ctx, "photos") {
+    if wants("photos") {
         super::media::prime_reports(ctx, ids(|r| Some(r.id))).await?;
     }
-    Ok(p.page)
+    Ok(())
 }
 
 fn waiting_connection(p: crate::service::page::Page<report::Model>) -> Conn<Report> {

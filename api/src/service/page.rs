@@ -62,6 +62,25 @@ fn decode_cursor(s: &str) -> AppResult<Uuid> {
         .ok_or_else(|| AppError::bad_input("after", msg!("分页游标无效", "The `after` cursor is not valid")))
 }
 
+/// `select` shaped for one keyset page over its (time-ordered) id column: ordered, after the cursor, one row more
+/// than the page (that row says whether another page follows).
+fn keyset<E: EntityTrait>(select: Select<E>, id_col: E::Column, args: PageArgs, newest_first: bool) -> Select<E> {
+    let q = if newest_first { select.order_by_desc(id_col) } else { select.order_by_asc(id_col) };
+    let q = q.limit(args.first + 1);
+    match args.after {
+        Some(after) if newest_first => q.filter(id_col.lt(after)),
+        Some(after) => q.filter(id_col.gt(after)),
+        None => q,
+    }
+}
+
+/// The page of rows fetched by a [`keyset`] select.
+fn finish<T>(mut items: Vec<T>, args: PageArgs) -> Page<T> {
+    let has_next = items.len() as u64 > args.first;
+    items.truncate(args.first as usize);
+    Page { items, has_next, has_previous: args.after.is_some() }
+}
+
 /// Runs `select` ordered by its (time-ordered) id column, returning one page. One statement.
 pub async fn fetch<E, C>(
     db: &C,
@@ -73,14 +92,7 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let mut q = select.order_by_asc(id_col).limit(args.first + 1);
-    if let Some(after) = args.after {
-        q = q.filter(id_col.gt(after));
-    }
-    let mut items = q.all(db).await?;
-    let has_next = items.len() as u64 > args.first;
-    items.truncate(args.first as usize);
-    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+    Ok(finish(keyset(select, id_col, args, false).all(db).await?, args))
 }
 
 /// Runs `select` newest first by its (time-ordered) id column, returning one page. One statement.
@@ -89,14 +101,7 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    let mut q = select.order_by_desc(id_col).limit(args.first + 1);
-    if let Some(after) = args.after {
-        q = q.filter(id_col.lt(after));
-    }
-    let mut items = q.all(db).await?;
-    let has_next = items.len() as u64 > args.first;
-    items.truncate(args.first as usize);
-    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+    Ok(finish(keyset(select, id_col, args, true).all(db).await?, args))
 }
 
 /// [`fetch`], also bringing the user each row points at (its actor or author) in the same statement when
@@ -116,19 +121,13 @@ where
     if !with_user {
         return Ok((fetch(db, select, id_col, args).await?, Vec::new()));
     }
-    let mut q = select.order_by_asc(id_col).limit(args.first + 1);
-    if let Some(after) = args.after {
-        q = q.filter(id_col.gt(after));
-    }
+    let q = keyset(select, id_col, args, false).find_also_related(entity::app_user::Entity);
     let (mut items, mut users) = (Vec::new(), Vec::new());
-    let raw = crate::service::rows::raw(db, &q.find_also_related(entity::app_user::Entity)).await?;
-    for (row, user) in crate::service::rows::two::<E::Model, entity::app_user::Model>(&raw)? {
+    for (row, user) in crate::service::rows::two::<E::Model, entity::app_user::Model>(&crate::service::rows::raw(db, &q).await?)? {
         items.push(row);
         users.extend(user);
     }
-    let has_next = items.len() as u64 > args.first;
-    items.truncate(args.first as usize);
-    Ok((Page { items, has_next, has_previous: args.after.is_some() }, users))
+    Ok((finish(items, args), users))
 }
 
 #[cfg(test)]
