@@ -11,13 +11,8 @@ const VIEW: &str = "query($id: ID!) { report(id: $id) { id description moderatio
 const QUEUE: &str = "{ moderationQueue { nodes { id kind text moderation reportId } } }";
 const MODERATE: &str = "mutation($id: ID!, $ok: Boolean!) { moderateContent(id: $id, approve: $ok) }";
 
-async fn drain(app: &TestApp, token: &str) -> Value {
-    let cats = app.gql(Some(token), "{ categories { id code } }", json!({})).await;
-    cats.ok()["categories"].as_array().unwrap().iter().find(|c| c["code"] == "DRAIN").unwrap()["id"].clone()
-}
-
 async fn submit(app: &TestApp, token: &str, description: &str) -> crate::common::Gql {
-    let cat = drain(app, token).await;
+    let cat = app.category_id(token, "DRAIN").await;
     app.gql(Some(token), SUBMIT, json!({ "i": { "categoryId": cat, "description": description } })).await
 }
 

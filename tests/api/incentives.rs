@@ -271,13 +271,7 @@ async fn points_for_work_are_awarded_once_even_when_the_event_is_retried() {
     let w = world().await;
     let app = &w.app;
     let (resident, head) = (app.login("resident").await, app.login("head").await);
-    let cats = app.gql(Some(&resident), "{ categories { id code } }", json!({})).await;
-    let drain = cats.ok()["categories"].as_array().unwrap().iter().find(|c| c["code"] == "DRAIN").unwrap()["id"].clone();
-    let r = app
-        .gql(Some(&resident), "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }",
-            json!({ "i": { "categoryId": drain, "description": "厨房下水道堵了，水排不下去" } }))
-        .await;
-    let id = r.ok()["submitReport"]["id"].as_str().unwrap().to_owned();
+    let id = app.submit_drain_report(&resident, "厨房下水道堵了，水排不下去").await;
     // The head's acknowledge is sent five times at once (a flaky connection retrying): one wins, one award.
     let ack = "mutation($id: ID!) { acknowledgeReport(id: $id) { status } }";
     let answers = futures::future::join_all((0..5).map(|_| app.gql(Some(&head), ack, json!({ "id": id })))).await;

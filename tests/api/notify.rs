@@ -17,16 +17,7 @@ async fn app() -> TestApp {
 }
 
 async fn submit(app: &TestApp, token: &str) -> String {
-    let cats = app.gql(Some(token), "{ categories { id code } }", json!({})).await;
-    let drain = cats.ok()["categories"].as_array().unwrap().iter().find(|c| c["code"] == "DRAIN").unwrap()["id"].clone();
-    let r = app
-        .gql(
-            Some(token),
-            "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }",
-            json!({ "i": { "categoryId": drain, "description": "厨房下水道堵了，水排不下去，已经三天了，请尽快派人来看看" } }),
-        )
-        .await;
-    r.ok()["submitReport"]["id"].as_str().unwrap().to_owned()
+    app.submit_drain_report(token, "厨房下水道堵了，水排不下去，已经三天了，请尽快派人来看看").await
 }
 
 async fn acknowledge(app: &TestApp, token: &str, id: &str) {

@@ -131,13 +131,7 @@ async fn build() -> World {
 
     // dev:head acknowledges a report in time: ACK_IN_SLA, 2 points.
     let (resident, dev_head) = (app.login("resident").await, app.login("head").await);
-    let cats = app.gql(Some(&resident), "{ categories { id code } }", json!({})).await;
-    let drain = cats.ok()["categories"].as_array().unwrap().iter().find(|c| c["code"] == "DRAIN").unwrap()["id"].clone();
-    let r = app
-        .gql(Some(&resident), "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }",
-            json!({ "i": { "categoryId": drain, "description": "厨房下水道堵了，水排不下去" } }))
-        .await;
-    let report = r.ok()["submitReport"]["id"].as_str().unwrap().to_owned();
+    let report = app.submit_drain_report(&resident, "厨房下水道堵了，水排不下去").await;
     app.gql(Some(&dev_head), "mutation($id: ID!) { acknowledgeReport(id: $id) { status } }", json!({ "id": report })).await.ok();
     let dev_head_id = uid(app.gql(Some(&dev_head), "{ me { id } }", json!({})).await.ok()["me"]["id"].as_str().unwrap());
     set_entry_time(&app, dev_head_id, "ACK_IN_SLA", beijing_midnight(d)).await;

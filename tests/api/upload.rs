@@ -254,14 +254,8 @@ const SUBMIT: &str = "mutation($i: SubmitReportInput!) { submitReport(input: $i)
 const REPORT: &str = "query($id: ID!) { report(id: $id) { id photos { id phase hidden url thumbnailUrl }
     after: photos(phase: AFTER) { id } comments { nodes { body photos { id phase url } } } } }";
 
-async fn drain_category(app: &TestApp, token: &str) -> String {
-    let r = app.gql(Some(token), "{ categories { id code } }", json!({})).await;
-    let cats = r.ok()["categories"].as_array().unwrap().clone();
-    cats.iter().find(|c| c["code"] == "DRAIN").unwrap()["id"].as_str().unwrap().to_owned()
-}
-
 async fn submit(app: &TestApp, token: &str, photos: &[String]) -> crate::common::Gql {
-    let cat = drain_category(app, token).await;
+    let cat = app.category_id(token, "DRAIN").await;
     let input = json!({ "categoryId": cat, "description": "楼道下水道堵了，照片为证", "photoIds": photos });
     app.gql(Some(token), SUBMIT, json!({ "i": input })).await
 }

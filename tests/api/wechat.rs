@@ -41,16 +41,7 @@ async fn heads_see_the_reporters_phone_masked_and_neighbours_not_at_all() {
     let app = TestApp::demo().await;
     let resident = app.login("resident").await;
     app.gql(Some(&resident), BIND, json!({ "c": app.wechat.phone_code_for("13580006666") })).await.ok();
-    let cats = app.gql(Some(&resident), "{ categories { id code } }", json!({})).await;
-    let drain = cats.ok()["categories"].as_array().unwrap().iter().find(|c| c["code"] == "DRAIN").unwrap()["id"].clone();
-    let r = app
-        .gql(
-            Some(&resident),
-            "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }",
-            json!({ "i": { "categoryId": drain, "description": "厨房下水道堵了，水排不下去" } }),
-        )
-        .await;
-    let id = r.ok()["submitReport"]["id"].as_str().unwrap().to_owned();
+    let id = app.submit_drain_report(&resident, "厨房下水道堵了，水排不下去").await;
     let q = "query($id: ID!) { report(id: $id) { reporter { name phone } } }";
     let phone_for = |who: &'static str| {
         let app = &app;

@@ -207,6 +207,24 @@ impl TestApp {
     }
 
     /// Logs in with `dev:<name>` and returns the access token.
+    /// The id of the report category with `code` (DRAIN, LEAK, …), read as a client reads the list.
+    pub async fn category_id(&self, token: &str, code: &str) -> String {
+        let cats = self.gql(Some(token), "{ categories { id code } }", json!({})).await;
+        let list = cats.ok()["categories"].as_array().unwrap().clone();
+        list.iter().find(|c| c["code"] == code).unwrap()["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Submits a blocked-drain report with `description` as the user of `token` (who must live in the district);
+    /// returns its id.
+    pub async fn submit_drain_report(&self, token: &str, description: &str) -> String {
+        let cat = self.category_id(token, "DRAIN").await;
+        let r = self
+            .gql(Some(token), "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }",
+                json!({ "i": { "categoryId": cat, "description": description } }))
+            .await;
+        r.ok()["submitReport"]["id"].as_str().unwrap().to_owned()
+    }
+
     pub async fn login(&self, name: &str) -> String {
         self.session(name).await.0
     }
