@@ -554,6 +554,8 @@ async fn build_district(
             Value::Uuid(r.dispatched.map(|_| company)),
             Value::Uuid(None),
             Value::Uuid(Some(r.last_event)),
+            s(r.last_kind.into()),
+            ts(r.last_at),
         ]);
         if fresh {
             out.to_acknowledge.push((id, nb.head));
@@ -584,6 +586,8 @@ const REPORT_COLUMNS: &[&str] = &[
     "auto_closed", "reopen_count", "last_urged_at", "idempotency_key", "category_id", "reporter_id", "compound_id",
     "building_id", "neighbourhood_id", "group_id", "area_id", "community_id", "company_id", "duplicate_of",
     "last_event_id",
+    "last_event_kind",
+    "last_event_at",
 ];
 
 const DESCRIPTIONS: [&str; 6] = [
@@ -636,6 +640,8 @@ struct Generated {
     rating: Option<i32>,
     auto_closed: bool,
     last_event: Uuid,
+    last_kind: &'static str,
+    last_at: DateTime<Utc>,
 }
 
 impl Story {
@@ -700,6 +706,8 @@ impl Story {
             rating: None,
             auto_closed: false,
             last_event: Uuid::nil(),
+            last_kind: "SUBMITTED",
+            last_at: c.at,
         };
         let ts = |v: DateTime<Utc>| Value::ChronoDateTimeUtc(Some(v));
         let mut push = |rng: &mut StdRng, at: DateTime<Utc>, kind: &str, role: &str, from: Option<&str>, to: Option<&str>, actor: Option<Uuid>| {
@@ -739,6 +747,7 @@ impl Story {
             let from = g.status;
             let changed = *to != from;
             g.last_event = push(rng, t, kind, role, changed.then_some(from), changed.then_some(to), actor);
+            (g.last_kind, g.last_at) = (kind, t);
             g.version += 1;
             if changed {
                 g.status = to;

@@ -47,6 +47,10 @@ pub struct Model {
     pub last_event_id: Option<Uuid>,
     /// Content safety: PASS, REVIEW, PENDING or REJECTED (migration 000006).
     pub moderation: String,
+    /// The kind of the newest timeline event, written with `last_event_id` (migration 000013).
+    pub last_event_kind: Option<String>,
+    /// When the newest timeline event happened, written with `last_event_id` (migration 000013).
+    pub last_event_at: Option<DateTimeUtc>,
 }
 
 /// Joins a page of reports uses to bring the reporter and the newest event in the same statement.

@@ -15,6 +15,7 @@ mod m20261126_000009_create_media_checks;
 mod m20261126_000010_create_incentives;
 mod m20261126_000011_create_votes;
 mod m20261126_000012_stats_indexes;
+mod m20261126_000013_report_last_event_summary;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_create_incentives::Migration),
             Box::new(m20261126_000011_create_votes::Migration),
             Box::new(m20261126_000012_stats_indexes::Migration),
+            Box::new(m20261126_000013_report_last_event_summary::Migration),
         ]
     }
 }

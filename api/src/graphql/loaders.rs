@@ -47,8 +47,6 @@ by_id_loader!(/// Streets by id.
     StreetById, street);
 by_id_loader!(/// Communities by id.
     CommunityById, community);
-by_id_loader!(/// Compounds by id.
-    CompoundById, compound);
 by_id_loader!(/// Buildings by id.
     BuildingById, building);
 by_id_loader!(/// Grid areas by id.
@@ -74,6 +72,19 @@ impl Loader<Uuid> for CategoryById {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let all = self.0.lookup.categories(&self.0.db).await.map_err(|e| LoadError(Arc::new(sea_orm::DbErr::Custom(format!("{e:?}")))))?;
         Ok(all.iter().filter(|c| keys.contains(&c.id)).map(|c| (c.id, c.clone())).collect())
+    }
+}
+
+/// Compounds by id, served from the process's cache (a compound's row never changes once created).
+pub struct CompoundById(pub crate::state::AppState);
+
+impl Loader<Uuid> for CompoundById {
+    type Value = entity::compound::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        let rows = self.0.lookup.compounds(&self.0.db, keys).await.map_err(|e| LoadError(Arc::new(sea_orm::DbErr::Custom(format!("{e:?}")))))?;
+        Ok(rows.into_iter().map(|c| (c.id, c)).collect())
     }
 }
 
@@ -180,7 +191,7 @@ impl Loaders {
             district: DataLoader::with_cache(DistrictById(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
             street: DataLoader::with_cache(StreetById(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
             community: DataLoader::with_cache(CommunityById(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
-            compound: DataLoader::with_cache(CompoundById(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
+            compound: DataLoader::with_cache(CompoundById(state.clone()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
             building: DataLoader::with_cache(BuildingById(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
             area: DataLoader::with_cache(AreaById(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
             group: DataLoader::with_cache(GroupById(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),

@@ -331,6 +331,11 @@ impl Report {
     /// The newest timeline event.
     async fn last_event(&self, ctx: &Context<'_>) -> Result<Option<ReportEvent>> {
         let Some(id) = self.0.last_event_id else { return Ok(None) };
+        if let (Some(kind), Some(at)) = (&self.0.last_event_kind, self.0.last_event_at) {
+            if !needs_full_event(ctx.field().selection_set()) {
+                return Ok(Some(ReportEvent(summary_event(&self.0, id, kind, at), self.0.anonymous)));
+            }
+        }
         let e = loaders(ctx).report_event.load_one(id).await.map_err(AppError::from)?;
         Ok(e.map(|e| ReportEvent(e, self.0.anonymous)))
     }
@@ -597,9 +602,40 @@ fn wants(ctx: &Context<'_>, field: &str) -> bool {
     la.field("nodes").field(field).exists() || la.field("edges").field("node").field(field).exists()
 }
 
-/// The rows a page of reports should bring through its statement's joins: those the client asked for.
+/// The rows a page of reports should bring along: those the client asked for. The newest event is joined in only
+/// when the client asks for more of it than the report row carries.
 fn page_with(ctx: &Context<'_>) -> query::With {
-    query::With { reporter: wants(ctx, "reporter"), last_event: wants(ctx, "lastEvent") }
+    let la = ctx.look_ahead();
+    let full_event = [la.field("nodes"), la.field("edges").field("node")]
+        .iter()
+        .flat_map(|node| node.field("lastEvent").selection_fields())
+        .any(|f| needs_full_event(f.selection_set()));
+    query::With { reporter: wants(ctx, "reporter"), last_event: full_event }
+}
+
+/// The fields of a timeline event that its report's row carries (`last_event_kind`, `last_event_at`).
+const EVENT_SUMMARY: [&str; 4] = ["id", "kind", "at", "__typename"];
+
+/// Whether a selection of a report's newest event asks for more than its report's row carries.
+fn needs_full_event<'a>(mut fields: impl Iterator<Item = async_graphql::SelectionField<'a>>) -> bool {
+    fields.any(|f| !EVENT_SUMMARY.contains(&f.name()))
+}
+
+/// A report's newest event built from the report's row: only its id, kind and time are real, so it is used only
+/// when the client selected nothing else ([`needs_full_event`]).
+fn summary_event(r: &report::Model, id: Uuid, kind: &str, at: DateTime<Utc>) -> report_event::Model {
+    report_event::Model {
+        id,
+        created_at: at,
+        kind: kind.to_owned(),
+        actor_role: String::new(),
+        from_status: None,
+        to_status: None,
+        note: None,
+        report_id: r.id,
+        actor_id: None,
+        moderation: "PASS".into(),
+    }
 }
 
 /// Keeps the rows the page's statement joined in, and loads the other relations the client asked for, so that

@@ -78,7 +78,9 @@ pub async fn bind_phone(state: &AppState, actor: &crate::auth::Actor, code: &str
         return Err(AppError::bad_input("code", msg!("手机号格式不正确", "That is not a phone number")));
     }
     let am = app_user::ActiveModel { id: Set(user), phone: Set(Some(phone)), ..Default::default() };
-    Ok(am.update(&state.db).await?)
+    let updated = am.update(&state.db).await?;
+    state.lookup.forget_user(user);
+    Ok(updated)
 }
 
 async fn find_or_create_user(

@@ -349,6 +349,7 @@ async fn backdate(db: &DatabaseConnection, id: Uuid, by: chrono::Duration) -> an
     am.ended_at = Set(shift(r.ended_at));
     am.confirmed_at = Set(shift(r.confirmed_at));
     am.last_urged_at = Set(shift(r.last_urged_at));
+    am.last_event_at = Set(shift(r.last_event_at));
     am.update(db).await?;
     for e in report_event::Entity::find().filter(report_event::Column::ReportId.eq(id)).all(db).await? {
         let at = e.created_at - by;

@@ -49,7 +49,7 @@ positional!(entity::report::Model {
     waiting_since, submitted_at, acknowledged_at, dispatched_at, started_at, resolved_at, closed_at,
     first_reopened_at, ended_at, confirmed_at, rating, rating_comment, auto_closed, reopen_count, last_urged_at,
     idempotency_key, category_id, reporter_id, compound_id, building_id, neighbourhood_id, group_id, area_id,
-    community_id, company_id, duplicate_of, last_event_id, moderation,
+    community_id, company_id, duplicate_of, last_event_id, moderation, last_event_kind, last_event_at,
 });
 positional!(entity::app_user::Model { id, created_at, openid, unionid, nickname, phone, last_seen_at });
 positional!(entity::report_event::Model {

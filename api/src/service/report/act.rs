@@ -269,6 +269,8 @@ pub async fn apply_attaching(
     let event_id = new_id();
     sets.push((report::Column::Version, Expr::value(r.version + 1)));
     sets.push((report::Column::LastEventId, Expr::value(event_id)));
+    sets.push((report::Column::LastEventKind, Expr::value(ev.kind)));
+    sets.push((report::Column::LastEventAt, Expr::value(ev.now)));
     if to != from {
         sets.push((report::Column::Status, Expr::value(to.as_str())));
         sets.push((report::Column::WaitingSince, Expr::value(ev.now)));

@@ -340,6 +340,8 @@ pub fn new_row(n: NewRow) -> report::ActiveModel {
         duplicate_of: Set(None),
         last_event_id: Set(Some(n.event_id)),
         moderation: Set("PASS".into()),
+        last_event_kind: Set(Some("SUBMITTED".into())),
+        last_event_at: Set(Some(n.now)),
     }
 }
 
