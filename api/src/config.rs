@@ -48,6 +48,11 @@ pub struct Config {
     /// `DATABASE_MAX_CONNECTIONS`: pool size; default four per CPU core, at least 8 (PostgreSQL does best with few
     /// busy connections, but commits need company to share WAL flushes; see bench/RESULTS.md).
     pub database_max_connections: u32,
+    /// `LINLI_MAX_IN_FLIGHT`: GraphQL operations a replica executes at once; the others wait their turn, first come
+    /// first served. Default twice the pool size; 0 for no limit. Without a limit, 64 requests in flight on 2 cores
+    /// meant each statement of a transaction waited behind every other request's CPU work while holding its
+    /// connection, and p99 of `submitReport` nearly doubled (bench/RESULTS.md).
+    pub max_in_flight: usize,
     /// `REDIS_URL`: when set, cache and pub/sub go through Redis so replicas share them.
     pub redis_url: Option<String>,
     /// `LINLI_JWT_SECRET`: HS256 signing secret, at least 32 bytes in production.
@@ -198,6 +203,10 @@ impl Config {
             mode,
             listen,
             database_max_connections: num("DATABASE_MAX_CONNECTIONS", default_pool)? as u32,
+            max_in_flight: num(
+                "LINLI_MAX_IN_FLIGHT",
+                2 * num("DATABASE_MAX_CONNECTIONS", default_pool)?,
+            )? as usize,
             database_url,
             redis_url: get("REDIS_URL"),
             jwt_secret: Secret::new(get("LINLI_JWT_SECRET").unwrap_or_else(|| DEV_JWT_SECRET.into())),

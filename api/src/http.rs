@@ -38,12 +38,17 @@ pub struct HttpState {
     pub schema: AppSchema,
     /// Query texts already parsed.
     pub parsed: Arc<crate::graphql::parsed::ParsedQueries>,
+    /// Admission of GraphQL operations (`LINLI_MAX_IN_FLIGHT`; None: no limit). Tokio's semaphore is fair, so
+    /// operations start in the order they arrived.
+    pub in_flight: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 /// Builds the router: what production serves is what the tests build.
 pub fn router(app: AppState, schema: AppSchema) -> Router {
     let dev = app.config.is_dev();
-    let state = Arc::new(HttpState { app, schema, parsed: Default::default() });
+    let limit = app.config.max_in_flight;
+    let in_flight = (limit > 0).then(|| Arc::new(tokio::sync::Semaphore::new(limit)));
+    let state = Arc::new(HttpState { app, schema, parsed: Default::default(), in_flight });
     let mut r = Router::new()
         .route("/graphql", get(graphql).post(graphql))
         .route("/healthz", get(healthz))
@@ -169,6 +174,11 @@ async fn graphql(State(s): State<Arc<HttpState>>, req: Request) -> Response {
     s.parsed.attach(&mut gql_req);
     let gql_req = gql_req.data(Actor::new(auth)).data(Loaders::new(&s.app));
     let gql_req = gql_req.data(crate::graphql::media::PhotoLoaders::new(&s.app));
+    // Held while the operation executes; reading the body and writing the answer do not count.
+    let _permit = match &s.in_flight {
+        Some(sem) => Some(sem.clone().acquire_owned().await.expect("semaphore never closed")),
+        None => None,
+    };
     let mut resp = s.schema.execute(gql_req).await;
     for e in resp.errors.iter_mut() {
         let ext = e.extensions.get_or_insert_with(Default::default);

@@ -85,3 +85,43 @@ async fn responses_carry_a_request_id() {
     let resp = app.http.get(format!("{}/healthz", app.base)).send().await.unwrap();
     assert!(resp.headers().get("x-request-id").is_some());
 }
+
+/// With room for one operation at a time, parallel requests wait their turn rather than fail: every one of them is
+/// answered, reads and writes alike, and each submitted report is there once.
+#[tokio::test]
+async fn operations_over_the_in_flight_limit_wait_their_turn() {
+    let app = TestApp::spawn_with(&[("LINLI_MAX_IN_FLIGHT", "1"), ("LINLI_JOBS", "off")]).await;
+    api::service::demo::load_district_if_empty(&app.state)
+        .await
+        .unwrap();
+    let resident = app.login("resident").await;
+    let drain = app.category_id(&resident, "DRAIN").await;
+    let submit = "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }";
+    let calls = (0..24).map(|i| {
+        let (app, resident, drain) = (&app, &resident, &drain);
+        async move {
+            if i % 2 == 0 {
+                let input = json!({ "categoryId": drain, "description": format!("第{i}号：厨房下水道堵了") });
+                app.gql(Some(resident), submit, json!({ "i": input })).await.ok()["submitReport"]["id"].as_str().map(str::to_owned)
+            } else {
+                app.gql(Some(resident), "{ myReports(first: 1) { nodes { id } } }", json!({})).await.ok();
+                None
+            }
+        }
+    });
+    let ids: Vec<String> = futures::future::join_all(calls)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    assert_eq!(ids.len(), 12);
+    let listed = app
+        .gql(
+            Some(&resident),
+            "{ myReports(first: 100) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    let listed = listed.ok()["myReports"]["nodes"].as_array().unwrap().len();
+    assert_eq!(listed, 12);
+}
