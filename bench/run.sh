@@ -3,18 +3,23 @@
 # scenario with wrk at 1, 16 and 64 clients, runs the same SQL statements straight through the pool as the
 # ceiling, and writes bench/RESULTS.md (numbers as ratios to the ceiling measured in the same run).
 #
-#   bench/run.sh [--scale 1] [--duration 10] [--clients "1 16 64"] [--reuse] [--results bench/RESULTS.md]
+#   bench/run.sh [--scale 1] [--duration 10] [--warmup 2] [--clients "1 16 64"] [--reuse] [--results bench/RESULTS.md]
+#
+# Each read scenario is first run unmeasured for --warmup seconds at the same concurrency, so that its figures are
+# the steady state (the server's caches of people and compounds filled, as they are minutes after a deploy)
+# rather than its first second.
 #
 # Needs: wrk (apt-get install wrk), PostgreSQL at $BENCH_PG (default postgres://postgres@127.0.0.1:5432), python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SCALE=1 DURATION=10 CLIENTS="1 16 64" REUSE=0 RESULTS=bench/RESULTS.md FRESH=100000 PROFILE=release
+SCALE=1 DURATION=10 WARMUP=2 CLIENTS="1 16 64" REUSE=0 RESULTS=bench/RESULTS.md FRESH=300000 PROFILE=release
 SCENARIOS="my_reports inbox area_inbox area_inbox_closed queue report submit acknowledge mixed"
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) SCALE=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
+    --warmup) WARMUP=$2; shift 2 ;;
     --clients) CLIENTS=$2; shift 2 ;;
     --fresh) FRESH=$2; shift 2 ;;
     --reuse) REUSE=1; shift ;;
@@ -68,6 +73,11 @@ for scenario in $SCENARIOS; do
     threads=$(( c < 2 ? 1 : 2 ))
     api_slice="$(( (slot - 1) % 3 + 1 ))/9"; ceil_slice="$(( (slot - 1) % 3 + 4 ))/9"
     [ $scenario = mixed ] && api_slice="$(( (slot - 1) % 3 + 7 ))/9"
+    case $scenario in
+      submit|acknowledge|mixed) ;; # writes: nothing to warm, and a warm-up would use up fresh reports
+      *) [ "$WARMUP" -gt 0 ] && SCENARIO=$scenario INPUTS=$OUT SLICE=$api_slice THREADS=$threads \
+           wrk -t$threads -c$c -d${WARMUP}s --timeout 5s -s bench/lua/graphql.lua "http://127.0.0.1:$PORT" >/dev/null 2>&1 || true ;;
+    esac
     rss_log=$OUT/rss-$scenario-$c.txt
     ( while kill -0 $SERVER 2>/dev/null; do grep VmRSS /proc/$SERVER/status | awk '{print $2}'; sleep 0.5; done ) > $rss_log &
     sampler=$!
