@@ -308,3 +308,22 @@ async fn an_award_or_refund_for_the_same_source_twice_changes_nothing_the_second
     assert_eq!(pts.ok()["myPoints"]["earned"], 2);
     assert_eq!(pts.ok()["myPoints"]["ledger"]["nodes"].as_array().unwrap().len(), 2);
 }
+
+/// An acknowledgement reads the category's SLA inside its own transaction. With the category cache just expired
+/// and every pooled connection held by such transactions (here: a pool of one), it must still go through: read
+/// through the pool instead, each transaction waited for a connection that only a transaction could give back, and
+/// under load every acknowledgement stalled for the pool's whole acquire timeout.
+#[tokio::test]
+async fn an_acknowledgement_never_waits_for_a_second_connection() {
+    let app = TestApp::spawn_with(&[("LINLI_JOBS", "off"), ("DATABASE_MAX_CONNECTIONS", "1")]).await;
+    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    let (resident, head) = (app.login("resident").await, app.login("head").await);
+    let id = app.submit_drain_report(&resident, "厨房下水道堵了，水排不下去").await;
+    app.state.lookup.forget_categories();
+    let started = std::time::Instant::now();
+    let r = app.gql(Some(&head), "mutation($id: ID!) { acknowledgeReport(id: $id) { status } }", json!({ "id": id })).await;
+    assert_eq!(r.ok()["acknowledgeReport"]["status"], "ACKNOWLEDGED");
+    // Waiting out the pool's acquire timeout (10 s) would have been the symptom.
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
+    assert_eq!(app.gql(Some(&head), POINTS, json!({})).await.ok()["myPoints"]["balance"], 2);
+}

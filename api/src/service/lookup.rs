@@ -54,7 +54,7 @@ fn remember<K: std::hash::Hash + Eq, V>(map: &RwLock<HashMap<K, V>>, k: K, v: V)
 
 impl Lookup {
     /// All categories in display order.
-    pub async fn categories(&self, db: &DatabaseConnection) -> AppResult<Arc<Vec<category::Model>>> {
+    pub async fn categories(&self, db: &impl ConnectionTrait) -> AppResult<Arc<Vec<category::Model>>> {
         if let Some((at, list)) = &*self.categories.read().expect("lookup lock") {
             if at.elapsed() < CATEGORY_TTL {
                 return Ok(list.clone());

@@ -42,7 +42,9 @@ pub fn normalise_code(s: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Points for work: called inside the transaction of the report event that earns them.
+// Points for work: called inside the transaction of the report event that earns them. Every statement goes through
+// that transaction (`db`), never through the pool: a transaction holding its connection while it waits for another
+// one deadlocks the pool once every connection is held that way (under load, at each expiry of the category cache).
 
 /// Awards the points a report event earns, once per report and reason. `kind` is the timeline kind just written,
 /// `actor` who did it, `r` the report after the change.
@@ -58,9 +60,10 @@ pub async fn on_report_event<C: ConnectionTrait>(
     match kind {
         "ACKNOWLEDGED" if actor_is_head => {
             let Some(head) = actor else { return Ok(()) };
-            let Some(cat) = crate::service::report::category::get(state, r.category_id).await? else { return Ok(()) };
+            let cats = state.lookup.categories(db).await?;
+            let Some(cat) = cats.iter().find(|c| c.id == r.category_id) else { return Ok(()) };
             let (ack_hours, _) =
-                crate::service::report::category::sla_hours(&cat, crate::service::report::Urgency::parse(&r.urgency));
+                crate::service::report::category::sla_hours(cat, crate::service::report::Urgency::parse(&r.urgency));
             let in_time = r.acknowledged_at.is_some_and(|at| at <= r.submitted_at + Duration::hours(ack_hours as i64));
             if in_time {
                 points::award(db, head, points::reason::ACK_IN_SLA, r.id, rule(points::reason::ACK_IN_SLA)).await?;
