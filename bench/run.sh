@@ -56,7 +56,7 @@ else
   $BIN bench-tokens --out $OUT
   # Hand the fresh reports back to their heads: acknowledgements of an earlier run are undone.
   psql "$PG/$DB" -qc "DELETE FROM report_event e USING report r WHERE e.report_id = r.id AND e.kind = 'ACKNOWLEDGED' AND r.status = 'ACKNOWLEDGED' AND r.acknowledged_at >= current_date" \
-    -c "UPDATE report r SET status = 'SUBMITTED', version = 1, acknowledged_at = NULL, waiting_since = r.submitted_at, last_event_id = (SELECT e.id FROM report_event e WHERE e.report_id = r.id AND e.kind = 'SUBMITTED') WHERE r.status = 'ACKNOWLEDGED' AND r.acknowledged_at >= current_date"
+    -c "UPDATE report r SET status = 'SUBMITTED', version = 1, acknowledged_at = NULL, waiting_since = r.submitted_at, last_event_id = (SELECT e.id FROM report_event e WHERE e.report_id = r.id AND e.kind = 'SUBMITTED'), last_event_kind = 'SUBMITTED', last_event_at = r.submitted_at WHERE r.status = 'ACKNOWLEDGED' AND r.acknowledged_at >= current_date"
 fi
 
 $BIN serve > $OUT/server.log 2>&1 &
