@@ -40,24 +40,23 @@ explain() {
 }
 
 explain my_reports "SELECT * FROM report WHERE reporter_id = \$1 ORDER BY id DESC LIMIT \$2" "'$reporter', 21"
-# A page is the reports alone: reporters come from the server's cache of people, the newest event's kind and time
-# from the report row (the statement the server runs). The statuses are literals in the server's statement too, so
-# that the partial indexes match the generic plan.
-J="SELECT report.* FROM report"
+# Pages bring each report's reporter through a join; the newest event's kind and time are columns of the report
+# (the statement the server runs). The statuses are literals in the server's statement too, so that the partial
+# indexes match the generic plan.
+J="SELECT report.*, u.* FROM report LEFT JOIN app_user u ON report.reporter_id = u.id"
 O="ORDER BY report.waiting_since ASC, report.id ASC LIMIT \$2"
 explain inbox_neighbour_head "$J WHERE report.neighbourhood_id IN (\$1) AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') $O" "'$nbh', 21"
 explain inbox_area_head "$J WHERE report.area_id IN (\$1) AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') $O" "'$area', 21"
 explain inbox_area_head_closed "$J WHERE report.area_id IN (\$1) AND report.status IN ('CLOSED') $O" "'$area', 21"
 explain ticket_queue "$J WHERE report.company_id IN (\$1) AND report.status IN ('DISPATCHED', 'IN_PROGRESS', 'REOPENED', 'RESOLVED') $O" "'$company', 21"
 # A client that asks for more of the newest event than its kind and time gets it joined into the page.
-explain inbox_full_last_event "SELECT report.*, e.* FROM report LEFT JOIN report_event e ON report.last_event_id = e.id WHERE report.neighbourhood_id IN (\$1) AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') $O" "'$nbh', 21"
+explain inbox_full_last_event "SELECT report.*, u.*, e.* FROM report LEFT JOIN app_user u ON report.reporter_id = u.id LEFT JOIN report_event e ON report.last_event_id = e.id WHERE report.neighbourhood_id IN (\$1) AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') $O" "'$nbh', 21"
 explain report_by_id "SELECT * FROM report WHERE id = \$1" "'$report'"
-explain timeline "SELECT * FROM report_event WHERE report_id = \$1 ORDER BY id ASC LIMIT \$2" "'$report', 21"
+explain timeline "SELECT report_event.*, u.* FROM report_event LEFT JOIN app_user u ON report_event.actor_id = u.id WHERE report_event.report_id = \$1 ORDER BY report_event.id ASC LIMIT \$2" "'$report', 21"
 explain comments "SELECT * FROM report_comment WHERE report_id = \$1 ORDER BY id ASC LIMIT \$2" "'$report', 21"
 # Loaders send `id IN ($1, …, $n)`, one parameter per key.
 placeholders() { local n=$(( $(echo "$1" | tr -cd ',' | wc -c) + 1 )); seq -s ', ' -f '$%g' 1 $n; }
 explain loader_categories "SELECT * FROM category WHERE id IN ($(placeholders "$cats"))" "$cats"
-# Users missing from the cache of people, in one statement per page.
 explain loader_users "SELECT * FROM app_user WHERE id IN ($(placeholders "$users"))" "$users"
 explain loader_last_events "SELECT * FROM report_event WHERE id IN ($(placeholders "$events"))" "$events"
 explain roles "SELECT * FROM appointment WHERE user_id = \$1 AND (ends_at IS NULL OR ends_at > \$2)" "'$user', now()"

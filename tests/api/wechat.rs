@@ -56,8 +56,7 @@ async fn heads_see_the_reporters_phone_masked_and_neighbours_not_at_all() {
     assert_eq!(phone_for("community-admin").await, "135****6666");
     assert_eq!(phone_for("neighbour").await, serde_json::Value::Null);
 
-    // Reporters on inbox pages come from the server's cache of people. A new phone shows at once on the next page
-    // (on this replica; other replicas within the cache's 30 s).
+    // A new phone shows at once on the next inbox page.
     let head = app.login("head").await;
     let inbox = "{ taskInbox { nodes { reporter { phone } } } }";
     let phones = |r: Gql| {

@@ -78,9 +78,7 @@ pub async fn bind_phone(state: &AppState, actor: &crate::auth::Actor, code: &str
         return Err(AppError::bad_input("code", msg!("手机号格式不正确", "That is not a phone number")));
     }
     let am = app_user::ActiveModel { id: Set(user), phone: Set(Some(phone)), ..Default::default() };
-    let updated = am.update(&state.db).await?;
-    state.lookup.forget_user(user);
-    Ok(updated)
+    Ok(am.update(&state.db).await?)
 }
 
 async fn find_or_create_user(

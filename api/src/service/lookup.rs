@@ -3,16 +3,12 @@
 //!   (its name and address, shown on every report) never change once a unit exists, so they are cached for the
 //!   life of the process with no invalidation needed;
 //! - categories change only when a district admin edits one: cached for [`CATEGORY_TTL`], dropped at once on this
-//!   replica when edited here (other replicas see the edit within the TTL);
-//! - the people shown beside reports (a report's reporter in every inbox and queue row): a nickname never changes
-//!   and a phone number only when its owner binds a new one, so each is served from memory for [`USER_TTL`],
-//!   dropped at once on this replica when the phone changes here (other replicas see it within the TTL). Without
-//!   it every row of every page probed the users' primary key.
+//!   replica when edited here (other replicas see the edit within the TTL).
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use entity::{app_user, building, category, compound, grid_group, neighbourhood};
+use entity::{building, category, compound, grid_group, neighbourhood};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
@@ -20,9 +16,6 @@ use crate::error::AppResult;
 
 /// How long categories are served from memory.
 pub const CATEGORY_TTL: Duration = Duration::from_secs(30);
-
-/// How long a user shown beside a report is served from memory.
-pub const USER_TTL: Duration = Duration::from_secs(30);
 
 /// The caches (one per process, shared by requests).
 #[derive(Default)]
@@ -36,13 +29,9 @@ pub struct Lookup {
     neighbourhood_grid: RwLock<HashMap<Uuid, (Uuid, Uuid)>>,
     /// compound id → its row
     compounds: RwLock<HashMap<Uuid, compound::Model>>,
-    /// user → (when read, the row)
-    users: RwLock<HashMap<Uuid, (Instant, Arc<app_user::Model>)>>,
 }
 
 const MAX_ENTRIES: usize = 500_000;
-/// At most this many users are kept (a few hundred bytes each: about 15 MB at most).
-const MAX_USERS: usize = 50_000;
 
 fn remember<K: std::hash::Hash + Eq, V>(map: &RwLock<HashMap<K, V>>, k: K, v: V) {
     let mut m = map.write().expect("lookup lock");
@@ -68,46 +57,6 @@ impl Lookup {
     /// Forgets the cached categories (after an edit on this replica).
     pub fn forget_categories(&self) {
         *self.categories.write().expect("lookup lock") = None;
-    }
-
-    /// The users with these ids (those that exist, in no particular order): from memory when read within
-    /// [`USER_TTL`], the others in one statement.
-    pub async fn users(&self, db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<app_user::Model>> {
-        let mut found = Vec::with_capacity(ids.len());
-        let mut missing = Vec::new();
-        {
-            let m = self.users.read().expect("lookup lock");
-            for id in ids {
-                match m.get(id) {
-                    Some((at, u)) if at.elapsed() < USER_TTL => found.push(app_user::Model::clone(u)),
-                    _ => missing.push(*id),
-                }
-            }
-        }
-        missing.sort_unstable();
-        missing.dedup();
-        if missing.is_empty() {
-            return Ok(found);
-        }
-        let read = Instant::now();
-        let rows = app_user::Entity::find().filter(app_user::Column::Id.is_in(missing)).all(db).await?;
-        let mut m = self.users.write().expect("lookup lock");
-        if m.len() + rows.len() > MAX_USERS {
-            m.retain(|_, (at, _)| at.elapsed() < USER_TTL);
-            if m.len() + rows.len() > MAX_USERS {
-                m.clear();
-            }
-        }
-        for u in rows {
-            m.insert(u.id, (read, Arc::new(u.clone())));
-            found.push(u);
-        }
-        Ok(found)
-    }
-
-    /// Forgets a cached user (after a change on this replica).
-    pub fn forget_user(&self, id: Uuid) {
-        self.users.write().expect("lookup lock").remove(&id);
     }
 
     /// The compounds with these ids (those that exist, in no particular order): from memory, the others in one

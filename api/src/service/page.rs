@@ -1,6 +1,6 @@
 //! Keyset pagination shared by every list: `first` 1..100, an opaque `after` cursor, newest rows never shift a page.
 use base64::Engine;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Related, Select};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -104,21 +104,30 @@ where
     Ok(finish(keyset(select, id_col, args, true).all(db).await?, args))
 }
 
-/// [`fetch`], decoding the rows by position (`service::rows`): for the hot pages (a report's timeline and
-/// comments), where decoding by name cost more than the statement.
-pub async fn fetch_by_position<E, C>(
+/// [`fetch`], also bringing the user each row points at (its actor or author) in the same statement when
+/// `with_user`. Returns the page and those users.
+pub async fn fetch_with_user<E, C>(
     db: &C,
     select: Select<E>,
     id_col: E::Column,
     args: PageArgs,
-) -> AppResult<Page<E::Model>>
+    with_user: bool,
+) -> AppResult<(Page<E::Model>, Vec<entity::app_user::Model>)>
 where
-    E: EntityTrait,
+    E: EntityTrait + Related<entity::app_user::Entity>,
     E::Model: crate::service::rows::Positional,
     C: ConnectionTrait,
 {
-    let q = keyset(select, id_col, args, false);
-    Ok(finish(crate::service::rows::one::<E::Model>(&crate::service::rows::raw(db, &q).await?)?, args))
+    if !with_user {
+        return Ok((fetch(db, select, id_col, args).await?, Vec::new()));
+    }
+    let q = keyset(select, id_col, args, false).find_also_related(entity::app_user::Entity);
+    let (mut items, mut users) = (Vec::new(), Vec::new());
+    for (row, user) in crate::service::rows::two::<E::Model, entity::app_user::Model>(&crate::service::rows::raw(db, &q).await?)? {
+        items.push(row);
+        users.extend(user);
+    }
+    Ok((finish(items, args), users))
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
 //! Reading reports: one report, my reports, a head's task inbox, a company's ticket queue, and a report's
-//! timeline and comments. Each list is one indexed statement. The people a page shows beside its rows (the
-//! reporter of a report, the actor of an event, the author of a comment) come from the process's cache of people
-//! (`service::lookup`), and the kind and time of a report's newest event from the report row itself, so a page
-//! costs one round trip; a newest event shown in full is joined into that statement.
+//! timeline and comments. Each list is one indexed statement, which also brings the people the page shows beside
+//! each item (the reporter of a report, the actor of an event, the author of a comment) through a join, so a page
+//! costs one round trip. The kind and time of a report's newest event are columns of the report; a newest event
+//! shown in full is joined in too.
 use entity::{app_user, report, report_comment, report_event};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
     sea_query::Expr,
 };
 use uuid::Uuid;
@@ -24,10 +24,10 @@ pub async fn one(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<report:
     Ok(load_visible(state, actor, id).await?.0)
 }
 
-/// What a page of reports brings along.
+/// What a page of reports brings along in its one statement.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct With {
-    /// Each report's reporter (from the process's cache of people: `service::lookup`).
+    /// Each report's reporter.
     pub reporter: bool,
     /// Each report's newest timeline event in full, joined into the page's statement. Not needed for its kind and
     /// time, which the report row carries (`last_event_kind`, `last_event_at`).
@@ -44,32 +44,45 @@ pub struct ReportPage {
     pub last_events: Vec<report_event::Model>,
 }
 
-/// Runs a page query of reports, joining in each report's newest event when `with.last_event` (a many-to-one join:
-/// the row count, and so the `LIMIT`, is the reports'), and brings the reporters from the process's cache when
-/// `with.reporter`. Returns the page and those rows.
+/// Runs a page query of reports, joining in what `with` asks for (many-to-one joins: the row count, and so the
+/// `LIMIT`, is the reports'). Returns the page and the joined rows.
 async fn report_page(
-    state: &AppState,
+    db: &impl ConnectionTrait,
     q: Select<report::Entity>,
     with: With,
     first: u64,
     has_previous: bool,
 ) -> AppResult<ReportPage> {
     let q = q.limit(first + 1);
+    let (mut items, mut reporters, mut last_events) = (Vec::new(), Vec::new(), Vec::new());
     // Rows are decoded by position (`service::rows`): by name, a joined page spent more time finding its columns
     // than PostgreSQL spent finding its rows.
-    let (mut items, mut last_events): (Vec<report::Model>, _) = (Vec::new(), Vec::new());
-    if with.last_event {
-        let q = q.find_also_related(report_event::Entity);
-        for (r, e) in rows::two::<_, report_event::Model>(&rows::raw(&state.db, &q).await?)? {
-            items.push(r);
-            last_events.extend(e);
+    match (with.reporter, with.last_event) {
+        (false, false) => items = rows::one(&rows::raw(db, &q).await?)?,
+        (true, false) => {
+            for (r, u) in rows::two::<_, app_user::Model>(&rows::raw(db, &q.find_also_related(app_user::Entity)).await?)? {
+                items.push(r);
+                reporters.extend(u);
+            }
         }
-    } else {
-        items = rows::one(&rows::raw(&state.db, &q).await?)?;
+        (false, true) => {
+            let q = q.find_also_related(report_event::Entity);
+            for (r, e) in rows::two::<_, report_event::Model>(&rows::raw(db, &q).await?)? {
+                items.push(r);
+                last_events.extend(e);
+            }
+        }
+        (true, true) => {
+            let q = q.find_also_related(app_user::Entity).find_also_related(report_event::Entity);
+            for (r, u, e) in rows::three::<_, app_user::Model, report_event::Model>(&rows::raw(db, &q).await?)? {
+                items.push(r);
+                reporters.extend(u);
+                last_events.extend(e);
+            }
+        }
     }
     let has_next = items.len() as u64 > first;
     items.truncate(first as usize);
-    let reporters = people(state, with.reporter, items.iter().map(|r| r.reporter_id)).await?;
     Ok(ReportPage { page: Page { items, has_next, has_previous }, reporters, last_events })
 }
 
@@ -89,7 +102,7 @@ pub async fn mine(
     if let Some(after) = args.after {
         q = q.filter(report::Column::Id.lt(after));
     }
-    report_page(state, q.order_by_desc(report::Column::Id), with, args.first, args.after.is_some()).await
+    report_page(&state.db, q.order_by_desc(report::Column::Id), with, args.first, args.after.is_some()).await
 }
 
 /// The statuses a head's inbox shows by default: those waiting for a head.
@@ -180,7 +193,7 @@ async fn waiting_list(
         );
     }
     let q = q.order_by_asc(report::Column::WaitingSince).order_by_asc(report::Column::Id);
-    report_page(state, q, with, first, after.is_some()).await
+    report_page(&state.db, q, with, first, after.is_some()).await
 }
 
 /// The reports in `scope` with one of `statuses`, before paging: the statement behind the inbox and the queue (the
@@ -190,15 +203,6 @@ pub fn waiting_select(scope: Condition, statuses: &[Status]) -> Select<report::E
     // matches the partial indexes of the default views in the generic plan it caches for the statement.
     let list = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
     report::Entity::find().filter(scope).filter(Expr::cust(format!("\"report\".\"status\" IN ({list})")))
-}
-
-/// The users shown beside a page's rows (when `wanted`), from the process's cache: see `service::lookup`.
-async fn people(state: &AppState, wanted: bool, ids: impl Iterator<Item = Uuid>) -> AppResult<Vec<app_user::Model>> {
-    if !wanted {
-        return Ok(Vec::new());
-    }
-    let ids: Vec<Uuid> = ids.collect();
-    state.lookup.users(&state.db, &ids).await
 }
 
 /// The cursor of a report in a waiting list.
@@ -215,9 +219,7 @@ pub async fn timeline(
     with_actors: bool,
 ) -> AppResult<(Page<report_event::Model>, Vec<app_user::Model>)> {
     let q = report_event::Entity::find().filter(report_event::Column::ReportId.eq(report));
-    let p = page::fetch_by_position(&state.db, q, report_event::Column::Id, args).await?;
-    let actors = people(state, with_actors, p.items.iter().filter_map(|e| e.actor_id)).await?;
-    Ok((p, actors))
+    page::fetch_with_user(&state.db, q, report_event::Column::Id, args, with_actors).await
 }
 
 /// A report's comments, oldest first, with each comment's author when `with_authors`. With
@@ -237,7 +239,5 @@ pub async fn comments(
                 .add(report_comment::Column::AuthorId.eq(viewer)),
         );
     }
-    let p = page::fetch_by_position(&state.db, q, report_comment::Column::Id, args).await?;
-    let authors = people(state, with_authors, p.items.iter().map(|c| c.author_id)).await?;
-    Ok((p, authors))
+    page::fetch_with_user(&state.db, q, report_comment::Column::Id, args, with_authors).await
 }
