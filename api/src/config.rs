@@ -199,14 +199,12 @@ impl Config {
         // Enough connections in flight for commits to share WAL flushes, few enough to keep PostgreSQL's CPU for
         // work (bench/RESULTS.md: on 2 cores, 8 against 4 gave +15% on submitReport, reads unchanged).
         let default_pool = (4 * cores).max(8);
+        let pool = num("DATABASE_MAX_CONNECTIONS", default_pool)?;
         let cfg = Config {
             mode,
             listen,
-            database_max_connections: num("DATABASE_MAX_CONNECTIONS", default_pool)? as u32,
-            max_in_flight: num(
-                "LINLI_MAX_IN_FLIGHT",
-                2 * num("DATABASE_MAX_CONNECTIONS", default_pool)?,
-            )? as usize,
+            database_max_connections: pool as u32,
+            max_in_flight: num("LINLI_MAX_IN_FLIGHT", 2 * pool)? as usize,
             database_url,
             redis_url: get("REDIS_URL"),
             jwt_secret: Secret::new(get("LINLI_JWT_SECRET").unwrap_or_else(|| DEV_JWT_SECRET.into())),

@@ -76,11 +76,7 @@ impl Lookup {
         if missing.is_empty() {
             return Ok(found);
         }
-        for c in compound::Entity::find()
-            .filter(compound::Column::Id.is_in(missing))
-            .all(db)
-            .await?
-        {
+        for c in compound::Entity::find().filter(compound::Column::Id.is_in(missing)).all(db).await? {
             remember(&self.compounds, c.id, c.clone());
             found.push(c);
         }

@@ -29,8 +29,8 @@ pub async fn one(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<report:
 pub struct With {
     /// Each report's reporter.
     pub reporter: bool,
-    /// Each report's newest timeline event in full, joined into the page's statement. Not needed for its kind and
-    /// time, which the report row carries (`last_event_kind`, `last_event_at`).
+    /// Each report's newest timeline event in full. Not needed for its kind and time, which the report row carries
+    /// (`last_event_kind`, `last_event_at`).
     pub last_event: bool,
 }
 
@@ -45,7 +45,42 @@ pub struct ReportPage {
 }
 
 /// Runs a page query of reports, joining in what `with` asks for (many-to-one joins: the row count, and so the
-/// `LIMIT`, is the reports'). Returns the page and the joined rows.
+/// `LIMIT`, is the reports'). Returns the reports in order and the joined rows.
+async fn all_with(
+    db: &impl ConnectionTrait,
+    q: Select<report::Entity>,
+    with: With,
+) -> AppResult<(Vec<report::Model>, Vec<app_user::Model>, Vec<report_event::Model>)> {
+    let (mut reports, mut users, mut events) = (Vec::new(), Vec::new(), Vec::new());
+    // Rows are decoded by position (`service::rows`): by name, a joined page spent more time finding its columns
+    // than PostgreSQL spent finding its rows.
+    match (with.reporter, with.last_event) {
+        (false, false) => reports = rows::one(&rows::raw(db, &q).await?)?,
+        (true, false) => {
+            for (r, u) in rows::two::<_, app_user::Model>(&rows::raw(db, &q.find_also_related(app_user::Entity)).await?)? {
+                reports.push(r);
+                users.extend(u);
+            }
+        }
+        (false, true) => {
+            let q = q.find_also_related(report_event::Entity);
+            for (r, e) in rows::two::<_, report_event::Model>(&rows::raw(db, &q).await?)? {
+                reports.push(r);
+                events.extend(e);
+            }
+        }
+        (true, true) => {
+            let q = q.find_also_related(app_user::Entity).find_also_related(report_event::Entity);
+            for (r, u, e) in rows::three::<_, app_user::Model, report_event::Model>(&rows::raw(db, &q).await?)? {
+                reports.push(r);
+                users.extend(u);
+                events.extend(e);
+            }
+        }
+    }
+    Ok((reports, users, events))
+}
+
 async fn report_page(
     db: &impl ConnectionTrait,
     q: Select<report::Entity>,
@@ -53,34 +88,7 @@ async fn report_page(
     first: u64,
     has_previous: bool,
 ) -> AppResult<ReportPage> {
-    let q = q.limit(first + 1);
-    let (mut items, mut reporters, mut last_events) = (Vec::new(), Vec::new(), Vec::new());
-    // Rows are decoded by position (`service::rows`): by name, a joined page spent more time finding its columns
-    // than PostgreSQL spent finding its rows.
-    match (with.reporter, with.last_event) {
-        (false, false) => items = rows::one(&rows::raw(db, &q).await?)?,
-        (true, false) => {
-            for (r, u) in rows::two::<_, app_user::Model>(&rows::raw(db, &q.find_also_related(app_user::Entity)).await?)? {
-                items.push(r);
-                reporters.extend(u);
-            }
-        }
-        (false, true) => {
-            let q = q.find_also_related(report_event::Entity);
-            for (r, e) in rows::two::<_, report_event::Model>(&rows::raw(db, &q).await?)? {
-                items.push(r);
-                last_events.extend(e);
-            }
-        }
-        (true, true) => {
-            let q = q.find_also_related(app_user::Entity).find_also_related(report_event::Entity);
-            for (r, u, e) in rows::three::<_, app_user::Model, report_event::Model>(&rows::raw(db, &q).await?)? {
-                items.push(r);
-                reporters.extend(u);
-                last_events.extend(e);
-            }
-        }
-    }
+    let (mut items, reporters, last_events) = all_with(db, q.limit(first + 1), with).await?;
     let has_next = items.len() as u64 > first;
     items.truncate(first as usize);
     Ok(ReportPage { page: Page { items, has_next, has_previous }, reporters, last_events })
