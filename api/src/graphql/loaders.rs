@@ -14,6 +14,13 @@ use crate::error::AppError;
 #[derive(Clone, Debug)]
 pub struct LoadError(Arc<sea_orm::DbErr>);
 
+impl LoadError {
+    /// A service error met by a loader that reads through the process's caches.
+    fn from_app(e: AppError) -> Self {
+        LoadError(Arc::new(sea_orm::DbErr::Custom(format!("{e:?}"))))
+    }
+}
+
 impl From<LoadError> for AppError {
     fn from(e: LoadError) -> Self {
         AppError::Internal(anyhow::anyhow!("loader: {}", e.0))
@@ -70,7 +77,7 @@ impl Loader<Uuid> for CategoryById {
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let all = self.0.lookup.categories(&self.0.db).await.map_err(|e| LoadError(Arc::new(sea_orm::DbErr::Custom(format!("{e:?}")))))?;
+        let all = self.0.lookup.categories(&self.0.db).await.map_err(LoadError::from_app)?;
         Ok(all.iter().filter(|c| keys.contains(&c.id)).map(|c| (c.id, c.clone())).collect())
     }
 }
@@ -83,7 +90,7 @@ impl Loader<Uuid> for CompoundById {
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = self.0.lookup.compounds(&self.0.db, keys).await.map_err(|e| LoadError(Arc::new(sea_orm::DbErr::Custom(format!("{e:?}")))))?;
+        let rows = self.0.lookup.compounds(&self.0.db, keys).await.map_err(LoadError::from_app)?;
         Ok(rows.into_iter().map(|c| (c.id, c)).collect())
     }
 }

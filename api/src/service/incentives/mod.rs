@@ -60,10 +60,9 @@ pub async fn on_report_event<C: ConnectionTrait>(
     match kind {
         "ACKNOWLEDGED" if actor_is_head => {
             let Some(head) = actor else { return Ok(()) };
-            let cats = state.lookup.categories(db).await?;
-            let Some(cat) = cats.iter().find(|c| c.id == r.category_id) else { return Ok(()) };
+            let Some(cat) = crate::service::report::category::get(state, db, r.category_id).await? else { return Ok(()) };
             let (ack_hours, _) =
-                crate::service::report::category::sla_hours(cat, crate::service::report::Urgency::parse(&r.urgency));
+                crate::service::report::category::sla_hours(&cat, crate::service::report::Urgency::parse(&r.urgency));
             let in_time = r.acknowledged_at.is_some_and(|at| at <= r.submitted_at + Duration::hours(ack_hours as i64));
             if in_time {
                 points::award(db, head, points::reason::ACK_IN_SLA, r.id, rule(points::reason::ACK_IN_SLA)).await?;

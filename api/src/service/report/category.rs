@@ -1,6 +1,6 @@
 //! Report categories: seeded by the migration, edited by district admins.
 use entity::category;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
 use uuid::Uuid;
 
 use super::Urgency;
@@ -16,9 +16,10 @@ pub async fn all(state: &AppState, include_inactive: bool) -> AppResult<Vec<cate
     Ok(rows.iter().filter(|c| include_inactive || c.active).cloned().collect())
 }
 
-/// One category by id (from the in-process cache).
-pub async fn get(state: &AppState, id: Uuid) -> AppResult<Option<category::Model>> {
-    Ok(state.lookup.categories(&state.db).await?.iter().find(|c| c.id == id).cloned())
+/// One category by id (from the in-process cache; on a miss read through `db`, which inside a transaction must be
+/// that transaction: see `incentives::on_report_event`).
+pub async fn get(state: &AppState, db: &impl ConnectionTrait, id: Uuid) -> AppResult<Option<category::Model>> {
+    Ok(state.lookup.categories(db).await?.iter().find(|c| c.id == id).cloned())
 }
 
 /// The SLA targets (hours to acknowledge, hours to resolve) of a category for an urgency.

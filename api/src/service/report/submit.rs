@@ -85,7 +85,7 @@ pub async fn submit_with_photos(
             return Ok(existing);
         }
     }
-    let cat = super::category::get(state, input.category)
+    let cat = super::category::get(state, &state.db, input.category)
         .await?
         .filter(|c| c.active)
         .ok_or_else(|| AppError::bad_input("categoryId", msg!("没有这个问题分类", "There is no such category")))?;
