@@ -35,12 +35,18 @@ fn mask_name(name: &str) -> String {
 
 /// Masks a phone number: `13580006666` → `135****6666`.
 pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().collect();
-    if digits.len() < 7 {
+    // Byte offsets of the 4th character and of the 4th from the end (a phone may hold non-ASCII characters).
+    let n = phone.chars().count();
+    if n < 7 {
         return "****".into();
     }
-    let (head, tail) = (&digits[..3], &digits[digits.len() - 4..]);
-    format!("{}****{}", head.iter().collect::<String>(), tail.iter().collect::<String>())
+    let at = |k: usize| phone.char_indices().nth(k).map_or(phone.len(), |(i, _)| i);
+    let (head, tail) = (&phone[..at(3)], &phone[at(n - 4)..]);
+    let mut masked = String::with_capacity(head.len() + 4 + tail.len());
+    masked.push_str(head);
+    masked.push_str("****");
+    masked.push_str(tail);
+    masked
 }
 
 /// A report category.
@@ -272,16 +278,19 @@ impl Report {
         if self.0.anonymous && is_resident_only {
             return Ok(None);
         }
-        let u = loaders(ctx).user.load_one(self.0.reporter_id).await.map_err(AppError::from)?;
-        let u = u.ok_or_else(|| places::not_found(Kind::User))?;
+        // The name is on the report; the phone, which can change, is read from the user only when asked for.
+        let name = &self.0.reporter_name;
         Ok(Some(if st.sees_reporter {
-            Reporter {
-                id: Some(encode(Kind::User, u.id)),
-                name: u.nickname.clone(),
-                phone: u.phone.as_deref().map(|p| if is_reporter { p.to_owned() } else { mask_phone(p) }),
-            }
+            let phone = if ctx.look_ahead().field("phone").exists() {
+                let u = loaders(ctx).user.load_one(self.0.reporter_id).await.map_err(AppError::from)?;
+                let u = u.ok_or_else(|| places::not_found(Kind::User))?;
+                u.phone.map(|p| if is_reporter { p } else { mask_phone(&p) })
+            } else {
+                None
+            };
+            Reporter { id: Some(encode(Kind::User, self.0.reporter_id)), name: name.clone(), phone }
         } else {
-            Reporter { id: None, name: mask_name(&u.nickname), phone: None }
+            Reporter { id: None, name: mask_name(name), phone: None }
         }))
     }
     /// The neighbourhood it falls in (null when the grid does not cover that spot yet).
@@ -602,15 +611,19 @@ fn wants(ctx: &Context<'_>, field: &str) -> bool {
     la.field("nodes").field(field).exists() || la.field("edges").field("node").field(field).exists()
 }
 
-/// The rows a page of reports should bring along: those the client asked for. The newest event is joined in only
-/// when the client asks for more of it than the report row carries.
+/// The rows a page of reports should bring along: those the client asked for. The reporter's user is joined in only
+/// for their phone (their name is on the report), the newest event only when the client asks for more of it than
+/// the report row carries.
 fn page_with(ctx: &Context<'_>) -> query::With {
     let la = ctx.look_ahead();
     let full_event = [la.field("nodes"), la.field("edges").field("node")]
         .iter()
         .flat_map(|node| node.field("lastEvent").selection_fields())
         .any(|f| needs_full_event(f.selection_set()));
-    query::With { reporter: wants(ctx, "reporter"), last_event: full_event }
+    let reporter_phone = [la.field("nodes"), la.field("edges").field("node")]
+        .iter()
+        .any(|node| node.field("reporter").field("phone").exists());
+    query::With { reporter: reporter_phone, last_event: full_event }
 }
 
 /// The fields of a timeline event that its report's row carries (`last_event_kind`, `last_event_at`).
@@ -802,5 +815,19 @@ impl ReportMutation {
             active: input.active,
         };
         Ok(Category(cat::update(state(ctx), actor(ctx), id, patch).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::mask_phone;
+
+    #[test]
+    fn a_phone_keeps_its_first_three_and_last_four_characters() {
+        assert_eq!(mask_phone("13580006666"), "135****6666");
+        assert_eq!(mask_phone("+8613580006666"), "+86****6666");
+        assert_eq!(mask_phone("1358000"), "135****8000");
+        assert_eq!(mask_phone("135800"), "****");
+        assert_eq!(mask_phone("电话一二三四五六七"), "电话一****四五六七");
     }
 }

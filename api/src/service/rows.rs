@@ -5,8 +5,64 @@
 //! and newest event joined in, that came to 18% of the server's CPU (bench/RESULTS.md). A select lists an entity's
 //! columns in the order of its fields, and a join lists each entity's columns after the previous one's, so these
 //! decoders read each column at its position instead.
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, QueryTrait};
+//!
+//! They also read each column straight from sqlx's row. Through SeaORM, every NULL column formatted its index into
+//! an error string that was then thrown away, and every column's type was checked twice (SeaORM, then sqlx): 19% of
+//! the server's instructions on the area-head inbox, under callgrind (bench/RESULTS.md). The column types are the
+//! entity's, which the migrations create; the test suite decodes every one of these entities on both databases.
+use sea_orm::sqlx::{self, Postgres, Row as _, Sqlite};
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, QueryTrait, TryGetable};
 use uuid::Uuid;
+
+/// A column type the decoders read straight from sqlx: the entities' own types, and each of them optional.
+pub trait Col: Sized {
+    /// Decodes the column at `index`. A NULL decodes only into an `Option`.
+    fn col(row: &QueryResult, index: usize) -> Result<Self, DbErr>;
+}
+
+/// Decodes the column at `index` as `Option<T>`: straight from sqlx on PostgreSQL and SQLite, through SeaORM
+/// otherwise.
+fn nullable<T>(row: &QueryResult, index: usize) -> Result<Option<T>, DbErr>
+where
+    T: TryGetable
+        + sqlx::Type<Postgres>
+        + for<'r> sqlx::Decode<'r, Postgres>
+        + sqlx::Type<Sqlite>
+        + for<'r> sqlx::Decode<'r, Sqlite>,
+{
+    // sqlx's decoder for `Option<T>` answers None for NULL before it decodes anything; `T`'s own may not (SQLite
+    // reads a NULL text as "").
+    let decoded = if let Some(pg) = row.try_as_pg_row() {
+        pg.try_get_unchecked::<Option<T>, usize>(index)
+    } else if let Some(lite) = row.try_as_sqlite_row() {
+        lite.try_get_unchecked::<Option<T>, usize>(index)
+    } else {
+        return row.try_get_by_index(index);
+    };
+    decoded.map_err(|e| DbErr::Type(format!("column {index}: {e}")))
+}
+
+macro_rules! col {
+    ($($t:ty),*) => {$(
+        impl Col for $t {
+            fn col(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                nullable::<$t>(row, index)?
+                    .ok_or_else(|| DbErr::Type(format!("column {index}: NULL in a required field")))
+            }
+        }
+        impl Col for Option<$t> {
+            fn col(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                nullable::<$t>(row, index)
+            }
+        }
+    )*};
+}
+col!(Uuid, chrono::DateTime<chrono::Utc>, String, i32, f64, bool);
+
+/// Decodes the column at `index`.
+pub fn col<T: Col>(row: &QueryResult, index: usize) -> Result<T, DbErr> {
+    T::col(row, index)
+}
 
 /// A model decoded from consecutive columns of a row, in the order of its entity's columns.
 pub trait Positional: Sized {
@@ -18,7 +74,7 @@ pub trait Positional: Sized {
     fn at(row: &QueryResult, start: usize) -> Result<Self, DbErr>;
     /// Decodes a left-joined model starting at `start`: `None` when the join found no row (its id is NULL).
     fn maybe_at(row: &QueryResult, start: usize) -> Result<Option<Self>, DbErr> {
-        if row.try_get_by_index::<Option<Uuid>>(start)?.is_none() {
+        if col::<Option<Uuid>>(row, start)?.is_none() {
             return Ok(None);
         }
         Self::at(row, start).map(Some)
@@ -38,7 +94,7 @@ macro_rules! positional {
                     i += 1;
                     i - 1
                 };
-                Ok(Self { $($field: row.try_get_by_index(next())?),* })
+                Ok(Self { $($field: col(row, next())?),* })
             }
         }
     };
@@ -49,7 +105,7 @@ positional!(entity::report::Model {
     waiting_since, submitted_at, acknowledged_at, dispatched_at, started_at, resolved_at, closed_at,
     first_reopened_at, ended_at, confirmed_at, rating, rating_comment, auto_closed, reopen_count, last_urged_at,
     idempotency_key, category_id, reporter_id, compound_id, building_id, neighbourhood_id, group_id, area_id,
-    community_id, company_id, duplicate_of, last_event_id, moderation, last_event_kind, last_event_at,
+    community_id, company_id, duplicate_of, last_event_id, moderation, last_event_kind, last_event_at, reporter_name,
 });
 positional!(entity::app_user::Model { id, created_at, openid, unionid, nickname, phone, last_seen_at });
 positional!(entity::report_event::Model {
@@ -87,6 +143,23 @@ mod tests {
 
     fn names<E: EntityTrait>() -> Vec<String> {
         E::Column::iter().map(|c| sea_orm::IdenStatic::as_str(&c).to_owned()).collect()
+    }
+
+    #[tokio::test]
+    async fn a_column_decodes_by_position_and_a_null_only_into_an_option() {
+        use sea_orm::{ConnectionTrait, Database, Statement};
+        let db = Database::connect("sqlite::memory:").await.unwrap();
+        let rows = db
+            .query_all_raw(Statement::from_string(db.get_database_backend(), "SELECT 'a', NULL, 7, 2.5"))
+            .await
+            .unwrap();
+        let row = &rows[0];
+        assert_eq!(super::col::<String>(row, 0).unwrap(), "a");
+        assert_eq!(super::col::<Option<String>>(row, 1).unwrap(), None);
+        assert!(super::col::<String>(row, 1).is_err(), "a NULL never decodes into a required field");
+        assert_eq!(super::col::<Option<i32>>(row, 2).unwrap(), Some(7));
+        assert_eq!(super::col::<f64>(row, 3).unwrap(), 2.5);
+        assert!(super::col::<String>(row, 9).is_err(), "no such column");
     }
 
     #[test]
