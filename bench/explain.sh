@@ -40,16 +40,17 @@ explain() {
 }
 
 explain my_reports "SELECT * FROM report WHERE reporter_id = \$1 ORDER BY id DESC LIMIT \$2" "'$reporter', 21"
-# Pages bring each report's reporter through a join; the newest event's kind and time are columns of the report
+# A page is the reports alone: the reporter's name and the newest event's kind and time are columns of the report
 # (the statement the server runs). The statuses are literals in the server's statement too, so that the partial
 # indexes match the generic plan.
-J="SELECT report.*, u.* FROM report LEFT JOIN app_user u ON report.reporter_id = u.id"
+J="SELECT report.* FROM report"
 O="ORDER BY report.waiting_since ASC, report.id ASC LIMIT \$2"
 explain inbox_neighbour_head "$J WHERE report.neighbourhood_id IN (\$1) AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') $O" "'$nbh', 21"
 explain inbox_area_head "$J WHERE report.area_id IN (\$1) AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') $O" "'$area', 21"
 explain inbox_area_head_closed "$J WHERE report.area_id IN (\$1) AND report.status IN ('CLOSED') $O" "'$area', 21"
 explain ticket_queue "$J WHERE report.company_id IN (\$1) AND report.status IN ('DISPATCHED', 'IN_PROGRESS', 'REOPENED', 'RESOLVED') $O" "'$company', 21"
-# A client that asks for more of the newest event than its kind and time gets it joined into the page.
+# A client that asks for more of the newest event than its kind and time gets it joined into the page, and one
+# that asks for the reporter's phone gets the reporter joined.
 explain inbox_full_last_event "SELECT report.*, u.*, e.* FROM report LEFT JOIN app_user u ON report.reporter_id = u.id LEFT JOIN report_event e ON report.last_event_id = e.id WHERE report.neighbourhood_id IN (\$1) AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') $O" "'$nbh', 21"
 explain report_by_id "SELECT * FROM report WHERE id = \$1" "'$report'"
 explain timeline "SELECT report_event.*, u.* FROM report_event LEFT JOIN app_user u ON report_event.actor_id = u.id WHERE report_event.report_id = \$1 ORDER BY report_event.id ASC LIMIT \$2" "'$report', 21"
@@ -61,5 +62,6 @@ explain loader_users "SELECT * FROM app_user WHERE id IN ($(placeholders "$users
 explain loader_last_events "SELECT * FROM report_event WHERE id IN ($(placeholders "$events"))" "$events"
 explain roles "SELECT * FROM appointment WHERE user_id = \$1 AND (ends_at IS NULL OR ends_at > \$2)" "'$user', now()"
 explain homes "SELECT neighbourhood_id FROM residence WHERE user_id = \$1 AND status = \$2" "'$reporter', 'VERIFIED'"
+explain submit_homes "SELECT r.building_id, r.community_id, r.unit, r.room, r.neighbourhood_id, u.nickname AS reporter_name FROM residence r JOIN app_user u ON r.user_id = u.id WHERE r.user_id = \$1 AND r.status = \$2" "'$reporter', 'VERIFIED'"
 explain auto_close_job "SELECT * FROM report WHERE status = \$1 AND resolved_at <= \$2 ORDER BY resolved_at ASC LIMIT \$3" "'RESOLVED', now() - interval '72 hours', 200"
 echo "explain plans in $DIR/"

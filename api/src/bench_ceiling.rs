@@ -187,15 +187,14 @@ async fn once(db: &DatabaseConnection, i: &Inputs, scenario: &str, rng: &mut Std
                 "area_inbox_closed" => (report::Column::AreaId, pick(rng, &i.area_heads).1, &[Status::Closed]),
                 _ => (report::Column::CompanyId, *pick(rng, &i.companies), &query::NEEDS_COMPANY),
             };
-            // One statement, the server's own: the page with each report's reporter joined in. The newest event's
-            // kind and time are columns of the report, categories come from the server's in-process cache, and the
+            // One statement, the server's own: the page of reports. The reporter's name and the newest event's kind
+            // and time are columns of the report, categories come from the server's in-process cache, and the
             // caller is a party to every report in their inbox, so none of them costs a statement.
             let q = query::waiting_select(Condition::all().add(col.is_in([scope])), statuses)
                 .order_by_asc(report::Column::WaitingSince)
                 .order_by_asc(report::Column::Id)
-                .limit(21)
-                .find_also_related(app_user::Entity);
-            rows::two::<report::Model, app_user::Model>(&rows::raw(db, &q).await?)?;
+                .limit(21);
+            rows::one::<report::Model>(&rows::raw(db, &q).await?)?;
         }
         "report" => {
             let (id, reader) = *pick(rng, &i.reports);
@@ -230,11 +229,8 @@ async fn once(db: &DatabaseConnection, i: &Inputs, scenario: &str, rng: &mut Std
 /// A submit: the reporter's verified homes, then the report and its first event in one transaction.
 async fn submit(db: &DatabaseConnection, h: (Uuid, Uuid, Uuid, Uuid, Uuid, Uuid, Uuid), cat: Uuid) -> anyhow::Result<()> {
     let (user, building, nbh, group, area, community, compound_id) = h;
-    residence::Entity::find()
-        .filter(residence::Column::UserId.eq(user))
-        .filter(residence::Column::Status.eq("VERIFIED"))
-        .all(db)
-        .await?;
+    let homes = crate::service::report::submit::home_rows(db, user).await?;
+    let reporter_name = homes.into_iter().next().map(|h| h.reporter_name).unwrap_or_default();
     let now = Utc::now();
     let (id, ev) = (Uuid::now_v7(), Uuid::now_v7());
     let txn = db.begin().await?;
@@ -256,6 +252,7 @@ async fn submit(db: &DatabaseConnection, h: (Uuid, Uuid, Uuid, Uuid, Uuid, Uuid,
         event_id: ev,
         now,
         reporter: user,
+        reporter_name,
         category: cat,
         description: "楼道灯坏了，晚上回家很不方便".into(),
         urgency: Urgency::Normal,

@@ -441,13 +441,14 @@ async fn build_district(
             "neighbourhood_id", "community_id", "reviewed_by",
         ],
     );
-    let mut residents: Vec<(Uuid, usize, String)> = Vec::with_capacity(n_residents);
+    let mut residents: Vec<(Uuid, usize, String, String)> = Vec::with_capacity(n_residents);
     for i in 0..n_residents {
         let household = i % n_households;
         let n = household % n_nbh;
         let nb = nbhs[n];
         let room = format!("{}{:02}", 1 + (household / n_nbh) % 18, 1 + household % 4);
-        let user = new_user(rng, &mut users, format!("居民{i}"));
+        let name = format!("居民{i}");
+        let user = new_user(rng, &mut users, name.clone());
         res_rows.rows.push(vec![
             u(id_at(rng, created)),
             ts(created),
@@ -462,7 +463,7 @@ async fn build_district(
             u(nb.community),
             u(nb.head),
         ]);
-        residents.push((user, n, room));
+        residents.push((user, n, room, name));
         if res_rows.rows.len() >= 20_000 {
             // Users first: residences reference them.
             sink.write(&mut users).await?;
@@ -499,7 +500,7 @@ async fn build_district(
     let mut with_reports = std::collections::HashSet::new();
     for (i, at) in submitted.into_iter().enumerate() {
         let fresh = i >= fresh_from;
-        let (reporter, n, room) = residents[rng.random_range(0..residents.len())].clone();
+        let (reporter, n, room, reporter_name) = residents[rng.random_range(0..residents.len())].clone();
         let nb = nbhs[n];
         let company = companies[compound_company[&nb.compound]];
         let company_idx = compound_company[&nb.compound];
@@ -556,6 +557,7 @@ async fn build_district(
             Value::Uuid(Some(r.last_event)),
             s(r.last_kind.into()),
             ts(r.last_at),
+            s(reporter_name),
         ]);
         if fresh {
             out.to_acknowledge.push((id, nb.head));
@@ -588,6 +590,7 @@ const REPORT_COLUMNS: &[&str] = &[
     "last_event_id",
     "last_event_kind",
     "last_event_at",
+    "reporter_name",
 ];
 
 const DESCRIPTIONS: [&str; 6] = [

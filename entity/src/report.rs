@@ -51,6 +51,9 @@ pub struct Model {
     pub last_event_kind: Option<String>,
     /// When the newest timeline event happened, written with `last_event_id` (migration 000013).
     pub last_event_at: Option<DateTimeUtc>,
+    /// The reporter's name, copied when the report is submitted (a user's name never changes): lists show it
+    /// without reading the users table.
+    pub reporter_name: String,
 }
 
 /// Joins a page of reports uses to bring the reporter and the newest event in the same statement.

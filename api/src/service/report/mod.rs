@@ -127,6 +127,7 @@ mod tests {
             reporter_id: reporter, compound_id: Uuid::now_v7(), building_id: None, neighbourhood_id: Some(n),
             group_id: Some(g), area_id: Some(a), community_id: c, company_id: company, duplicate_of: None,
             last_event_id: None, moderation: "PASS".into(), last_event_kind: None, last_event_at: None,
+            reporter_name: String::new(),
         }
     }
 

@@ -1,8 +1,8 @@
 //! Reading reports: one report, my reports, a head's task inbox, a company's ticket queue, and a report's
 //! timeline and comments. Each list is one indexed statement, which also brings the people the page shows beside
-//! each item (the reporter of a report, the actor of an event, the author of a comment) through a join, so a page
-//! costs one round trip. The kind and time of a report's newest event are columns of the report; a newest event
-//! shown in full is joined in too.
+//! each item (the actor of an event, the author of a comment, a reporter whose phone is shown) through a join, so a
+//! page costs one round trip. The reporter's name and the kind and time of a report's newest event are columns of
+//! the report; a newest event shown in full is joined in too.
 use entity::{app_user, report, report_comment, report_event};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
@@ -27,7 +27,7 @@ pub async fn one(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<report:
 /// What a page of reports brings along in its one statement.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct With {
-    /// Each report's reporter.
+    /// Each report's reporter. Only their phone needs it: the name is a column of the report (`reporter_name`).
     pub reporter: bool,
     /// Each report's newest timeline event in full. Not needed for its kind and time, which the report row carries
     /// (`last_event_kind`, `last_event_at`).
