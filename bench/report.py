@@ -62,7 +62,8 @@ out.append(f"- date: {datetime.datetime.utcnow().strftime('%Y-%m-%d %H:%M')} UTC
 out.append(f"- machine: {os.cpu_count()} cores ({cpu}), {mem} RAM, {platform.system()} {platform.release()}; {pg}")
 out.append(f"- data: scale {a.scale} (" + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items()) if k in ("report", "report_event", "app_user", "neighbourhood", "residence")) + ")"
            + (f"; seeded in {int(meta['seed_ms'])/1000:.0f} s" if "seed_ms" in meta else ""))
-out.append(f"- each cell: wrk for {a.duration} s against the release server (PostgreSQL, in-process cache), load generator, server and database on the same host")
+out.append(f"- each cell: wrk for {a.duration} s against the release server (PostgreSQL, in-process cache), load generator, server and database on the same host"
+           + (f"; server to PostgreSQL over {meta['db_transport']}" if "db_transport" in meta else ""))
 out.append("- ceiling: `linli bench-ceiling`, the same SQL statements the request runs, straight through an identically sized pool, same run")
 out.append(f"- server peak RSS over the whole run: {int(meta.get('server_peak_rss_kb', 0))/1024:.0f} MB")
 out.append("- server CPU: the server process's user + system time over the wrk run, divided by the requests answered\n")

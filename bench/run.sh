@@ -36,7 +36,15 @@ DB=${BENCH_DB:-linli_bench}
 OUT=bench/out/$DB  # per database, so a run on another database never clobbers this one's manifest and tokens
 PORT=${BENCH_PORT:-18088}
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target}"
-export DATABASE_URL="$PG/$DB"
+# The server (and the ceiling, through the same pool) reaches PostgreSQL over its Unix socket when it is on this
+# host, as a deployment with both on one machine would: no TCP and no TLS on loopback (PostgreSQL's default `ssl =
+# on` made sqlx encrypt every message, on both sides). BENCH_PG_OPTS="" connects exactly as $BENCH_PG says.
+SOCKET_DIR=/var/run/postgresql
+if [ -z "${BENCH_PG_OPTS+set}" ]; then
+  BENCH_PG_OPTS=""
+  [ -S $SOCKET_DIR/.s.PGSQL.5432 ] && BENCH_PG_OPTS="?host=$SOCKET_DIR"
+fi
+export DATABASE_URL="$PG/$DB$BENCH_PG_OPTS"
 export LINLI_JWT_SECRET=bench-secret-bench-secret-bench-secret LINLI_ACCESS_TOKEN_TTL_SECS=86400
 export LINLI_LOG=${LINLI_LOG:-warn} LINLI_LISTEN=127.0.0.1:$PORT
 BIN=$CARGO_TARGET_DIR/$PROFILE/linli
@@ -46,6 +54,7 @@ mkdir -p $OUT
 RAW=$OUT/raw.tsv
 : > $RAW
 echo -e "clk_tck\t$(getconf CLK_TCK)" >> $RAW
+echo -e "db_transport\t$([ -n "$BENCH_PG_OPTS" ] && echo "Unix socket" || echo "$PG (TCP)")" >> $RAW
 
 if [ $REUSE = 0 ]; then
   psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB"
