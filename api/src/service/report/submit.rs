@@ -2,7 +2,8 @@
 use chrono::Utc;
 use entity::{app_user, building, neighbourhood_unit, report, report_event, residence};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect, Select, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QuerySelect, Select, Set, SqlErr,
 };
 use uuid::Uuid;
 
