@@ -616,13 +616,12 @@ fn wants(ctx: &Context<'_>, field: &str) -> bool {
 /// the report row carries.
 fn page_with(ctx: &Context<'_>) -> query::With {
     let la = ctx.look_ahead();
-    let full_event = [la.field("nodes"), la.field("edges").field("node")]
+    let nodes = [la.field("nodes"), la.field("edges").field("node")];
+    let full_event = nodes
         .iter()
         .flat_map(|node| node.field("lastEvent").selection_fields())
         .any(|f| needs_full_event(f.selection_set()));
-    let reporter_phone = [la.field("nodes"), la.field("edges").field("node")]
-        .iter()
-        .any(|node| node.field("reporter").field("phone").exists());
+    let reporter_phone = nodes.iter().any(|node| node.field("reporter").field("phone").exists());
     query::With { reporter: reporter_phone, last_event: full_event }
 }
 
