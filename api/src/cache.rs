@@ -1,10 +1,6 @@
 //! A small key-value cache with expiry: in-process by default, Redis when `REDIS_URL` is set so that every
 //! replica sees the same entries and an invalidation on one replica takes effect on all.
-use std::{
-    collections::HashMap,
-    sync::Mutex,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use redis::AsyncCommands;
 
@@ -26,63 +22,80 @@ pub trait Cache: Send + Sync {
     fn backend(&self) -> &'static str;
 }
 
-/// The in-process cache used when there is no Redis (one replica).
-#[derive(Default)]
+/// The in-process cache used when there is no Redis (one replica): bounded (least recently used entries are
+/// evicted when it holds [`MemoryCache::MAX_ENTRIES`]), each entry expiring after its own time to live.
 pub struct MemoryCache {
-    entries: Mutex<HashMap<String, (String, Instant)>>,
+    entries: moka::sync::Cache<String, (String, Instant)>,
+}
+
+/// Each entry lives until the instant stored with it.
+struct UntilStored;
+
+impl moka::Expiry<String, (String, Instant)> for UntilStored {
+    fn expire_after_create(&self, _: &String, v: &(String, Instant), now: Instant) -> Option<Duration> {
+        Some(v.1.saturating_duration_since(now))
+    }
+    fn expire_after_update(&self, _: &String, v: &(String, Instant), now: Instant, _: Option<Duration>) -> Option<Duration> {
+        Some(v.1.saturating_duration_since(now))
+    }
+}
+
+impl MemoryCache {
+    /// How many entries it holds at most.
+    pub const MAX_ENTRIES: u64 = 100_000;
+
+    /// A cache of at most `max` entries.
+    pub fn with_capacity(max: u64) -> Self {
+        MemoryCache {
+            entries: moka::sync::Cache::builder()
+                .max_capacity(max)
+                .eviction_policy(moka::policy::EvictionPolicy::lru())
+                .expire_after(UntilStored)
+                .build(),
+        }
+    }
+}
+
+impl Default for MemoryCache {
+    fn default() -> Self {
+        MemoryCache::with_capacity(Self::MAX_ENTRIES)
+    }
 }
 
 #[async_trait::async_trait]
 impl Cache for MemoryCache {
     async fn get(&self, key: &str) -> anyhow::Result<Option<String>> {
-        let mut map = self.entries.lock().expect("cache lock");
-        match map.get(key) {
-            Some((v, until)) if *until > Instant::now() => Ok(Some(v.clone())),
-            Some(_) => {
-                map.remove(key);
-                Ok(None)
-            }
-            None => Ok(None),
-        }
+        Ok(self.entries.get(key).filter(|(_, until)| *until > Instant::now()).map(|(v, _)| v))
     }
 
     async fn set(&self, key: &str, value: &str, ttl: Duration) -> anyhow::Result<()> {
-        let mut map = self.entries.lock().expect("cache lock");
-        if map.len() > 100_000 {
-            // Bound memory: drop what has expired; if still full, start over (it is only a cache).
-            let now = Instant::now();
-            map.retain(|_, (_, until)| *until > now);
-            if map.len() > 100_000 {
-                map.clear();
-            }
-        }
-        map.insert(key.to_owned(), (value.to_owned(), Instant::now() + ttl));
+        self.entries.insert(key.to_owned(), (value.to_owned(), Instant::now() + ttl));
         Ok(())
     }
 
     async fn del(&self, key: &str) -> anyhow::Result<()> {
-        self.entries.lock().expect("cache lock").remove(key);
+        self.entries.invalidate(key);
         Ok(())
     }
 
     async fn incr(&self, key: &str) -> anyhow::Result<i64> {
-        let mut map = self.entries.lock().expect("cache lock");
         let far = Instant::now() + Duration::from_secs(10 * 365 * 86400);
-        let next = match map.get(key) {
-            Some((v, until)) if *until > Instant::now() => v.parse::<i64>().unwrap_or(0) + 1,
-            _ => 1,
-        };
-        map.insert(key.to_owned(), (next.to_string(), far));
-        Ok(next)
+        // One atomic step per key, as Redis's INCR.
+        let entry = self.entries.entry(key.to_owned()).and_upsert_with(|old| {
+            let n = old.map(|e| e.into_value()).filter(|(_, until)| *until > Instant::now()).and_then(|(v, _)| v.parse::<i64>().ok());
+            ((n.unwrap_or(0) + 1).to_string(), far)
+        });
+        Ok(entry.into_value().0.parse().unwrap_or(1))
     }
 
     async fn del_if_eq(&self, key: &str, value: &str) -> anyhow::Result<bool> {
-        let mut map = self.entries.lock().expect("cache lock");
-        let holds = matches!(map.get(key), Some((v, until)) if v == value && *until > Instant::now());
-        if holds {
-            map.remove(key);
-        }
-        Ok(holds)
+        use moka::ops::compute::{CompResult, Op};
+        let now = Instant::now();
+        let r = self.entries.entry(key.to_owned()).and_compute_with(|old| match old {
+            Some(e) if e.value().0 == value && e.value().1 > now => Op::Remove,
+            _ => Op::Nop,
+        });
+        Ok(matches!(r, CompResult::Removed(_)))
     }
 
     fn backend(&self) -> &'static str {
@@ -166,5 +179,16 @@ mod tests {
         assert_eq!(c.get("t").await.unwrap(), None);
         assert_eq!(c.incr("n").await.unwrap(), 1);
         assert_eq!(c.incr("n").await.unwrap(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_full_memory_cache_evicts_instead_of_starting_over() {
+        let c = MemoryCache::with_capacity(50);
+        for i in 0..500 {
+            c.set(&format!("k{i}"), "v", Duration::from_secs(60)).await.unwrap();
+        }
+        c.entries.run_pending_tasks();
+        assert!(c.entries.entry_count() <= 50, "bounded: {}", c.entries.entry_count());
+        assert_eq!(c.get("k499").await.unwrap().as_deref(), Some("v"), "the newest entries stay");
     }
 }

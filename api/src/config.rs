@@ -92,23 +92,30 @@ pub struct Config {
     /// `LINLI_CONTENT_CHECK_TIMEOUT_MS`: how long a write waits for msg_sec_check before accepting the text as
     /// PENDING and queueing it, default 1500.
     pub content_check_timeout: Duration,
-    /// `LINLI_SUBSCRIBE_TEMPLATES`: which subscribe-message template announces which notification, as JSON:
+    /// `LINLI_SUBSCRIBE_TEMPLATES`: which subscribe-message template announces which notification (unknown kinds are
+    /// refused at start-up), as JSON:
     /// `{"REPORT_ACKNOWLEDGED": {"templateId": "…", "page": "pages/report/detail", "data": {"thing1": "title",
     /// "phrase2": "status", "time3": "at"}}}`; the data values name what to put there: `title`, `body`, `status`,
     /// `at`, `report`. Events without a template are in-app only. Default: none.
-    pub subscribe_templates: std::collections::HashMap<String, TemplateSpec>,
+    pub subscribe_templates: std::collections::HashMap<entity::enums::NotificationKind, TemplateSpec>,
     /// `LINLI_MINIPROGRAM_STATE`: `formal` (default), `trial` or `developer`: which build a message opens.
     pub miniprogram_state: String,
     /// `LINLI_OUTBOX_INTERVAL_MS`: how often the outbox worker looks for messages to send, default 2000.
     pub outbox_interval: Duration,
     /// `LINLI_POINTS_RULES`: points per reason, as JSON; default
     /// `{"ACK_IN_SLA": 2, "RESOLUTION_CONFIRMED": 5, "FIVE_STAR": 3, "VOTE_WIN": 50}`. A reason set to 0 awards nothing.
-    pub points_rules: std::collections::HashMap<String, i32>,
+    pub points_rules: std::collections::HashMap<entity::enums::PointsReason, i32>,
     /// `WECHAT_PUSH_TOKEN`: the token configured for the mini-program's message push (it signs every push to
     /// `/wechat/push`); pushes are refused while it is unset.
     pub wechat_push_token: Option<Secret>,
     /// Where photos are stored: local disk (default) or S3-compatible object storage.
     pub media: MediaConfig,
+    /// `LINLI_EVENT_EXPORT`: a file to which every domain event is appended as a JSON line, once and in order,
+    /// from a cursor that survives restarts (for the district's archive or data platform). Default: none.
+    pub event_export: Option<std::path::PathBuf>,
+    /// `LINLI_SHUTDOWN_GRACE_SECS`: after SIGTERM or Ctrl-C, how long requests in flight and background jobs get to
+    /// finish before the process exits anyway, default 20.
+    pub shutdown_grace: Duration,
 }
 
 /// Photo storage and upload limits.
@@ -250,16 +257,17 @@ impl Config {
             },
             outbox_interval: Duration::from_millis(num("LINLI_OUTBOX_INTERVAL_MS", 2000)?.max(10)),
             points_rules: {
-                let mut rules: std::collections::HashMap<String, i32> =
-                    [("ACK_IN_SLA", 2), ("RESOLUTION_CONFIRMED", 5), ("FIVE_STAR", 3), ("VOTE_WIN", 50)]
-                        .into_iter()
-                        .map(|(k, v)| (k.to_owned(), v))
-                        .collect();
+                use entity::enums::PointsReason as R;
+                let mut rules: std::collections::HashMap<R, i32> =
+                    [(R::AckInSla, 2), (R::ResolutionConfirmed, 5), (R::FiveStar, 3), (R::VoteWin, 50)].into_iter().collect();
                 if let Some(json) = get("LINLI_POINTS_RULES") {
-                    let given: std::collections::HashMap<String, i32> = serde_json::from_str(&json)
-                        .map_err(|e| ConfigError(format!("LINLI_POINTS_RULES is not a JSON object of numbers: {e}")))?;
+                    let given: std::collections::HashMap<R, i32> = serde_json::from_str(&json).map_err(|e| {
+                        ConfigError(format!(
+                            "LINLI_POINTS_RULES must be a JSON object of ACK_IN_SLA, RESOLUTION_CONFIRMED, FIVE_STAR, VOTE_WIN to points: {e}"
+                        ))
+                    })?;
                     if let Some((k, _)) = given.iter().find(|(k, v)| !rules.contains_key(*k) || **v < 0 || **v > 10_000) {
-                        return Err(ConfigError(format!("LINLI_POINTS_RULES: unknown reason or points out of 0..10000: {k}")));
+                        return Err(ConfigError(format!("LINLI_POINTS_RULES: a reason that earns nothing, or points out of 0..10000: {k:?}")));
                     }
                     rules.extend(given);
                 }
@@ -281,6 +289,8 @@ impl Config {
                 url_ttl: Duration::from_secs(num("LINLI_MEDIA_URL_TTL_SECS", 900)?.max(60)),
                 public_url: get("LINLI_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
             },
+            event_export: get("LINLI_EVENT_EXPORT").map(Into::into),
+            shutdown_grace: Duration::from_secs(num("LINLI_SHUTDOWN_GRACE_SECS", 20)?),
         };
         cfg.check()?;
         Ok(cfg)

@@ -1,11 +1,15 @@
-//! The one error type of the service layer, with the stable codes clients program against.
+//! The one error type of the service layer, with the stable codes clients program against, and its one rendering.
 //!
 //! Messages are for people, in Chinese by default and English for `Accept-Language: en`; codes are for programs.
-//! Internal errors are logged (inside the request's span, so with its request id) and reach the client only as
-//! a generic message.
+//! Every route renders an error through [`AppError::render`]: `/graphql` puts it in the GraphQL error's
+//! `extensions`, the JSON routes (`/upload`, `/media`, `/export`, …) in `{"ok":false,"error":{…}}` with the
+//! matching HTTP status. Internal errors are logged there (inside the request's span, so with its request id) and
+//! reach the client only as a generic message and the request id.
 use std::borrow::Cow;
+use std::sync::Arc;
 
-use async_graphql::ErrorExtensions;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
 
 /// A message in both languages the API speaks.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,6 +25,14 @@ impl Msg {
     pub fn new(zh: impl Into<Cow<'static, str>>, en: impl Into<Cow<'static, str>>) -> Self {
         Self { zh: zh.into(), en: en.into() }
     }
+
+    /// The text in `lang`.
+    pub fn text(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        }
+    }
 }
 
 /// `msg!("中文", "English")`, or with format arguments on both sides.
@@ -34,13 +46,29 @@ macro_rules! msg {
     };
 }
 
+/// The language a client reads messages in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Lang {
+    /// Chinese, the default.
+    #[default]
+    Zh,
+    /// English (`Accept-Language: en…`).
+    En,
+}
+
 /// Every way a request can fail, as the client sees it.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub enum AppError {
     /// `UNAUTHENTICATED`: no token, or an expired, tampered or revoked one. The client logs in or refreshes.
     Unauthenticated(Msg),
-    /// `FORBIDDEN`: the user is known but may not do this.
-    Forbidden(Msg),
+    /// `FORBIDDEN`: the user is known but may not do this; `extensions.reason` says which rule said no, where that
+    /// helps a client (see [`Denied`]).
+    Forbidden {
+        /// What is wrong.
+        msg: Msg,
+        /// The rule that refused, when one is named.
+        reason: Option<Denied>,
+    },
     /// `NOT_FOUND`: no such object, or one the user may not know exists.
     NotFound(Msg),
     /// `BAD_USER_INPUT`: an input is wrong; `field` names which one.
@@ -66,7 +94,7 @@ pub enum AppError {
     /// A business rule said no, with a code of its own so the client can tell the cases apart (see [`Refusal`]).
     Refused(Refusal, Msg),
     /// `INTERNAL`: a bug or an unexpected failure; logged with the request id, never shown.
-    Internal(anyhow::Error),
+    Internal(Arc<anyhow::Error>),
 }
 
 /// The business refusals that have codes of their own.
@@ -88,6 +116,10 @@ pub enum Refusal {
     AlreadyVoted,
     /// `VOTING_CLOSED`: the period is not open.
     VotingClosed,
+    /// `PAYLOAD_TOO_LARGE` (HTTP 413): an uploaded file over the limit.
+    PayloadTooLarge,
+    /// `UNSUPPORTED_MEDIA_TYPE` (HTTP 415): an uploaded file of a kind that is not accepted.
+    UnsupportedMediaType,
 }
 
 impl Refusal {
@@ -102,6 +134,96 @@ impl Refusal {
             Refusal::OutsideValidity => "OUTSIDE_VALIDITY",
             Refusal::AlreadyVoted => "ALREADY_VOTED",
             Refusal::VotingClosed => "VOTING_CLOSED",
+            Refusal::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
+            Refusal::UnsupportedMediaType => "UNSUPPORTED_MEDIA_TYPE",
+        }
+    }
+
+    fn status(self) -> StatusCode {
+        match self {
+            Refusal::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Refusal::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Refusal::SoldOut
+            | Refusal::LimitReached
+            | Refusal::InsufficientPoints
+            | Refusal::NotEligible
+            | Refusal::PackageEnded
+            | Refusal::OutsideValidity
+            | Refusal::AlreadyVoted
+            | Refusal::VotingClosed => StatusCode::CONFLICT,
+        }
+    }
+
+    /// The input a refusal is about, when it is about one (an uploaded file).
+    fn field(self) -> Option<&'static str> {
+        matches!(self, Refusal::PayloadTooLarge | Refusal::UnsupportedMediaType).then_some("file")
+    }
+}
+
+/// Which named permission rule refused (`extensions.reason` of a FORBIDDEN). Clients may use it to say more than
+/// "not allowed", e.g. which office to ask.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Denied {
+    /// `NOT_ADMIN_OF_DISTRICT`: the caller administers no district above the object.
+    NotAdminOfDistrict,
+    /// `NOT_ADMIN_OF_STREET`: the caller administers neither the street nor the district above the object.
+    NotAdminOfStreet,
+    /// `NOT_ADMIN_OF_COMMUNITY`: the caller administers neither the community nor the street or district above.
+    NotAdminOfCommunity,
+    /// `NOT_ADMIN_WHERE_COMPANY_WORKS`: a company's staff are appointed by an admin over every compound it
+    /// manages (so no admin reaches beyond their own scope through a company).
+    NotAdminWhereCompanyWorks,
+    /// `SELF_APPOINTMENT`: nobody appoints themself to anything.
+    SelfAppointment,
+    /// `NOT_A_HEAD_OR_ADMIN`: only heads and community admins have a task inbox.
+    NotAHeadOrAdmin,
+    /// `NOT_PROPERTY_STAFF`: only property staff have a ticket queue.
+    NotPropertyStaff,
+    /// `NOT_MERCHANT_STAFF`: only a merchant's staff verify its codes.
+    NotMerchantStaff,
+    /// `NOT_A_PARTY`: the caller has no part in this report that allows this action.
+    NotAParty,
+}
+
+impl Denied {
+    /// The stable reason code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Denied::NotAdminOfDistrict => "NOT_ADMIN_OF_DISTRICT",
+            Denied::NotAdminOfStreet => "NOT_ADMIN_OF_STREET",
+            Denied::NotAdminOfCommunity => "NOT_ADMIN_OF_COMMUNITY",
+            Denied::NotAdminWhereCompanyWorks => "NOT_ADMIN_WHERE_COMPANY_WORKS",
+            Denied::SelfAppointment => "SELF_APPOINTMENT",
+            Denied::NotAHeadOrAdmin => "NOT_A_HEAD_OR_ADMIN",
+            Denied::NotPropertyStaff => "NOT_PROPERTY_STAFF",
+            Denied::NotMerchantStaff => "NOT_MERCHANT_STAFF",
+            Denied::NotAParty => "NOT_A_PARTY",
+        }
+    }
+
+    /// The message for people.
+    pub fn message(self) -> Msg {
+        match self {
+            Denied::NotAdminOfDistrict => msg!("只有区管理员可以执行此操作", "Only an admin of the district may do this"),
+            Denied::NotAdminOfStreet => {
+                msg!("只有该街道或区的管理员可以执行此操作", "Only an admin of the street or the district may do this")
+            }
+            Denied::NotAdminOfCommunity => msg!(
+                "只有该社区、街道或区的管理员可以执行此操作",
+                "Only an admin of the community, its street or its district may do this"
+            ),
+            Denied::NotAdminWhereCompanyWorks => msg!(
+                "物业人员由其所管全部小区的上级管理员任命，请联系街道或区管理员",
+                "A company's staff are appointed by an admin over every compound it manages; ask the street or district office"
+            ),
+            Denied::SelfAppointment => msg!("不能任命自己", "Nobody may appoint themself"),
+            Denied::NotAHeadOrAdmin => msg!(
+                "任务箱只对邻长、组长、片长和社区管理员开放",
+                "The task inbox is for neighbour, group and area heads and community admins"
+            ),
+            Denied::NotPropertyStaff => msg!("工单队列只对物业人员开放", "The ticket queue is for property staff"),
+            Denied::NotMerchantStaff => msg!("只有商户人员可以核销兑换码", "Only a merchant's staff verify redemption codes"),
+            Denied::NotAParty => msg!("您没有权限执行此操作", "You are not allowed to do this"),
         }
     }
 }
@@ -110,11 +232,11 @@ impl Refusal {
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
-    /// The stable code put in `extensions.code`.
+    /// The stable code put in `extensions.code` (or `error.code`).
     pub fn code(&self) -> &'static str {
         match self {
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
-            AppError::Forbidden(_) => "FORBIDDEN",
+            AppError::Forbidden { .. } => "FORBIDDEN",
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadInput { .. } => "BAD_USER_INPUT",
             AppError::Conflict(_) | AppError::StatusConflict { .. } => "CONFLICT",
@@ -125,9 +247,29 @@ impl AppError {
         }
     }
 
+    /// The HTTP status of the JSON routes' answer.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) | AppError::StatusConflict { .. } => StatusCode::CONFLICT,
+            AppError::Refused(r, _) => r.status(),
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
     /// A bad input on `field`.
     pub fn bad_input(field: impl Into<Cow<'static, str>>, msg: Msg) -> Self {
         AppError::BadInput { field: field.into(), msg }
+    }
+
+    /// An internal error (logged, never shown).
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        AppError::Internal(Arc::new(e.into()))
     }
 
     /// The standard "you must log in" error.
@@ -137,7 +279,17 @@ impl AppError {
 
     /// The standard refusal.
     pub fn forbidden() -> Self {
-        AppError::Forbidden(msg!("您没有权限执行此操作", "You are not allowed to do this"))
+        AppError::forbidden_msg(msg!("您没有权限执行此操作", "You are not allowed to do this"))
+    }
+
+    /// A refusal with its own message and no named rule.
+    pub fn forbidden_msg(msg: Msg) -> Self {
+        AppError::Forbidden { msg, reason: None }
+    }
+
+    /// A refusal by a named rule.
+    pub fn denied(reason: Denied) -> Self {
+        AppError::Forbidden { msg: reason.message(), reason: Some(reason) }
     }
 
     /// The standard "not found" for a kind of object (given in both languages).
@@ -149,7 +301,7 @@ impl AppError {
     pub fn message(&self) -> Msg {
         match self {
             AppError::Unauthenticated(m)
-            | AppError::Forbidden(m)
+            | AppError::Forbidden { msg: m, .. }
             | AppError::NotFound(m)
             | AppError::Conflict(m)
             | AppError::RateLimited(m)
@@ -160,17 +312,120 @@ impl AppError {
             AppError::Internal(_) => msg!("服务器内部错误，请稍后重试", "Internal server error, please try again later"),
         }
     }
+
+    /// Turns a unique-constraint violation of `constraint` into `to`; any other database error stays internal.
+    /// A constraint is recognised by its name on PostgreSQL and by its columns on SQLite (whose message names the
+    /// columns, not the index).
+    pub fn on_constraint(e: sea_orm::DbErr, constraint: &Constraint, to: impl FnOnce() -> AppError) -> AppError {
+        if constraint.matches(&e) { to() } else { e.into() }
+    }
+
+    /// The one rendering of this error for a client reading `lang`: the error object every route sends (GraphQL
+    /// puts these members under `extensions`, except the message). Internal errors are logged here, once.
+    pub fn render(&self, lang: Lang, request_id: &str) -> Rendered {
+        if let AppError::Internal(inner) = self {
+            // Inside the request's span, which carries the request id; the client sees a generic message.
+            tracing::error!(error = %format!("{inner:#}"), "internal error");
+        }
+        let mut ext = serde_json::Map::new();
+        ext.insert("code".into(), json!(self.code()));
+        match self {
+            AppError::BadInput { field, .. } => {
+                ext.insert("field".into(), json!(field));
+            }
+            AppError::Refused(r, _) => {
+                if let Some(f) = r.field() {
+                    ext.insert("field".into(), json!(f));
+                }
+            }
+            AppError::StatusConflict { current, .. } => {
+                ext.insert("currentStatus".into(), json!(current));
+            }
+            AppError::Forbidden { reason: Some(r), .. } => {
+                ext.insert("reason".into(), json!(r.code()));
+            }
+            AppError::Internal(_) => {
+                ext.insert("requestId".into(), json!(request_id));
+            }
+            AppError::Unauthenticated(_)
+            | AppError::Forbidden { reason: None, .. }
+            | AppError::NotFound(_)
+            | AppError::Conflict(_)
+            | AppError::RateLimited(_)
+            | AppError::Unavailable(_) => {}
+        }
+        Rendered { status: self.status(), message: self.message().text(lang).to_owned(), extensions: ext }
+    }
+}
+
+/// An error as a client sees it: [`AppError::render`]'s result.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    /// The HTTP status (JSON routes; GraphQL answers 200).
+    pub status: StatusCode,
+    /// The message in the client's language.
+    pub message: String,
+    /// `code`, and `field`, `currentStatus`, `reason` or `requestId` where they apply.
+    pub extensions: serde_json::Map<String, Value>,
+}
+
+impl Rendered {
+    /// The body of the JSON routes: `{"ok":false,"error":{"code":…,"message":…,…}}`.
+    pub fn json_body(&self) -> Value {
+        let mut e = self.extensions.clone();
+        e.insert("message".into(), json!(self.message));
+        json!({ "ok": false, "error": e })
+    }
+}
+
+/// A unique constraint, as the migrations named it and as SQLite's message describes it.
+pub struct Constraint {
+    /// The index name (`ux_street_district_id_name`), which PostgreSQL's message quotes.
+    pub name: &'static str,
+    /// `table.column` for each column, which SQLite's message lists (`UNIQUE constraint failed: a.b, a.c`).
+    pub columns: &'static str,
+}
+
+impl Constraint {
+    /// Whether `e` is a violation of this constraint.
+    pub fn matches(&self, e: &sea_orm::DbErr) -> bool {
+        match e.sql_err() {
+            Some(sea_orm::SqlErr::UniqueConstraintViolation(m)) => {
+                m.contains(&format!("\"{}\"", self.name)) || m.ends_with(self.columns)
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // The cause is for the log only (through `source()`); a display never carries it.
+            AppError::Internal(_) => write!(f, "INTERNAL: internal error"),
+            other => write!(f, "{}: {}", other.code(), other.message().en),
+        }
+    }
+}
+
+impl std::error::Error for AppError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            AppError::Internal(e) => Some(e.as_ref().as_ref()),
+            _ => None,
+        }
+    }
 }
 
 impl From<anyhow::Error> for AppError {
     fn from(e: anyhow::Error) -> Self {
-        AppError::Internal(e)
+        AppError::Internal(Arc::new(e))
     }
 }
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
-        AppError::Internal(e.into())
+        AppError::internal(e)
     }
 }
 
@@ -183,37 +438,8 @@ impl From<sea_orm::TransactionError<AppError>> for AppError {
     }
 }
 
-/// The extension key under which the English message travels until the HTTP layer picks the language.
-pub const EN_MESSAGE_KEY: &str = "messageEn";
-
-impl From<AppError> for async_graphql::Error {
-    fn from(e: AppError) -> Self {
-        if let AppError::Internal(inner) = &e {
-            // Logged inside the request span, which carries the request id; the client sees a generic message.
-            tracing::error!(error = %format!("{inner:#}"), "internal error");
-        }
-        let m = e.message();
-        let code = e.code();
-        let field = match &e {
-            AppError::BadInput { field, .. } => Some(field.to_string()),
-            _ => None,
-        };
-        let current = match &e {
-            AppError::StatusConflict { current, .. } => Some(current.clone()),
-            _ => None,
-        };
-        async_graphql::Error::new(m.zh.into_owned()).extend_with(|_, ext| {
-            ext.set("code", code);
-            if let Some(f) = field {
-                ext.set("field", f);
-            }
-            if let Some(c) = current {
-                ext.set("currentStatus", c);
-            }
-            ext.set(EN_MESSAGE_KEY, m.en.into_owned());
-        })
-    }
-}
+// `AppError` implements `Display`, so async-graphql's own `From<T: Display>` turns it into a GraphQL error that keeps
+// it as its source; the HTTP layer renders it from there with `AppError::render`, in the client's language.
 
 #[cfg(test)]
 mod tests {
@@ -221,19 +447,39 @@ mod tests {
 
     #[test]
     fn internal_errors_never_show_their_cause() {
-        let e: async_graphql::Error = AppError::Internal(anyhow::anyhow!("relation \"app_user\" does not exist")).into();
-        assert!(!e.message.contains("app_user"));
-        let ext = e.extensions.unwrap();
-        assert_eq!(ext.get("code"), Some(&async_graphql::Value::from("INTERNAL")));
-        assert!(!format!("{:?}", ext.get(EN_MESSAGE_KEY)).contains("relation"));
+        let e = AppError::internal(anyhow::anyhow!("relation \"app_user\" does not exist"));
+        let r = e.render(Lang::En, "req-1");
+        assert!(!r.message.contains("app_user"));
+        assert!(!e.to_string().contains("app_user"), "Display never carries the cause");
+        assert_eq!(r.extensions["code"], "INTERNAL");
+        assert_eq!(r.extensions["requestId"], "req-1");
+        assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(std::error::Error::source(&e).is_some_and(|s| s.to_string().contains("app_user")), "the log keeps it");
     }
 
     #[test]
     fn bad_input_names_its_field_in_both_languages() {
-        let e: async_graphql::Error = AppError::bad_input("name", msg!("名称不能为空", "name must not be empty")).into();
-        assert_eq!(e.message, "名称不能为空");
-        let ext = e.extensions.unwrap();
-        assert_eq!(ext.get("field"), Some(&async_graphql::Value::from("name")));
-        assert_eq!(ext.get(EN_MESSAGE_KEY), Some(&async_graphql::Value::from("name must not be empty")));
+        let e = AppError::bad_input("name", msg!("名称不能为空", "name must not be empty"));
+        assert_eq!(e.render(Lang::Zh, "-").message, "名称不能为空");
+        let r = e.render(Lang::En, "-");
+        assert_eq!(r.message, "name must not be empty");
+        assert_eq!(r.extensions["field"], "name");
+        assert_eq!(r.json_body()["error"]["field"], "name");
+        assert_eq!(r.json_body()["ok"], false);
+    }
+
+    #[test]
+    fn a_named_rule_travels_as_the_reason() {
+        let r = AppError::denied(Denied::SelfAppointment).render(Lang::En, "-");
+        assert_eq!((r.extensions["code"].as_str(), r.extensions["reason"].as_str()), (Some("FORBIDDEN"), Some("SELF_APPOINTMENT")));
+        assert_eq!(r.status, StatusCode::FORBIDDEN);
+        assert!(AppError::forbidden().render(Lang::En, "-").extensions.get("reason").is_none());
+    }
+
+    #[test]
+    fn a_graphql_error_keeps_the_app_error_for_the_rendering() {
+        let e: async_graphql::Error = AppError::NotFound(msg!("无", "none")).into();
+        let server = e.into_server_error(async_graphql::Pos::default());
+        assert_eq!(server.source::<AppError>().map(AppError::code), Some("NOT_FOUND"));
     }
 }

@@ -7,8 +7,8 @@ use async_graphql::http::GraphiQLSource;
 use axum::{
     Json, Router,
     body::Body,
-    extract::{Request, State},
-    http::{HeaderMap, Method, StatusCode, header},
+    extract::{FromRequestParts, Request, State},
+    http::{HeaderMap, Method, StatusCode, header, request::Parts},
     response::{Html, IntoResponse, Response},
     routing::get,
 };
@@ -21,7 +21,7 @@ use tower_http::{
 
 use crate::auth::actor::AuthState;
 use crate::auth::Actor;
-use crate::error::{AppError, EN_MESSAGE_KEY};
+use crate::error::{AppError, Lang};
 use crate::graphql::{AppSchema, Loaders};
 use crate::state::AppState;
 
@@ -85,36 +85,61 @@ async fn healthz(State(s): State<Arc<HttpState>>) -> Response {
     (code, Json(body)).into_response()
 }
 
-/// The HTTP status of an error on the routes that answer plain JSON (uploads, exports). An internal error is logged
-/// here, inside the request span that carries the request id; the client sees a generic message.
-fn status_of(e: &AppError) -> StatusCode {
-    match e {
-        AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
-        AppError::Forbidden(_) => StatusCode::FORBIDDEN,
-        AppError::NotFound(_) => StatusCode::NOT_FOUND,
-        AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
-        AppError::Conflict(_) | AppError::StatusConflict { .. } | AppError::Refused(..) => StatusCode::CONFLICT,
-        AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-        AppError::Internal(inner) => {
-            tracing::error!(error = %format!("{inner:#}"), "internal error");
-            StatusCode::INTERNAL_SERVER_ERROR
-        }
+/// What every handler knows about its request before it does anything: who is calling (from the bearer token),
+/// in which language they read messages, and the request's id (for INTERNAL errors and the logs). An axum
+/// extractor, so no handler reads these headers itself.
+#[derive(Clone, Debug)]
+pub struct RequestContext {
+    /// What the `Authorization` header said.
+    pub auth: AuthState,
+    /// The language of messages (`Accept-Language`).
+    pub lang: Lang,
+    /// The `x-request-id` the request id layer set.
+    pub request_id: String,
+}
+
+impl RequestContext {
+    /// The caller of this request.
+    pub fn actor(&self) -> Actor {
+        Actor::new(self.auth.clone())
+    }
+
+    /// The one rendering of an error on the routes that answer plain JSON: `{"ok":false,"error":{…}}` with the
+    /// error's HTTP status.
+    pub fn error(&self, e: &AppError) -> Response {
+        let r = e.render(self.lang, &self.request_id);
+        (r.status, [(header::CACHE_CONTROL, "no-store")], Json(r.json_body())).into_response()
     }
 }
 
-/// Whether the client asked for English.
-fn wants_english(headers: &HeaderMap) -> bool {
-    headers
+impl FromRequestParts<Arc<HttpState>> for RequestContext {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, s: &Arc<HttpState>) -> Result<Self, Self::Rejection> {
+        Ok(RequestContext {
+            auth: authenticate(s, &parts.headers),
+            lang: lang_of(&parts.headers),
+            request_id: parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned(),
+        })
+    }
+}
+
+/// The language the client asked for: English when `Accept-Language` starts with `en`.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    let english = headers
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(',').next())
-        .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("en"))
+        .is_some_and(|first| first.trim().to_ascii_lowercase().starts_with("en"));
+    if english { Lang::En } else { Lang::Zh }
 }
 
 /// A GraphQL-shaped error answer for requests refused before execution.
-fn refuse(status: StatusCode, english: bool, zh: &str, en: &str) -> Response {
-    let message = if english { en } else { zh };
+fn refuse(status: StatusCode, lang: Lang, zh: &str, en: &str) -> Response {
+    let message = match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    };
     (status, Json(json!({ "data": null, "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }] })))
         .into_response()
 }
@@ -130,16 +155,44 @@ fn authenticate(s: &HttpState, headers: &HeaderMap) -> AuthState {
     }
 }
 
-async fn graphql(State(s): State<Arc<HttpState>>, req: Request) -> Response {
-    let english = wants_english(req.headers());
-    let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
-    let auth = authenticate(&s, req.headers());
+/// Renders the errors of a GraphQL answer: an error a resolver raised carries its [`AppError`], rendered here the
+/// way every route renders it (message in the client's language, `code` and the rest in `extensions`); errors of
+/// the engine itself (parse, validation, limits, argument coercion) are BAD_USER_INPUT.
+fn render_errors(resp: &mut async_graphql::Response, cx: &RequestContext) {
+    for e in resp.errors.iter_mut() {
+        let rendered = match (e.source::<AppError>(), e.source.is_some()) {
+            (Some(app), _) => Some(app.render(cx.lang, &cx.request_id)),
+            // Any other error a resolver let through is a bug: logged, never shown.
+            (None, true) => Some(AppError::internal(anyhow::anyhow!("{}", e.message)).render(cx.lang, &cx.request_id)),
+            (None, false) => None,
+        };
+        let ext = e.extensions.get_or_insert_with(Default::default);
+        match rendered {
+            Some(r) => {
+                e.message = r.message;
+                for (k, v) in r.extensions {
+                    if let Ok(v) = async_graphql::Value::from_json(v) {
+                        ext.set(k, v);
+                    }
+                }
+            }
+            None => {
+                if ext.get("code").is_none() {
+                    ext.set("code", "BAD_USER_INPUT");
+                }
+            }
+        }
+    }
+}
+
+async fn graphql(State(s): State<Arc<HttpState>>, cx: RequestContext, req: Request) -> Response {
+    let lang = cx.lang;
     let method = req.method().clone();
 
     let gql_req = if method == Method::GET {
         match async_graphql::http::parse_query_string(req.uri().query().unwrap_or_default()) {
             Ok(r) => r,
-            Err(_) => return refuse(StatusCode::BAD_REQUEST, english, "GET 请求参数无效", "Malformed GET query string"),
+            Err(_) => return refuse(StatusCode::BAD_REQUEST, lang, "GET 请求参数无效", "Malformed GET query string"),
         }
     } else {
         let json = req
@@ -150,7 +203,7 @@ async fn graphql(State(s): State<Arc<HttpState>>, req: Request) -> Response {
         if !json {
             return refuse(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                english,
+                lang,
                 "请求必须是 application/json",
                 "The request must be application/json",
             );
@@ -158,21 +211,21 @@ async fn graphql(State(s): State<Arc<HttpState>>, req: Request) -> Response {
         let bytes = match axum::body::to_bytes(req.into_body(), s.app.config.max_body_bytes).await {
             Ok(b) => b,
             Err(_) => {
-                return refuse(StatusCode::PAYLOAD_TOO_LARGE, english, "请求体过大", "The request body is too large");
+                return refuse(StatusCode::PAYLOAD_TOO_LARGE, lang, "请求体过大", "The request body is too large");
             }
         };
         match serde_json::from_slice::<async_graphql::Request>(&bytes) {
             Ok(r) => r,
-            Err(_) => return refuse(StatusCode::BAD_REQUEST, english, "请求体不是有效的 GraphQL JSON", "The body is not a GraphQL JSON request"),
+            Err(_) => return refuse(StatusCode::BAD_REQUEST, lang, "请求体不是有效的 GraphQL JSON", "The body is not a GraphQL JSON request"),
         }
     };
     if method == Method::GET && is_mutation(&gql_req) {
-        return refuse(StatusCode::METHOD_NOT_ALLOWED, english, "变更操作必须使用 POST", "Mutations must be sent with POST");
+        return refuse(StatusCode::METHOD_NOT_ALLOWED, lang, "变更操作必须使用 POST", "Mutations must be sent with POST");
     }
 
     let mut gql_req = gql_req;
     s.parsed.attach(&mut gql_req);
-    let gql_req = gql_req.data(Actor::new(auth)).data(Loaders::new(&s.app));
+    let gql_req = gql_req.data(cx.actor()).data(Loaders::new(&s.app));
     let gql_req = gql_req.data(crate::graphql::media::PhotoLoaders::new(&s.app));
     // Held while the operation executes; reading the body and writing the answer do not count.
     let _permit = match &s.in_flight {
@@ -180,22 +233,7 @@ async fn graphql(State(s): State<Arc<HttpState>>, req: Request) -> Response {
         None => None,
     };
     let mut resp = s.schema.execute(gql_req).await;
-    for e in resp.errors.iter_mut() {
-        let ext = e.extensions.get_or_insert_with(Default::default);
-        if ext.get("code").is_none() {
-            // Parse, validation, limit and argument-coercion errors from the GraphQL engine itself.
-            ext.set("code", "BAD_USER_INPUT");
-        }
-        if let Some(async_graphql::Value::String(en)) = ext.get(EN_MESSAGE_KEY).cloned() {
-            if english {
-                e.message = en;
-            }
-        }
-        ext.unset(EN_MESSAGE_KEY);
-        if matches!(ext.get("code"), Some(async_graphql::Value::String(c)) if c == "INTERNAL") {
-            ext.set("requestId", request_id.clone());
-        }
-    }
+    render_errors(&mut resp, &cx);
     let body = serde_json::to_vec(&resp).unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"serialization\"}]}".to_vec());
     Response::builder()
         .status(StatusCode::OK)

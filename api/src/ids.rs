@@ -89,6 +89,21 @@ const KINDS: [(Kind, &str); 24] = [
     (Kind::VotePeriod, "vtp"),
 ];
 
+impl serde::Serialize for Kind {
+    /// As its Rust name in capitals (`COMPOUND`, `PROPERTY_COMPANY`), e.g. in the event log.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let name = format!("{self:?}");
+        let mut out = String::with_capacity(name.len() + 4);
+        for (i, c) in name.chars().enumerate() {
+            if c.is_uppercase() && i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_uppercase());
+        }
+        s.serialize_str(&out)
+    }
+}
+
 impl Kind {
     fn prefix(self) -> &'static str {
         KINDS.iter().find(|(k, _)| *k == self).map(|(_, p)| *p).expect("every kind has a prefix")

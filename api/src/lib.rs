@@ -1,16 +1,15 @@
 //! Linli: the backend of the neighbourhood-grid mini-program. `build_app` assembles what production serves and
-//! what the tests drive.
+//! what the tests drive; `serve` runs it until SIGTERM or Ctrl-C. The tools that mint tokens, seed data or measure
+//! (scale generator, benchmark ceiling, demo fixtures) live in the `linli-tools` crate, not here.
 pub mod auth;
-pub mod bench_ceiling;
 pub mod cache;
-pub mod cli;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
-pub mod seed;
+pub mod server;
 pub mod service;
 pub mod state;
 pub mod wechat;
@@ -22,12 +21,18 @@ use axum::Router;
 use crate::auth::tokens::JwtKeys;
 use crate::cache::{Cache, MemoryCache, RedisCache};
 use crate::config::Config;
+use crate::service::events;
 use crate::state::AppState;
 use crate::wechat::HttpWechat;
 
-/// Connects everything (database with migrations applied, cache, WeChat client) from `config`.
+pub use server::serve;
+
+/// Connects everything (database with migrations applied, cache, WeChat client) from `config` and starts the
+/// background tasks: the event sequencer and the log's followers always (they are part of every write), the jobs
+/// when `LINLI_JOBS` is on.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let mut db = db::connect_and_migrate(&config.database_url, config.database_max_connections).await?;
+    let log_db = db::connect(&config.database_url, 2).await?;
     let sql_statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counter = sql_statements.clone();
     db.set_metric_callback(move |info| {
@@ -42,7 +47,29 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let wechat = Arc::new(HttpWechat::new(&config, cache.clone())?);
     let lookup = Arc::new(service::lookup::Lookup::default());
     let media = Arc::new(service::media::MediaStore::from_config(&config.media)?);
-    let state = AppState { jwt: JwtKeys::new(&config), config: Arc::new(config), db, cache, wechat, lookup, sql_statements, media };
+    let state = AppState {
+        jwt: JwtKeys::new(&config),
+        config: Arc::new(config),
+        db,
+        log_db,
+        cache,
+        wechat,
+        lookup,
+        sql_statements,
+        media,
+        events: Default::default(),
+        background: Default::default(),
+    };
+    let (bg, stop) = (&state.background, state.background.token());
+    bg.keep(events::log::spawn_sequencer(state.clone(), stop.clone()));
+    if let Some(listener) = events::log::spawn_listener(state.clone(), stop.clone()) {
+        bg.keep(listener);
+    }
+    let from = events::log::newest(&state.log_db).await?;
+    bg.keep(events::follow::spawn_cache_follower(state.clone(), from, stop.clone()));
+    if let Some(path) = &state.config.event_export {
+        bg.keep(events::follow::spawn_durable(state.clone(), events::follow::Export::new(path.clone()), stop.clone()));
+    }
     if state.config.jobs_enabled {
         service::report::jobs::spawn(state.clone(), state.config.job_interval);
         if state.config.content_check {

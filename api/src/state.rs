@@ -13,8 +13,11 @@ use crate::wechat::WechatApi;
 pub struct AppState {
     /// The configuration.
     pub config: Arc<Config>,
-    /// The database pool.
+    /// The database pool requests use.
     pub db: DatabaseConnection,
+    /// A small pool of its own for the event log's background tasks (sequencer, followers, consumers), so they
+    /// never take a connection a request is waiting for (and are not counted in `sql_statements`).
+    pub log_db: DatabaseConnection,
     /// The cache (in-process or Redis).
     pub cache: Arc<dyn Cache>,
     /// The WeChat client.
@@ -27,4 +30,8 @@ pub struct AppState {
     pub sql_statements: Arc<AtomicU64>,
     /// Photo storage (local disk or S3).
     pub media: Arc<crate::service::media::MediaStore>,
+    /// Wake-ups between writers, the event sequencer and the log's followers in this process.
+    pub events: Arc<crate::service::events::Hub>,
+    /// The background tasks (jobs, sequencer, followers) and the signal that stops them.
+    pub background: Arc<crate::service::jobs::Background>,
 }

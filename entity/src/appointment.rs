@@ -1,13 +1,15 @@
 //! A user holding a role over a scope (neighbourhood, group, area, community, street, district or company).
 use sea_orm::entity::prelude::*;
 
+use crate::enums::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "appointment")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub created_at: DateTimeUtc,
-    pub role: String,
+    pub role: Role,
     pub scope_id: Uuid,
     pub starts_at: DateTimeUtc,
     pub ends_at: Option<DateTimeUtc>,

@@ -1,6 +1,8 @@
 //! A text accepted while WeChat's content check could not answer, to be checked again by a background job.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "content_check")]
 pub struct Model {
@@ -8,7 +10,7 @@ pub struct Model {
     pub id: Uuid,
     pub created_at: DateTimeUtc,
     /// REPORT, COMMENT or EVENT.
-    pub target_kind: String,
+    pub target_kind: ContentTarget,
     pub target_id: Uuid,
     pub author_id: Uuid,
     /// msg_sec_check's scene.

@@ -1,6 +1,8 @@
 //! An incentive package (三长专属优惠包): offered by a merchant to eligible heads within an admin's scope.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "incentive_package")]
 pub struct Model {
@@ -21,9 +23,9 @@ pub struct Model {
     /// How long an issued redemption stays valid.
     pub redeem_valid_hours: i32,
     /// DRAFT, ACTIVE or ENDED.
-    pub status: String,
+    pub status: PackageStatus,
     /// DISTRICT, STREET or COMMUNITY: whose heads may redeem it.
-    pub scope_kind: String,
+    pub scope_kind: ScopeKind,
     pub scope_id: Uuid,
     pub merchant_id: Uuid,
     pub district_id: Uuid,

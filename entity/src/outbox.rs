@@ -1,6 +1,8 @@
 //! A subscribe message to deliver, written in the same transaction as the event it announces.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox")]
 pub struct Model {
@@ -14,7 +16,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub data: String,
     /// PENDING, SENT, NO_QUOTA, MISCONFIGURED or FAILED.
-    pub status: String,
+    pub status: OutboxStatus,
     pub attempts: i32,
     pub next_at: DateTimeUtc,
     pub leased_until: Option<DateTimeUtc>,

@@ -2,6 +2,8 @@
 //! `storage_key` / `thumb_key`, and attached to at most one report (and then possibly one of its comments).
 use sea_orm::entity::prelude::*;
 
+use crate::enums::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "photo")]
 pub struct Model {
@@ -19,7 +21,7 @@ pub struct Model {
     pub thumb_width: i32,
     pub thumb_height: i32,
     /// BEFORE, AFTER or COMMENT once attached.
-    pub phase: Option<String>,
+    pub phase: Option<PhotoPhase>,
     pub attached_at: Option<DateTimeUtc>,
     /// Hidden by a content-safety verdict.
     pub hidden: bool,

@@ -1,6 +1,8 @@
 //! A redeemed package: a short code to read out at the merchant, ISSUED until used, cancelled or expired.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "redemption")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub code: String,
     /// ISSUED, USED, CANCELLED or EXPIRED.
-    pub status: String,
+    pub status: RedemptionStatus,
     /// Points it cost.
     pub points: i32,
     pub expires_at: DateTimeUtc,

@@ -1,6 +1,8 @@
 //! A problem report, with a timestamp per milestone and the ids of every unit above it.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::*;
+
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "report")]
 pub struct Model {
@@ -9,14 +11,14 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     #[sea_orm(column_type = "Text")]
     pub description: String,
-    pub urgency: String,
+    pub urgency: Urgency,
     pub unit: Option<i32>,
     pub room: Option<String>,
     pub public_area: Option<String>,
     pub latitude: Option<f64>,
     pub longitude: Option<f64>,
     pub anonymous: bool,
-    pub status: String,
+    pub status: ReportStatus,
     pub version: i32,
     pub waiting_since: DateTimeUtc,
     pub submitted_at: DateTimeUtc,
@@ -46,9 +48,9 @@ pub struct Model {
     pub duplicate_of: Option<Uuid>,
     pub last_event_id: Option<Uuid>,
     /// Content safety: PASS, REVIEW, PENDING or REJECTED (migration 000006).
-    pub moderation: String,
+    pub moderation: Moderation,
     /// The kind of the newest timeline event, written with `last_event_id` (migration 000013).
-    pub last_event_kind: Option<String>,
+    pub last_event_kind: Option<EventKind>,
     /// When the newest timeline event happened, written with `last_event_id` (migration 000013).
     pub last_event_at: Option<DateTimeUtc>,
     /// The reporter's name, copied when the report is submitted (a user's name never changes): lists show it

@@ -1,21 +1,23 @@
 //! One step on a report's timeline: who (in which role) moved it from which status to which, with a note.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "report_event")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub created_at: DateTimeUtc,
-    pub kind: String,
-    pub actor_role: String,
-    pub from_status: Option<String>,
-    pub to_status: Option<String>,
+    pub kind: EventKind,
+    pub actor_role: ActorRole,
+    pub from_status: Option<ReportStatus>,
+    pub to_status: Option<ReportStatus>,
     pub note: Option<String>,
     pub report_id: Uuid,
     pub actor_id: Option<Uuid>,
     /// Content safety: PASS, REVIEW, PENDING or REJECTED (migration 000006).
-    pub moderation: String,
+    pub moderation: Moderation,
 }
 
 /// The join a timeline or comment page uses to bring the people's names in the same statement.

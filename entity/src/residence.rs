@@ -1,6 +1,8 @@
 //! A user's claim to live in a building unit and room, verified by the neighbour head or a community admin.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "residence")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub unit: i32,
     pub room: String,
-    pub status: String,
+    pub status: ResidenceStatus,
     pub reviewed_at: Option<DateTimeUtc>,
     pub reject_reason: Option<String>,
     pub user_id: Uuid,

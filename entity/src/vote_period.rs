@@ -1,6 +1,8 @@
 //! A best-neighbour-head voting period for a community or street.
 use sea_orm::entity::prelude::*;
 
+use crate::enums::*;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "vote_period")]
 pub struct Model {
@@ -9,14 +11,14 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub title: String,
     /// COMMUNITY or STREET.
-    pub scope_kind: String,
+    pub scope_kind: ScopeKind,
     pub scope_id: Uuid,
     pub opens_at: DateTimeUtc,
     pub closes_at: DateTimeUtc,
     /// How many heads win.
     pub winners: i32,
     /// OPEN or CLOSED.
-    pub status: String,
+    pub status: VoteStatus,
     pub closed_at: Option<DateTimeUtc>,
     pub created_by: Uuid,
 }

@@ -17,6 +17,7 @@ mod m20261126_000011_create_votes;
 mod m20261126_000012_stats_indexes;
 mod m20261126_000013_report_last_event_summary;
 mod m20261127_000014_report_reporter_name;
+mod m20261201_000015_create_domain_events;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000012_stats_indexes::Migration),
             Box::new(m20261126_000013_report_last_event_summary::Migration),
             Box::new(m20261127_000014_report_reporter_name::Migration),
+            Box::new(m20261201_000015_create_domain_events::Migration),
         ]
     }
 }

@@ -301,8 +301,8 @@ async fn property_companies_staff_and_compound_management() {
 #[tokio::test]
 async fn bootstrap_makes_the_first_district_admin_once() {
     let app = TestApp::spawn().await;
-    let (d1, u1) = api::service::org::bootstrap(&app.state.db, "示范区", "oFirstAdmin").await.unwrap();
-    let (d2, u2) = api::service::org::bootstrap(&app.state.db, "示范区", "oFirstAdmin").await.unwrap();
+    let (d1, u1) = api::service::org::bootstrap(&app.state, "示范区", "oFirstAdmin").await.unwrap();
+    let (d2, u2) = api::service::org::bootstrap(&app.state, "示范区", "oFirstAdmin").await.unwrap();
     assert_eq!((d1, u1), (d2, u2), "idempotent");
     assert_eq!(app.count("appointment").await, 1);
     // The admin logs in with WeChat later and can work at once.

@@ -91,7 +91,7 @@ async fn responses_carry_a_request_id() {
 #[tokio::test]
 async fn operations_over_the_in_flight_limit_wait_their_turn() {
     let app = TestApp::spawn_with(&[("LINLI_MAX_IN_FLIGHT", "1"), ("LINLI_JOBS", "off")]).await;
-    api::service::demo::load_district_if_empty(&app.state)
+    linli_tools::demo::load_district_if_empty(&app.state)
         .await
         .unwrap();
     let resident = app.login("resident").await;

@@ -25,7 +25,7 @@ struct World {
 
 async fn world() -> World {
     let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
-    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    linli_tools::demo::load_district_if_empty(&app.state).await.unwrap();
     let demo = Demo::ids(&app).await;
     let admin = app.login("admin").await;
     let reg = "mutation($s: ID!, $n: String!) { registerMerchant(scopeId: $s, name: $n, address: \"幸福路 8 号\") { id } }";
@@ -52,7 +52,7 @@ async fn heads(w: &World, n: usize, points: i32) -> Vec<(String, Uuid)> {
     for i in 0..n {
         let (t, uid) = w.app.neighbour_head(&format!("vh-{i}"), group, compound, Utc::now() - Duration::minutes(1)).await;
         if points > 0 {
-            api::service::incentives::points::award(&w.app.state.db, uid, "VOTE_WIN", Uuid::now_v7(), points).await.unwrap();
+            api::service::incentives::points::award(&w.app.state.db, uid, api::service::incentives::points::Reason::VoteWin, Uuid::now_v7(), points).await.unwrap();
         }
         out.push((t, uid));
     }
@@ -298,8 +298,8 @@ async fn an_award_or_refund_for_the_same_source_twice_changes_nothing_the_second
     let db = &w.app.state.db;
     let source = Uuid::now_v7();
     use api::service::incentives::points;
-    assert!(points::award(db, uid, "ACK_IN_SLA", source, 2).await.unwrap());
-    assert!(!points::award(db, uid, "ACK_IN_SLA", source, 2).await.unwrap());
+    assert!(points::award(db, uid, points::Reason::AckInSla, source, 2).await.unwrap());
+    assert!(!points::award(db, uid, points::Reason::AckInSla, source, 2).await.unwrap());
     assert_eq!(balance(&w, t).await, 2);
     points::refund(db, uid, source, 5).await.unwrap();
     points::refund(db, uid, source, 5).await.unwrap();
@@ -316,7 +316,7 @@ async fn an_award_or_refund_for_the_same_source_twice_changes_nothing_the_second
 #[tokio::test]
 async fn an_acknowledgement_never_waits_for_a_second_connection() {
     let app = TestApp::spawn_with(&[("LINLI_JOBS", "off"), ("DATABASE_MAX_CONNECTIONS", "1")]).await;
-    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    linli_tools::demo::load_district_if_empty(&app.state).await.unwrap();
     let (resident, head) = (app.login("resident").await, app.login("head").await);
     let id = app.submit_drain_report(&resident, "厨房下水道堵了，水排不下去").await;
     app.state.lookup.forget_categories();

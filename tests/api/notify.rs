@@ -1,5 +1,6 @@
 //! Notifications: in-app for every event that concerns a user, subscribe messages through the transactional
 //! outbox (quota, retries, 43101, 47003, one sender among replicas), all against the fake WeChat.
+use sea_orm::ActiveEnum;
 use serde_json::json;
 
 use crate::common::TestApp;
@@ -12,7 +13,7 @@ const LIST: &str = "{ notifications { unreadCount nodes { id kind title body rep
 
 async fn app() -> TestApp {
     let app = TestApp::spawn_with(&[("LINLI_JOBS", "off"), ("LINLI_SUBSCRIBE_TEMPLATES", TEMPLATES)]).await;
-    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    linli_tools::demo::load_district_if_empty(&app.state).await.unwrap();
     app
 }
 
@@ -64,7 +65,7 @@ async fn events_notify_in_app_and_send_a_subscribe_message_when_there_is_quota()
     let thing = m["data"]["thing1"]["value"].as_str().unwrap();
     assert_eq!(thing.chars().count(), 20, "thing values are cut to 20 characters: {thing}");
     assert_eq!(m["data"]["phrase2"]["value"], "已受理");
-    assert_eq!(outbox(&app).await[0].status, "SENT");
+    assert_eq!(outbox(&app).await[0].status.to_value(), "SENT");
     // Quota spent: the next event is in-app only.
     let q = app.gql(Some(&resident), "mutation { recordSubscriptions(templateIds: [\"TPL_ACK\"]) { remaining } }", json!({})).await;
     assert_eq!(q.ok()["recordSubscriptions"][0]["remaining"], 1, "0 left after the send, plus this accept");
@@ -115,7 +116,7 @@ async fn busy_answers_are_retried_and_two_workers_send_each_message_once() {
     assert_eq!(x.unwrap() + y.unwrap(), 2);
     assert_eq!(app.wechat.sent().len(), 2, "each message sent once");
     assert_eq!(app.wechat.calls_of("subscribe_send"), 4, "two messages, two busy answers");
-    assert!(outbox(&app).await.iter().all(|m| m.status == "SENT"));
+    assert!(outbox(&app).await.iter().all(|m| m.status.to_value() == "SENT"));
 }
 
 #[tokio::test]
@@ -129,7 +130,7 @@ async fn a_message_still_busy_is_rescheduled_then_delivered() {
     app.wechat.fail_next_on("subscribe_send", &[-1, -1, -1]);
     assert_eq!(api::service::notify::deliver_due(&app.state).await.unwrap(), 0);
     let m = &outbox(&app).await[0];
-    assert_eq!((m.status.as_str(), m.attempts), ("PENDING", 1));
+    assert_eq!((m.status.to_value().as_str(), m.attempts), ("PENDING", 1));
     assert!(m.next_at > chrono::Utc::now(), "backed off");
     // Not due yet: nothing is sent.
     assert_eq!(api::service::notify::deliver_due(&app.state).await.unwrap(), 0);
@@ -146,7 +147,7 @@ async fn quota_used_up_on_wechats_side_is_not_retried_and_a_bad_template_is_mark
     assert_eq!(api::service::notify::deliver_due(&app.state).await.unwrap(), 0);
     assert_eq!(app.wechat.calls_of("subscribe_send"), 2, "one call per message, no retries");
     let rows = outbox(&app).await;
-    assert!(rows.iter().all(|m| m.status == "NO_QUOTA"), "{rows:?}");
+    assert!(rows.iter().all(|m| m.status.to_value() == "NO_QUOTA"), "{rows:?}");
     make_due(&app).await;
     api::service::notify::deliver_due(&app.state).await.unwrap();
     assert_eq!(app.wechat.calls_of("subscribe_send"), 2, "never tried again");
@@ -160,7 +161,7 @@ async fn quota_used_up_on_wechats_side_is_not_retried_and_a_bad_template_is_mark
     submit(&app, &app.login("resident").await).await;
     api::service::notify::deliver_due(&app.state).await.unwrap();
     let last = outbox(&app).await.pop().unwrap();
-    assert_eq!((last.template_id.as_str(), last.status.as_str()), ("TPL_TASK", "MISCONFIGURED"));
+    assert_eq!((last.template_id.as_str(), last.status.to_value().as_str()), ("TPL_TASK", "MISCONFIGURED"));
     assert!(app.wechat.sent().is_empty());
 }
 

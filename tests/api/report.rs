@@ -202,7 +202,7 @@ async fn a_reopened_report_goes_back_to_work() {
 #[tokio::test]
 async fn unanswered_resolutions_close_themselves() {
     let app = TestApp::spawn_with(&[("LINLI_AUTO_CLOSE_SECS", "1"), ("LINLI_JOB_INTERVAL_MS", "200")]).await;
-    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    linli_tools::demo::load_district_if_empty(&app.state).await.unwrap();
     let cast = Cast::new(&app).await;
     let id = drive(&app, &cast, "RESOLVED").await;
     let mut rep = get(&app, cast.t("resident"), &id).await;
@@ -547,7 +547,7 @@ async fn lists_page_and_filter() {
 #[tokio::test]
 async fn an_inbox_page_costs_a_fixed_number_of_statements() {
     let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
-    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    linli_tools::demo::load_district_if_empty(&app.state).await.unwrap();
     let cast = Cast::new(&app).await;
     for _ in 0..55 {
         submit(&app, &cast, json!({})).await;
@@ -656,8 +656,8 @@ async fn district_admins_edit_categories() {
 #[tokio::test]
 async fn the_demo_district_has_reports_in_every_status() {
     let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
-    assert!(api::service::demo::load_if_empty(&app.state).await.unwrap());
-    assert!(!api::service::demo::load_if_empty(&app.state).await.unwrap(), "loads once");
+    assert!(linli_tools::demo::load_if_empty(&app.state).await.unwrap());
+    assert!(!linli_tools::demo::load_if_empty(&app.state).await.unwrap(), "loads once");
     let admin = app.login("community-admin").await;
     for status in ["SUBMITTED", "ACKNOWLEDGED", "DISPATCHED", "IN_PROGRESS", "RESOLVED", "CLOSED", "REJECTED", "DUPLICATE", "CANCELLED", "REOPENED"] {
         let r = app.gql(Some(&admin), &format!("{{ taskInbox(status: {status}, first: 100) {{ nodes {{ id }} }} }}"), json!({})).await;

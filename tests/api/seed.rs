@@ -3,8 +3,8 @@ use serde_json::json;
 
 use crate::common::TestApp;
 
-fn opts(seed: u64) -> api::seed::SeedOptions {
-    api::seed::SeedOptions {
+fn opts(seed: u64) -> linli_tools::seed::SeedOptions {
+    linli_tools::seed::SeedOptions {
         scale: 0.003,
         seed,
         fresh_reports: 3_000,
@@ -16,18 +16,18 @@ fn opts(seed: u64) -> api::seed::SeedOptions {
 async fn the_same_seed_gives_the_same_district_and_the_api_reads_it() {
     let a = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
     let b = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
-    let ma = api::seed::seed(&a.state.db, &opts(7)).await.unwrap();
-    let mb = api::seed::seed(&b.state.db, &opts(7)).await.unwrap();
+    let ma = linli_tools::seed::seed(&a.state.db, &opts(7)).await.unwrap();
+    let mb = linli_tools::seed::seed(&b.state.db, &opts(7)).await.unwrap();
     assert_eq!(ma.reports, mb.reports, "deterministic from the seed");
     assert_eq!(ma.counts, mb.counts);
     assert_eq!(ma.counts["report"], 3_000 + 9, "0.3% of a million reports plus the fresh ones");
     assert_eq!(ma.counts["neighbourhood"], 41);
     assert!(ma.counts["report_event"] > ma.counts["report"] * 2, "timelines, not just reports");
-    assert!(api::seed::seed(&a.state.db, &opts(7)).await.is_err(), "refuses a database that has data");
+    assert!(linli_tools::seed::seed(&a.state.db, &opts(7)).await.is_err(), "refuses a database that has data");
 
     // Every generated report is one the API can serve, as its reporter and its head see it.
     let dir = std::env::temp_dir().join(format!("linli-seed-{}", uuid::Uuid::now_v7().simple()));
-    api::seed::write_bench_inputs(&ma, &a.state.jwt, &dir).unwrap();
+    linli_tools::tokens::write_bench_inputs(&a.state.config, &ma, &dir).unwrap();
     let line = std::fs::read_to_string(dir.join("reports.tsv")).unwrap();
     let (token, id) = line.lines().next().unwrap().split_once('\t').unwrap();
     let r = a.gql(Some(token), "query($id: ID!) { report(id: $id) { status timeline { nodes { kind } } } }", json!({ "id": id })).await;

@@ -99,7 +99,7 @@ async fn redeem(app: &TestApp, token: &str, package: &str, key: &str) -> Value {
 ///   20-point package at the barber's (a name with a comma and quotes), still issued.
 async fn build() -> World {
     let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
-    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    linli_tools::demo::load_district_if_empty(&app.state).await.unwrap();
     let demo = Demo::ids(&app).await;
     let admin = app.login("admin").await;
     let db = &app.state.db;
@@ -138,11 +138,12 @@ async fn build() -> World {
 
     // Awards.
     let award = api::service::incentives::points::award;
-    award(db, a, "VOTE_WIN", Uuid::now_v7(), 100).await.unwrap();
-    award(db, b, "VOTE_WIN", Uuid::now_v7(), 50).await.unwrap();
+    use api::service::incentives::points::Reason;
+    award(db, a, Reason::VoteWin, Uuid::now_v7(), 100).await.unwrap();
+    award(db, b, Reason::VoteWin, Uuid::now_v7(), 50).await.unwrap();
     set_entry_time(&app, b, "VOTE_WIN", beijing_midnight(d) - Duration::seconds(1)).await;
-    award(db, b, "ACK_IN_SLA", decode(&report, Kind::Report, "r").unwrap(), 7).await.unwrap();
-    award(db, c, "VOTE_WIN", Uuid::now_v7(), 40).await.unwrap();
+    award(db, b, Reason::AckInSla, decode(&report, Kind::Report, "r").unwrap(), 7).await.unwrap();
+    award(db, c, Reason::VoteWin, Uuid::now_v7(), 40).await.unwrap();
     set_entry_time(&app, c, "VOTE_WIN", now - Duration::days(2)).await;
 
     // Redemptions.

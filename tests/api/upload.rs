@@ -388,7 +388,7 @@ async fn an_eleven_megabyte_file_is_refused() {
 #[tokio::test]
 async fn a_body_far_beyond_the_limit_is_refused_in_json_before_it_is_read() {
     let app = TestApp::spawn_with(&[("LINLI_UPLOAD_MAX_BYTES", "65536")]).await;
-    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    linli_tools::demo::load_district_if_empty(&app.state).await.unwrap();
     let token = app.login("resident").await;
     // Over twice the limit plus 1 MiB: refused from its Content-Length alone.
     let (status, body) = upload_as(&app, Some(&token), "big.jpg", "image/jpeg", &vec![0xFF; 1_300_000], false).await;
@@ -640,7 +640,7 @@ async fn a_hidden_photo_is_shown_to_its_owner_and_the_community_admin_only() {
 #[tokio::test]
 async fn a_page_of_reports_loads_its_photos_in_one_statement() {
     let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
-    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    linli_tools::demo::load_district_if_empty(&app.state).await.unwrap();
     let resident = app.login("resident").await;
     for _ in 0..8 {
         let p = upload_jpeg(&app, &resident).await;

@@ -23,7 +23,7 @@ fn code(g: &Gql) -> String {
 #[tokio::test]
 async fn residents_vote_once_for_a_head_of_their_community_and_the_winner_is_rewarded() {
     let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
-    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    linli_tools::demo::load_district_if_empty(&app.state).await.unwrap();
     let demo = Demo::ids(&app).await;
     let (admin, resident, neighbour, head) =
         (app.login("community-admin").await, app.login("resident").await, app.login("neighbour").await, app.login("head").await);
@@ -87,7 +87,7 @@ async fn residents_vote_once_for_a_head_of_their_community_and_the_winner_is_rew
 #[tokio::test]
 async fn a_due_period_is_closed_once_by_two_replicas() {
     let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
-    api::service::demo::load_district_if_empty(&app.state).await.unwrap();
+    linli_tools::demo::load_district_if_empty(&app.state).await.unwrap();
     let demo = Demo::ids(&app).await;
     let (admin, resident, head) = (app.login("community-admin").await, app.login("resident").await, app.login("head").await);
     let p = app.gql(Some(&admin), OPEN, json!({ "s": demo.community, "c": (Utc::now() + Duration::days(1)).to_rfc3339() })).await;

@@ -4,4 +4,4 @@ pub mod roles;
 pub mod tokens;
 
 pub use actor::Actor;
-pub use roles::{Grant, Role, Roles};
+pub use roles::{Grant, HEAD_ROLES, Role, RoleScope, Roles};

@@ -5,61 +5,18 @@ use uuid::Uuid;
 
 use crate::ids::Kind;
 
-/// A role a user can be appointed to. The scope it applies to is implied by the role.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[graphql(rename_items = "SCREAMING_SNAKE_CASE")]
-pub enum Role {
-    /// 邻长: head of one neighbourhood.
-    NeighbourHead,
-    /// 组长: head of one grid group.
-    GroupHead,
-    /// 片长: head of one grid area.
-    AreaHead,
-    /// Administrator of one community.
-    CommunityAdmin,
-    /// Administrator of one street.
-    StreetAdmin,
-    /// Administrator of one district.
-    DistrictAdmin,
-    /// Staff of one property company.
-    PropertyStaff,
-    /// Staff of one partner merchant (verifies redemptions).
-    MerchantStaff,
+pub use entity::enums::Role;
+
+/// What a role is over, and whether it is a head's.
+pub trait RoleScope {
+    /// The kind of unit this role's scope is.
+    fn scope_kind(self) -> Kind;
+    /// Heads have one holder per unit at a time; admins and staff may be several.
+    fn is_head(self) -> bool;
 }
 
-impl Role {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::NeighbourHead => "NEIGHBOUR_HEAD",
-            Role::GroupHead => "GROUP_HEAD",
-            Role::AreaHead => "AREA_HEAD",
-            Role::CommunityAdmin => "COMMUNITY_ADMIN",
-            Role::StreetAdmin => "STREET_ADMIN",
-            Role::DistrictAdmin => "DISTRICT_ADMIN",
-            Role::PropertyStaff => "PROPERTY_STAFF",
-            Role::MerchantStaff => "MERCHANT_STAFF",
-        }
-    }
-
-    /// Reads the stored form.
-    pub fn parse(s: &str) -> Option<Role> {
-        [
-            Role::NeighbourHead,
-            Role::GroupHead,
-            Role::AreaHead,
-            Role::CommunityAdmin,
-            Role::StreetAdmin,
-            Role::DistrictAdmin,
-            Role::PropertyStaff,
-            Role::MerchantStaff,
-        ]
-        .into_iter()
-        .find(|r| r.as_str() == s)
-    }
-
-    /// The kind of unit this role's scope is.
-    pub fn scope_kind(self) -> Kind {
+impl RoleScope for Role {
+    fn scope_kind(self) -> Kind {
         match self {
             Role::NeighbourHead => Kind::Neighbourhood,
             Role::GroupHead => Kind::Group,
@@ -72,11 +29,16 @@ impl Role {
         }
     }
 
-    /// Heads have one holder per unit at a time; admins and staff may be several.
-    pub fn is_head(self) -> bool {
-        matches!(self, Role::NeighbourHead | Role::GroupHead | Role::AreaHead)
+    fn is_head(self) -> bool {
+        match self {
+            Role::NeighbourHead | Role::GroupHead | Role::AreaHead => true,
+            Role::CommunityAdmin | Role::StreetAdmin | Role::DistrictAdmin | Role::PropertyStaff | Role::MerchantStaff => false,
+        }
     }
 }
+
+/// The head roles, lowest first.
+pub const HEAD_ROLES: [Role; 3] = [Role::NeighbourHead, Role::GroupHead, Role::AreaHead];
 
 /// One role held over one scope.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -124,12 +86,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn roles_round_trip() {
-        for r in [Role::NeighbourHead, Role::GroupHead, Role::AreaHead, Role::CommunityAdmin, Role::StreetAdmin,
-                  Role::DistrictAdmin, Role::PropertyStaff] {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
-        }
-        assert_eq!(Role::parse("ROOT"), None);
+    fn heads_are_over_grid_units() {
+        assert!(HEAD_ROLES.iter().all(|r| r.is_head()));
+        assert_eq!(Role::AreaHead.scope_kind(), Kind::Area);
+        assert!(!Role::CommunityAdmin.is_head());
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //! `service::incentives`.
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
+use entity::enums::{PointsReason, RedemptionStatus};
 use entity::{merchant, points_entry, redemption};
-use sea_orm::EntityTrait;
+use sea_orm::ActiveEnum;
 
-use super::{Conn, actor, arg_id, connection, page_args, state};
+use super::{Conn, actor, arg_id, connection, loaders, page_args, state};
 use crate::auth::Role;
 use crate::error::{AppError, Refusal};
 use crate::ids::{Kind, decode_any, encode};
@@ -75,14 +76,15 @@ impl PointsEntry {
         self.0.delta
     }
     /// ACK_IN_SLA, RESOLUTION_CONFIRMED, FIVE_STAR, VOTE_WIN, REDEMPTION or REDEMPTION_RETURNED.
-    async fn reason(&self) -> &str {
-        &self.0.reason
+    async fn reason(&self) -> String {
+        self.0.reason.to_value()
     }
     /// The report, vote period or redemption it came from.
     async fn source_id(&self) -> ID {
-        let kind = match self.0.reason.as_str() {
-            "REDEMPTION" | "REDEMPTION_RETURNED" => Kind::Redemption,
-            _ => Kind::Report,
+        let kind = match self.0.reason {
+            PointsReason::Redemption | PointsReason::RedemptionReturned => Kind::Redemption,
+            PointsReason::VoteWin => Kind::VotePeriod,
+            PointsReason::AckInSla | PointsReason::ResolutionConfirmed | PointsReason::FiveStar => Kind::Report,
         };
         encode(kind, self.0.source_id)
     }
@@ -130,12 +132,9 @@ impl Package {
     }
     /// Where it is redeemed.
     async fn merchant(&self, ctx: &Context<'_>) -> Result<Merchant> {
-        let m = merchant::Entity::find_by_id(self.0.package.merchant_id)
-            .one(&state(ctx).db)
-            .await
-            .map_err(AppError::from)?
-            .ok_or_else(|| places::not_found(Kind::Merchant))?;
-        Ok(Merchant(m))
+        // Through the request's loader: a page of packages costs one statement for its merchants.
+        let m = loaders(ctx).merchant.load_one(self.0.package.merchant_id).await.map_err(AppError::from)?;
+        Ok(Merchant(m.ok_or_else(|| places::not_found(Kind::Merchant))?))
     }
     /// Points it costs (0: free for eligible heads).
     async fn cost_points(&self) -> i32 {
@@ -154,8 +153,8 @@ impl Package {
         self.0.package.per_person_limit
     }
     /// Who may redeem it.
-    async fn eligible_roles(&self) -> Vec<Role> {
-        self.0.package.eligible_roles.split(',').filter_map(Role::parse).collect()
+    async fn eligible_roles(&self) -> Result<Vec<Role>> {
+        Ok(incentives::eligible_roles(&self.0.package)?)
     }
     /// Redeemable from.
     async fn valid_from(&self) -> DateTime<Utc> {
@@ -166,8 +165,8 @@ impl Package {
         self.0.package.valid_until
     }
     /// DRAFT, ACTIVE or ENDED.
-    async fn status(&self) -> &str {
-        &self.0.package.status
+    async fn status(&self) -> String {
+        self.0.package.status.to_value()
     }
     /// Whether the caller may redeem it now.
     async fn redeemable(&self) -> bool {
@@ -204,8 +203,8 @@ impl Redemption {
         format!("linli://redeem/{}", self.0.code)
     }
     /// ISSUED, USED, CANCELLED or EXPIRED.
-    async fn status(&self) -> &str {
-        &self.0.status
+    async fn status(&self) -> String {
+        self.0.status.to_value()
     }
     /// Points it cost.
     async fn points(&self) -> i32 {
@@ -259,12 +258,11 @@ impl VotePeriod {
     }
     /// The community or street it is for.
     async fn scope_id(&self) -> ID {
-        let k = if self.0.scope_kind == "STREET" { Kind::Street } else { Kind::Community };
-        encode(k, self.0.scope_id)
+        encode(incentives::unit_of(self.0.scope_kind), self.0.scope_id)
     }
     /// OPEN or CLOSED.
-    async fn status(&self) -> &str {
-        &self.0.status
+    async fn status(&self) -> String {
+        self.0.status.to_value()
     }
     /// Opened.
     async fn opens_at(&self) -> DateTime<Utc> {
@@ -293,7 +291,7 @@ impl VotePeriod {
             .into_iter()
             .map(|r| LeaderboardLine {
                 head_id: encode(Kind::User, r.head.id),
-                head_name: r.head.nickname,
+                head_name: crate::service::report::view::public_name(&r.head).to_owned(),
                 votes: r.votes,
                 rank: r.rank,
                 winner: r.winner,
@@ -385,12 +383,14 @@ impl IncentiveQuery {
         after: Option<String>,
         status: Option<String>,
     ) -> Result<Conn<Redemption>> {
-        if let Some(s) = &status {
-            if !["ISSUED", "USED", "CANCELLED", "EXPIRED"].contains(&s.as_str()) {
-                return Err(AppError::bad_input("status", msg!("状态只能是 ISSUED、USED、CANCELLED 或 EXPIRED", "status is ISSUED, USED, CANCELLED or EXPIRED")).into());
-            }
-        }
-        let p = incentives::mine(state(ctx), actor(ctx), status.as_deref(), page_args(first, after)?).await?;
+        let status = status
+            .map(|s| {
+                RedemptionStatus::try_from_value(&s).map_err(|_| {
+                    AppError::bad_input("status", msg!("状态只能是 ISSUED、USED、CANCELLED 或 EXPIRED", "status is ISSUED, USED, CANCELLED or EXPIRED"))
+                })
+            })
+            .transpose()?;
+        let p = incentives::mine(state(ctx), actor(ctx), status, page_args(first, after)?).await?;
         Ok(connection(p, |r| r.id, Redemption))
     }
 }
@@ -442,8 +442,8 @@ impl IncentiveMutation {
     async fn set_incentive_package_status(&self, ctx: &Context<'_>, id: ID, status: PackageStatus) -> Result<Package> {
         let id = arg_id(&id, Kind::Package, "id")?;
         let s = match status {
-            PackageStatus::Active => "ACTIVE",
-            PackageStatus::Ended => "ENDED",
+            PackageStatus::Active => entity::enums::PackageStatus::Active,
+            PackageStatus::Ended => entity::enums::PackageStatus::Ended,
         };
         let package = incentives::set_status(state(ctx), actor(ctx), id, s).await?;
         Ok(Package(PackageView { package, blocked: None }))

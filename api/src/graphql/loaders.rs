@@ -1,73 +1,57 @@
 //! DataLoaders: every relation a resolver follows goes through one, so a page of N objects costs one query per
-//! relation, not N.
-use std::{collections::HashMap, sync::Arc};
+//! relation, not N. The loaders call the service layer's batch reads (`service::batch`) and report its errors as
+//! they are: a NOT_FOUND stays NOT_FOUND, an internal error stays internal.
+use std::collections::HashMap;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use chrono::Utc;
-use entity::{app_user, appointment};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::error::AppError;
+use crate::service::batch;
 
-/// The error a loader reports (cloneable, as DataLoader requires).
-#[derive(Clone, Debug)]
-pub struct LoadError(Arc<sea_orm::DbErr>);
+/// The error a loader reports: the service error itself (cloneable, as DataLoader requires).
+pub type LoadError = AppError;
 
-impl LoadError {
-    /// A service error met by a loader that reads through the process's caches.
-    fn from_app(e: AppError) -> Self {
-        LoadError(Arc::new(sea_orm::DbErr::Custom(format!("{e:?}"))))
-    }
-}
-
-impl From<LoadError> for AppError {
-    fn from(e: LoadError) -> Self {
-        AppError::Internal(anyhow::anyhow!("loader: {}", e.0))
-    }
-}
-
-macro_rules! by_id_loader {
-    ($(#[$doc:meta])* $name:ident, $m:ident) => {
+macro_rules! by_id_loaders {
+    ($($(#[$doc:meta])* $name:ident: $m:ident;)*) => {$(
         $(#[$doc])*
-        pub struct $name(pub DatabaseConnection);
+        pub struct $name(pub sea_orm::DatabaseConnection);
 
         impl Loader<Uuid> for $name {
             type Value = entity::$m::Model;
             type Error = LoadError;
 
             async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-                let rows = entity::$m::Entity::find()
-                    .filter(entity::$m::Column::Id.is_in(keys.to_vec()))
-                    .all(&self.0)
-                    .await
-                    .map_err(|e| LoadError(Arc::new(e)))?;
-                Ok(rows.into_iter().map(|r| (r.id, r)).collect())
+                Ok(batch::by_ids::<entity::$m::Entity>(&self.0, keys).await?.into_iter().map(|r| (r.id, r)).collect())
             }
         }
-    };
+    )*};
 }
 
-by_id_loader!(/// Districts by id.
-    DistrictById, district);
-by_id_loader!(/// Streets by id.
-    StreetById, street);
-by_id_loader!(/// Communities by id.
-    CommunityById, community);
-by_id_loader!(/// Buildings by id.
-    BuildingById, building);
-by_id_loader!(/// Grid areas by id.
-    AreaById, grid_area);
-by_id_loader!(/// Grid groups by id.
-    GroupById, grid_group);
-by_id_loader!(/// Neighbourhoods by id.
-    NeighbourhoodById, neighbourhood);
-by_id_loader!(/// Users by id.
-    UserById, app_user);
-by_id_loader!(/// Property companies by id.
-    CompanyById, property_company);
-by_id_loader!(/// Report timeline events by id (a report's newest one is `report.last_event_id`).
-    ReportEventById, report_event);
+by_id_loaders! {
+    /// Districts by id.
+    DistrictById: district;
+    /// Streets by id.
+    StreetById: street;
+    /// Communities by id.
+    CommunityById: community;
+    /// Buildings by id.
+    BuildingById: building;
+    /// Grid areas by id.
+    AreaById: grid_area;
+    /// Grid groups by id.
+    GroupById: grid_group;
+    /// Neighbourhoods by id.
+    NeighbourhoodById: neighbourhood;
+    /// Users by id.
+    UserById: app_user;
+    /// Property companies by id.
+    CompanyById: property_company;
+    /// Report timeline events by id (a report's newest one is `report.last_event_id`).
+    ReportEventById: report_event;
+    /// Partner merchants by id.
+    MerchantById: merchant;
+}
 
 /// Report categories by id, served from the process's category cache.
 pub struct CategoryById(pub crate::state::AppState);
@@ -77,7 +61,7 @@ impl Loader<Uuid> for CategoryById {
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let all = self.0.lookup.categories(&self.0.db).await.map_err(LoadError::from_app)?;
+        let all = self.0.lookup.categories(&self.0.db).await?;
         Ok(all.iter().filter(|c| keys.contains(&c.id)).map(|c| (c.id, c.clone())).collect())
     }
 }
@@ -90,39 +74,20 @@ impl Loader<Uuid> for CompoundById {
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = self.0.lookup.compounds(&self.0.db, keys).await.map_err(LoadError::from_app)?;
+        let rows = self.0.lookup.compounds(&self.0.db, keys).await?;
         Ok(rows.into_iter().map(|c| (c.id, c)).collect())
     }
 }
 
 /// The current head (neighbour, group or area head) of a unit, keyed by the unit's id.
-pub struct HeadOf(pub DatabaseConnection);
+pub struct HeadOf(pub sea_orm::DatabaseConnection);
 
 impl Loader<Uuid> for HeadOf {
-    type Value = app_user::Model;
+    type Value = entity::app_user::Model;
     type Error = LoadError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let now = Utc::now();
-        let rows = appointment::Entity::find()
-            .filter(appointment::Column::ScopeId.is_in(keys.to_vec()))
-            .filter(appointment::Column::Role.is_in(["NEIGHBOUR_HEAD", "GROUP_HEAD", "AREA_HEAD"]))
-            .filter(crate::service::people::in_force(now))
-            .all(&self.0)
-            .await
-            .map_err(|e| LoadError(Arc::new(e)))?;
-        if rows.is_empty() {
-            return Ok(HashMap::new());
-        }
-        let users: HashMap<Uuid, app_user::Model> = app_user::Entity::find()
-            .filter(app_user::Column::Id.is_in(rows.iter().map(|a| a.user_id).collect::<Vec<_>>()))
-            .all(&self.0)
-            .await
-            .map_err(|e| LoadError(Arc::new(e)))?
-            .into_iter()
-            .map(|u| (u.id, u))
-            .collect();
-        Ok(rows.into_iter().filter_map(|a| users.get(&a.user_id).cloned().map(|u| (a.scope_id, u))).collect())
+        batch::heads_of(&self.0, keys).await
     }
 }
 
@@ -183,6 +148,8 @@ pub struct Loaders {
     pub category: Cached<CategoryById>,
     /// Timeline events.
     pub report_event: Cached<ReportEventById>,
+    /// Merchants.
+    pub merchant: Cached<MerchantById>,
 }
 
 /// How long a loader waits to collect keys before loading. Siblings in a list ask in the same poll, so a short
@@ -208,6 +175,34 @@ impl Loaders {
             head: DataLoader::with_cache(HeadOf(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
             category: DataLoader::with_cache(CategoryById(state.clone()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
             report_event: DataLoader::with_cache(ReportEventById(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
+            merchant: DataLoader::with_cache(MerchantById(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A loader whose keys are never there to see.
+    struct Refusing;
+
+    impl Loader<Uuid> for Refusing {
+        type Value = ();
+        type Error = LoadError;
+
+        async fn load(&self, _: &[Uuid]) -> Result<HashMap<Uuid, ()>, LoadError> {
+            Err(AppError::not_found("报告", "Report"))
+        }
+    }
+
+    #[tokio::test]
+    async fn a_not_found_inside_a_loader_stays_not_found() {
+        let l = DataLoader::with_cache(Refusing, tokio::spawn, HashMapCache::default());
+        let e: AppError = l.load_one(Uuid::now_v7()).await.unwrap_err();
+        assert_eq!(e.code(), "NOT_FOUND");
+        let gql: async_graphql::Error = e.into();
+        let server = gql.into_server_error(async_graphql::Pos::default());
+        assert_eq!(server.source::<AppError>().map(AppError::code), Some("NOT_FOUND"), "and reaches the client as such");
     }
 }

@@ -2,19 +2,20 @@
 //! bring the photos of a page of reports (or of comments) in one statement. Adapters only: who may see what is
 //! decided in `service::media`.
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
-use entity::{photo, report, report_comment};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use entity::{photo, report_comment};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::{actor, arg_id, state};
 use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, encode};
+use crate::service::batch;
 use crate::service::media::{self, Phase, sign};
+use crate::service::report::view::ReportView;
 
 /// A photo of a report or a comment.
 pub struct Photo {
@@ -51,7 +52,7 @@ impl Photo {
     }
     /// BEFORE (submit, reopen), AFTER (resolve) or COMMENT; null while not attached.
     async fn phase(&self) -> Option<Phase> {
-        self.row.phase.as_deref().and_then(Phase::parse)
+        self.row.phase
     }
     /// Hidden by a content-safety check (only its owner and the community admin see such a photo at all).
     async fn hidden(&self) -> bool {
@@ -106,33 +107,15 @@ pub fn photo_ids(ids: Option<Vec<ID>>) -> AppResult<Vec<Uuid>> {
     Ok(ids)
 }
 
-/// The error a photo loader reports (cloneable, as DataLoader requires).
-#[derive(Clone, Debug)]
-pub struct PhotoLoadError(Arc<sea_orm::DbErr>);
-
-impl From<PhotoLoadError> for AppError {
-    fn from(e: PhotoLoadError) -> Self {
-        AppError::Internal(anyhow::anyhow!("photo loader: {}", e.0))
-    }
-}
-
-/// The photos of reports (not those of their comments), oldest first, keyed by report id. Every key gets an
-/// entry, empty when the report has no photos, so a primed page never asks again.
+/// The photos of reports (not those of their comments), oldest first, keyed by report id.
 pub struct PhotosByReport(DatabaseConnection);
 
 impl Loader<Uuid> for PhotosByReport {
     type Value = Vec<photo::Model>;
-    type Error = PhotoLoadError;
+    type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = photo::Entity::find()
-            .filter(photo::Column::ReportId.is_in(keys.to_vec()))
-            .filter(photo::Column::CommentId.is_null())
-            .order_by_asc(photo::Column::Id)
-            .all(&self.0)
-            .await
-            .map_err(|e| PhotoLoadError(Arc::new(e)))?;
-        Ok(group(keys, rows, |p| p.report_id))
+        batch::photos_of_reports(&self.0, keys).await
     }
 }
 
@@ -141,31 +124,11 @@ pub struct PhotosByComment(DatabaseConnection);
 
 impl Loader<Uuid> for PhotosByComment {
     type Value = Vec<photo::Model>;
-    type Error = PhotoLoadError;
+    type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = photo::Entity::find()
-            .filter(photo::Column::CommentId.is_in(keys.to_vec()))
-            .order_by_asc(photo::Column::Id)
-            .all(&self.0)
-            .await
-            .map_err(|e| PhotoLoadError(Arc::new(e)))?;
-        Ok(group(keys, rows, |p| p.comment_id))
+        batch::photos_of_comments(&self.0, keys).await
     }
-}
-
-fn group(
-    keys: &[Uuid],
-    rows: Vec<photo::Model>,
-    key: fn(&photo::Model) -> Option<Uuid>,
-) -> HashMap<Uuid, Vec<photo::Model>> {
-    let mut out: HashMap<Uuid, Vec<photo::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-    for p in rows {
-        if let Some(k) = key(&p) {
-            out.entry(k).or_default().push(p);
-        }
-    }
-    out
 }
 
 /// The photo loaders of one request.
@@ -195,7 +158,7 @@ impl PhotoLoaders {
 
 fn loaders<'a>(ctx: &Context<'a>) -> AppResult<&'a PhotoLoaders> {
     ctx.data::<PhotoLoaders>()
-        .map_err(|_| AppError::Internal(anyhow::anyhow!("photo loaders missing from the request")))
+        .map_err(|_| AppError::internal(anyhow::anyhow!("photo loaders missing from the request")))
 }
 
 /// Loads the photos of a page of reports in one statement, so resolving `photos` per report costs nothing more.
@@ -212,43 +175,24 @@ pub async fn prime_reports(ctx: &Context<'_>, mut ids: Vec<Uuid>) -> AppResult<(
 }
 
 /// `Report.photos`: what the caller may see of a report's photos (the report itself they may see already).
-pub async fn of_report(ctx: &Context<'_>, r: &report::Model, phase: Option<Phase>) -> AppResult<Vec<Photo>> {
-    let rows = loaders(ctx)?.by_report.load_one(r.id).await?.unwrap_or_default();
-    let rows: Vec<_> =
-        rows.into_iter().filter(|p| phase.is_none_or(|ph| p.phase.as_deref() == Some(ph.as_str()))).collect();
-    visible(ctx, rows, || async { Ok(r.clone()) }).await
+pub async fn of_report(ctx: &Context<'_>, view: &ReportView, phase: Option<Phase>) -> AppResult<Vec<Photo>> {
+    let rows = loaders(ctx)?.by_report.load_one(view.row.id).await?.unwrap_or_default();
+    let rows: Vec<_> = rows.into_iter().filter(|p| phase.is_none_or(|ph| p.phase == Some(ph))).collect();
+    Ok(visible(view, rows))
 }
 
 /// `Comment.photos`.
-pub async fn of_comment(ctx: &Context<'_>, c: &report_comment::Model) -> AppResult<Vec<Photo>> {
+pub async fn of_comment(ctx: &Context<'_>, c: &report_comment::Model, view: &ReportView) -> AppResult<Vec<Photo>> {
     let rows = loaders(ctx)?.by_comment.load_one(c.id).await?.unwrap_or_default();
-    let report_id = c.report_id;
-    visible(ctx, rows, || async move {
-        let s = state(ctx);
-        report::Entity::find_by_id(report_id).one(&s.db).await?.ok_or_else(crate::service::report::act::not_found)
-    })
-    .await
+    Ok(visible(view, rows))
 }
 
-/// Filters out hidden photos the caller may not see. The caller's standing toward the report is worked out only
-/// when there is a hidden photo of someone else (roles are cached per request).
-async fn visible<F, Fut>(ctx: &Context<'_>, rows: Vec<photo::Model>, report: F) -> AppResult<Vec<Photo>>
-where
-    F: FnOnce() -> Fut,
-    Fut: std::future::Future<Output = AppResult<report::Model>>,
-{
-    let user = actor(ctx).user_id()?;
-    let standing = if rows.iter().any(|p| p.hidden && p.owner_id != user) {
-        let r = report().await?;
-        Some(crate::service::report::standing_of(state(ctx), actor(ctx), &r).await?)
-    } else {
-        None
-    };
-    Ok(rows
-        .into_iter()
+/// Leaves out hidden photos the caller may not see.
+fn visible(view: &ReportView, rows: Vec<photo::Model>) -> Vec<Photo> {
+    rows.into_iter()
         .filter_map(|p| {
-            let may_see_hidden = media::sees_hidden(user, standing.as_ref(), &p);
+            let may_see_hidden = media::sees_hidden(view.viewer, Some(&view.standing), &p);
             (!p.hidden || may_see_hidden).then(|| Photo::new(p, may_see_hidden))
         })
-        .collect())
+        .collect()
 }

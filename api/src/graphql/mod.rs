@@ -25,7 +25,7 @@ use types::*;
 
 use crate::auth::Actor;
 use crate::config::Config;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::ids::Kind;
 use crate::service::{page, people, places};
 use crate::state::AppState;
@@ -101,7 +101,7 @@ pub(crate) async fn load_node(ctx: &Context<'_>, kind: Kind, id: Uuid) -> AppRes
     let nf = || places::not_found(kind);
     macro_rules! via {
         ($loader:ident, $variant:ident) => {
-            Node::$variant($variant(l.$loader.load_one(id).await.map_err(AppError::from)?.ok_or_else(nf)?))
+            Node::$variant($variant(l.$loader.load_one(id).await?.ok_or_else(nf)?))
         };
     }
     Ok(match kind {
@@ -114,14 +114,10 @@ pub(crate) async fn load_node(ctx: &Context<'_>, kind: Kind, id: Uuid) -> AppRes
         Kind::Group => via!(group, Group),
         Kind::Neighbourhood => via!(neighbourhood, Neighbourhood),
         Kind::PropertyCompany => via!(company, PropertyCompany),
-        Kind::Merchant => {
-            use sea_orm::EntityTrait;
-            let m = entity::merchant::Entity::find_by_id(id).one(&state(ctx).db).await?.ok_or_else(nf)?;
-            Node::Merchant(incentives::Merchant(m))
-        }
+        Kind::Merchant => Node::Merchant(incentives::Merchant(l.merchant.load_one(id).await?.ok_or_else(nf)?)),
         Kind::Appointment => Node::Appointment(Appointment(people::appointment(state(ctx), a, id).await?)),
         Kind::Residence => Node::Residence(Residence(people::readable_residence(state(ctx), a, id).await?)),
-        Kind::Report => Node::Report(report::Report(crate::service::report::query::one(state(ctx), a, id).await?)),
+        Kind::Report => Node::Report(report::Report::seen(crate::service::report::query::one(state(ctx), a, id).await?)),
         _ => return Err(nf()),
     })
 }

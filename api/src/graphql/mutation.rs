@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use super::types::*;
 use super::{actor, arg_id, load_node, state};
-use crate::auth::Role;
+use crate::auth::{Role, RoleScope};
 use crate::ids::{Kind, decode_any};
 use crate::service::{auth, grid, org, people, property};
 

@@ -19,8 +19,8 @@ impl Notification {
     }
     /// REPORT_ACKNOWLEDGED, REPORT_DISPATCHED, REPORT_RESOLVED, REPORT_REJECTED, REPORT_CLOSED, NEW_TASK,
     /// NEW_TICKET, REPORT_URGED or NEW_COMMENT.
-    async fn kind(&self) -> &str {
-        &self.0.kind
+    async fn kind(&self) -> String {
+        sea_orm::ActiveEnum::to_value(&self.0.kind)
     }
     /// A short headline.
     async fn title(&self) -> &str {

@@ -59,7 +59,7 @@ impl Query {
     ) -> Result<Conn<Residence>> {
         let (kind, scope) = decode_any(&scope_id, "scopeId")?;
         let args = page_args(first, after)?;
-        let p = people::residences_in(state(ctx), actor(ctx), kind, scope, status.map(|s| s.as_str()), args).await?;
+        let p = people::residences_in(state(ctx), actor(ctx), kind, scope, status, args).await?;
         Ok(connection(p, |m| m.id, Residence))
     }
 

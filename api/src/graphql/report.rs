@@ -1,8 +1,12 @@
 //! Reports in GraphQL: the `Report` type with its timeline, comments and available actions, and the queries and
 //! mutations of the report lifecycle. Adapters only: every rule is in `service::report`.
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Duration, Utc};
 use entity::{category, report, report_comment, report_event};
+use sea_orm::ActiveEnum;
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use super::types::{Community, Compound, Neighbourhood, PropertyCompany};
@@ -12,42 +16,8 @@ use crate::ids::{Kind, encode};
 use crate::service::content::Moderation;
 use crate::service::places;
 use crate::service::report::machine::{ALL_ACTIONS, Action, Status};
-use crate::service::report::{Standing, Urgency, act, category as cat, machine, query, submit};
-
-/// Whether the caller sees texts still under review: the heads, the company and the admins of the report.
-fn privileged(st: &Standing) -> bool {
-    st.parties.iter().any(|p| matches!(p, machine::Party::Head | machine::Party::Admin | machine::Party::Staff))
-}
-
-/// The caller's standing toward a report (roles and homes are loaded once per request).
-async fn standing_of(ctx: &Context<'_>, r: &report::Model) -> Result<Standing> {
-    Ok(crate::service::report::standing_of(state(ctx), actor(ctx), r).await?)
-}
-
-/// Masks a name for people who may not see who reported: `陈阿姨` → `陈**`.
-fn mask_name(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => std::iter::once(first).chain(chars.map(|_| '*')).take(8).collect(),
-        None => String::new(),
-    }
-}
-
-/// Masks a phone number: `13580006666` → `135****6666`.
-pub fn mask_phone(phone: &str) -> String {
-    // Byte offsets of the 4th character and of the 4th from the end (a phone may hold non-ASCII characters).
-    let n = phone.chars().count();
-    if n < 7 {
-        return "****".into();
-    }
-    let at = |k: usize| phone.char_indices().nth(k).map_or(phone.len(), |(i, _)| i);
-    let (head, tail) = (&phone[..at(3)], &phone[at(n - 4)..]);
-    let mut masked = String::with_capacity(head.len() + 4 + tail.len());
-    masked.push_str(head);
-    masked.push_str("****");
-    masked.push_str(tail);
-    masked
-}
+use crate::service::report::view::ReportView;
+use crate::service::report::{Urgency, act, category as cat, machine, query, submit};
 
 /// A report category.
 pub struct Category(pub category::Model);
@@ -177,12 +147,30 @@ pub struct Sla {
     resolve_overdue: bool,
 }
 
-/// A problem report.
-pub struct Report(pub report::Model);
+/// A problem report, with what the caller may see of it (worked out once, when a field needs it).
+pub struct Report {
+    row: Arc<report::Model>,
+    view: OnceCell<Arc<ReportView>>,
+}
 
 impl Report {
-    fn current_status(&self) -> Result<Status> {
-        Ok(act::status_of(&self.0)?)
+    /// A report the caller has been shown (their own, their inbox's, their queue's, or one they just changed).
+    pub fn new(row: report::Model) -> Self {
+        Report { row: Arc::new(row), view: OnceCell::new() }
+    }
+
+    /// A report with the caller's view already worked out.
+    pub fn seen(view: ReportView) -> Self {
+        Report { row: view.row.clone(), view: OnceCell::new_with(Some(Arc::new(view))) }
+    }
+
+    /// The caller's view: the one service-level decision of what they may see of the report and its people.
+    async fn view(&self, ctx: &Context<'_>) -> Result<Arc<ReportView>> {
+        let v = self
+            .view
+            .get_or_try_init(|| async { ReportView::of(state(ctx), actor(ctx), self.row.clone()).await.map(Arc::new) })
+            .await?;
+        Ok(v.clone())
     }
 }
 
@@ -190,53 +178,53 @@ impl Report {
 impl Report {
     /// The opaque global ID.
     pub async fn id(&self) -> ID {
-        encode(Kind::Report, self.0.id)
+        encode(Kind::Report, self.row.id)
     }
     /// Where it stands.
-    async fn status(&self) -> Result<Status> {
-        self.current_status()
+    async fn status(&self) -> Status {
+        self.row.status
     }
     /// Optimistic-concurrency version, bumped by every change.
     async fn version(&self) -> i32 {
-        self.0.version
+        self.row.version
     }
     /// What kind of problem.
     async fn category(&self, ctx: &Context<'_>) -> Result<Category> {
-        let c = loaders(ctx).category.load_one(self.0.category_id).await.map_err(AppError::from)?;
+        let c = loaders(ctx).category.load_one(self.row.category_id).await.map_err(AppError::from)?;
         Ok(Category(c.ok_or_else(|| places::not_found(Kind::Category))?))
     }
     /// The resident's description.
     async fn description(&self) -> &str {
-        &self.0.description
+        &self.row.description
     }
     /// NORMAL or URGENT.
     async fn urgency(&self) -> Urgency {
-        Urgency::parse(&self.0.urgency)
+        self.row.urgency
     }
     /// Hidden from other residents.
     async fn anonymous(&self) -> bool {
-        self.0.anonymous
+        self.row.anonymous
     }
     /// Content safety of the description: REVIEW and PENDING are shown only to the reporter, the heads, the
     /// company and the admins until they pass.
     async fn moderation(&self) -> Moderation {
-        Moderation::parse(&self.0.moderation)
+        self.row.moderation
     }
     /// Where.
     async fn location(&self) -> ReportLocation {
         ReportLocation {
-            compound_id: self.0.compound_id,
-            building_id: self.0.building_id,
-            unit: self.0.unit,
-            room: self.0.room.clone(),
-            public_area: self.0.public_area.clone(),
-            latitude: self.0.latitude,
-            longitude: self.0.longitude,
+            compound_id: self.row.compound_id,
+            building_id: self.row.building_id,
+            unit: self.row.unit,
+            room: self.row.room.clone(),
+            public_area: self.row.public_area.clone(),
+            latitude: self.row.latitude,
+            longitude: self.row.longitude,
         }
     }
     /// When each milestone was reached.
     async fn milestones(&self) -> Milestones {
-        let r = &self.0;
+        let r = &self.row;
         Milestones {
             submitted_at: r.submitted_at,
             acknowledged_at: r.acknowledged_at,
@@ -251,18 +239,18 @@ impl Report {
     }
     /// Since when it has waited for its next step.
     async fn waiting_since(&self) -> DateTime<Utc> {
-        self.0.waiting_since
+        self.row.waiting_since
     }
     /// The service targets and whether they are missed.
     async fn sla(&self, ctx: &Context<'_>) -> Result<Sla> {
-        let c = loaders(ctx).category.load_one(self.0.category_id).await.map_err(AppError::from)?;
+        let c = loaders(ctx).category.load_one(self.row.category_id).await.map_err(AppError::from)?;
         let c = c.ok_or_else(|| places::not_found(Kind::Category))?;
-        let (ack, res) = cat::sla_hours(&c, Urgency::parse(&self.0.urgency));
-        let r = &self.0;
+        let (ack, res) = cat::sla_hours(&c, self.row.urgency);
+        let r = &self.row;
         let acknowledge_by = r.submitted_at + Duration::hours(ack as i64);
         let resolve_by = r.submitted_at + Duration::hours(res as i64);
         let now = Utc::now();
-        let terminal = self.current_status()?.is_terminal() && r.closed_at.is_none();
+        let terminal = machine::is_terminal(r.status) && r.closed_at.is_none();
         Ok(Sla {
             acknowledge_by,
             resolve_by,
@@ -272,101 +260,93 @@ impl Report {
     }
     /// Who reported it: null for other residents when anonymous.
     async fn reporter(&self, ctx: &Context<'_>) -> Result<Option<Reporter>> {
-        let st = standing_of(ctx, &self.0).await?;
-        let is_reporter = st.parties.contains(&machine::Party::Reporter);
-        let is_resident_only = st.parties.is_empty();
-        if self.0.anonymous && is_resident_only {
-            return Ok(None);
-        }
-        // The name is on the report; the phone, which can change, is read from the user only when asked for.
-        let name = &self.0.reporter_name;
-        Ok(Some(if st.sees_reporter {
-            let phone = if ctx.look_ahead().field("phone").exists() {
-                let u = loaders(ctx).user.load_one(self.0.reporter_id).await.map_err(AppError::from)?;
-                let u = u.ok_or_else(|| places::not_found(Kind::User))?;
-                u.phone.map(|p| if is_reporter { p } else { mask_phone(&p) })
-            } else {
-                None
-            };
-            Reporter { id: Some(encode(Kind::User, self.0.reporter_id)), name: name.clone(), phone }
+        let view = self.view(ctx).await?;
+        // The name is on the report; the phone, which can change, is read from the user only when asked for (and
+        // only when the caller may see it).
+        let phone = if view.standing.sees_reporter && ctx.look_ahead().field("phone").exists() {
+            let u = loaders(ctx).user.load_one(self.row.reporter_id).await.map_err(AppError::from)?;
+            u.ok_or_else(|| places::not_found(Kind::User))?.phone
         } else {
-            Reporter { id: None, name: mask_name(name), phone: None }
+            None
+        };
+        Ok(view.reporter(phone.as_deref()).map(|p| Reporter {
+            id: p.id.map(|id| encode(Kind::User, id)),
+            name: p.name,
+            phone: p.phone,
         }))
     }
     /// The neighbourhood it falls in (null when the grid does not cover that spot yet).
     async fn neighbourhood(&self, ctx: &Context<'_>) -> Result<Option<Neighbourhood>> {
-        let Some(id) = self.0.neighbourhood_id else { return Ok(None) };
+        let Some(id) = self.row.neighbourhood_id else { return Ok(None) };
         Ok(loaders(ctx).neighbourhood.load_one(id).await.map_err(AppError::from)?.map(Neighbourhood))
     }
     /// The compound.
     async fn compound(&self, ctx: &Context<'_>) -> Result<Compound> {
-        let c = loaders(ctx).compound.load_one(self.0.compound_id).await.map_err(AppError::from)?;
+        let c = loaders(ctx).compound.load_one(self.row.compound_id).await.map_err(AppError::from)?;
         Ok(Compound(c.ok_or_else(|| places::not_found(Kind::Compound))?))
     }
     /// The community.
     async fn community(&self, ctx: &Context<'_>) -> Result<Community> {
-        let c = loaders(ctx).community.load_one(self.0.community_id).await.map_err(AppError::from)?;
+        let c = loaders(ctx).community.load_one(self.row.community_id).await.map_err(AppError::from)?;
         Ok(Community(c.ok_or_else(|| places::not_found(Kind::Community))?))
     }
     /// The property company it was dispatched to.
     async fn assigned_company(&self, ctx: &Context<'_>) -> Result<Option<PropertyCompany>> {
-        let Some(id) = self.0.company_id else { return Ok(None) };
+        let Some(id) = self.row.company_id else { return Ok(None) };
         Ok(loaders(ctx).company.load_one(id).await.map_err(AppError::from)?.map(PropertyCompany))
     }
     /// The resident's rating of the fix, 1..5.
     async fn rating(&self) -> Option<i32> {
-        self.0.rating
+        self.row.rating
     }
     /// The resident's comment on the fix.
     async fn rating_comment(&self) -> Option<&str> {
-        self.0.rating_comment.as_deref()
+        self.row.rating_comment.as_deref()
     }
     /// Closed by the system because the resident did not answer in time.
     async fn auto_closed(&self) -> bool {
-        self.0.auto_closed
+        self.row.auto_closed
     }
     /// How often the resident reopened it.
     async fn reopen_count(&self) -> i32 {
-        self.0.reopen_count
+        self.row.reopen_count
     }
     /// The report this one duplicates.
     async fn duplicate_of(&self) -> Option<ID> {
-        self.0.duplicate_of.map(|id| encode(Kind::Report, id))
+        self.row.duplicate_of.map(|id| encode(Kind::Report, id))
     }
     /// When the reporter last urged it (催单).
     async fn last_urged_at(&self) -> Option<DateTime<Utc>> {
-        self.0.last_urged_at
+        self.row.last_urged_at
     }
     /// The newest timeline event.
     async fn last_event(&self, ctx: &Context<'_>) -> Result<Option<ReportEvent>> {
-        let Some(id) = self.0.last_event_id else { return Ok(None) };
-        if let (Some(kind), Some(at)) = (&self.0.last_event_kind, self.0.last_event_at) {
+        let Some(id) = self.row.last_event_id else { return Ok(None) };
+        let view = self.view(ctx).await?;
+        if let (Some(kind), Some(at)) = (self.row.last_event_kind, self.row.last_event_at) {
             if !needs_full_event(ctx.field().selection_set()) {
-                return Ok(Some(ReportEvent(summary_event(&self.0, id, kind, at), self.0.anonymous)));
+                return Ok(Some(ReportEvent(summary_event(&self.row, id, kind, at), view)));
             }
         }
         let e = loaders(ctx).report_event.load_one(id).await.map_err(AppError::from)?;
-        Ok(e.map(|e| ReportEvent(e, self.0.anonymous)))
+        Ok(e.map(|e| ReportEvent(e, view)))
     }
     /// Every step, oldest first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn timeline(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<ReportEvent>> {
-        let (p, actors) = query::timeline(state(ctx), self.0.id, page_args(first, after)?, wants(ctx, "actorName")).await?;
+        let view = self.view(ctx).await?;
+        let (p, actors) = query::timeline(state(ctx), self.row.id, page_args(first, after)?, wants(ctx, "actorName")).await?;
         loaders::feed(&loaders(ctx).user, actors, |u| u.id).await;
-        let anon = self.0.anonymous;
-        Ok(connection(p, |e| e.id, |e| ReportEvent(e, anon)))
+        Ok(connection(p, |e| e.id, |e| ReportEvent(e, view.clone())))
     }
     /// Comments, oldest first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn comments(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Comment>> {
         // Comments under review are shown to their author and to the heads, company and admins only.
-        let st = standing_of(ctx, &self.0).await?;
-        let hide_unchecked_from = (!privileged(&st)).then(|| actor(ctx).user_id()).transpose()?;
-        let (p, authors) =
-            query::comments(state(ctx), self.0.id, page_args(first, after)?, wants(ctx, "authorName"), hide_unchecked_from)
-                .await?;
+        let view = self.view(ctx).await?;
+        let (p, authors) = query::comments(state(ctx), &view, page_args(first, after)?, wants(ctx, "authorName")).await?;
         loaders::feed(&loaders(ctx).user, authors, |u| u.id).await;
-        Ok(connection(p, |c| c.id, Comment))
+        Ok(connection(p, |c| c.id, |c| Comment(c, view.clone())))
     }
     /// Photos of the report, oldest first: BEFORE (submitted or reopened with it) and AFTER (the fix); `phase`
     /// keeps one kind. Photos of comments are under `comments`.
@@ -375,19 +355,18 @@ impl Report {
         ctx: &Context<'_>,
         phase: Option<crate::service::media::Phase>,
     ) -> Result<Vec<super::media::Photo>> {
-        Ok(super::media::of_report(ctx, &self.0, phase).await?)
+        Ok(super::media::of_report(ctx, &*self.view(ctx).await?, phase).await?)
     }
     /// What the caller may do next, so the client shows the right buttons.
     async fn available_actions(&self, ctx: &Context<'_>) -> Result<Vec<Action>> {
-        let st = standing_of(ctx, &self.0).await?;
-        let status = self.current_status()?;
-        let facts = act::facts(&self.0, Utc::now());
-        Ok(ALL_ACTIONS.into_iter().filter(|a| machine::decide(status, *a, &st.parties, facts).is_ok()).collect())
+        let view = self.view(ctx).await?;
+        let facts = act::facts(&self.row, Utc::now());
+        Ok(ALL_ACTIONS.into_iter().filter(|a| machine::decide(self.row.status, *a, &view.standing.parties, facts).is_ok()).collect())
     }
 }
 
-/// One step on a report's timeline.
-pub struct ReportEvent(pub report_event::Model, bool);
+/// One step on a report's timeline, as the caller may see it.
+pub struct ReportEvent(pub report_event::Model, Arc<ReportView>);
 
 #[Object]
 impl ReportEvent {
@@ -397,44 +376,35 @@ impl ReportEvent {
     }
     /// What happened: SUBMITTED, ACKNOWLEDGED, DISPATCHED, STARTED, RESOLVED, CONFIRMED, CLOSED, AUTO_CLOSED,
     /// REOPENED, CANCELLED, REJECTED, DUPLICATE, URGED.
-    async fn kind(&self) -> &str {
-        &self.0.kind
+    async fn kind(&self) -> String {
+        self.0.kind.to_value()
     }
     /// In which role the actor acted (REPORTER, NEIGHBOUR_HEAD, GROUP_HEAD, AREA_HEAD, COMMUNITY_ADMIN,
     /// PROPERTY_STAFF, SYSTEM).
-    async fn actor_role(&self) -> &str {
-        &self.0.actor_role
+    async fn actor_role(&self) -> String {
+        self.0.actor_role.to_value()
     }
     /// The actor's name: heads, admins and staff by name; the reporter as the `reporter` field shows them.
     async fn actor_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
         let Some(id) = self.0.actor_id else { return Ok(None) };
         let u = loaders(ctx).user.load_one(id).await.map_err(AppError::from)?;
-        let Some(u) = u else { return Ok(None) };
-        if self.0.actor_role == "REPORTER" && actor(ctx).user_id()? != id {
-            // Other viewers see the reporter masked (or not at all when anonymous).
-            return Ok((!self.1).then(|| mask_name(&u.nickname)));
-        }
-        Ok(Some(u.nickname))
+        Ok(self.1.actor_name(&self.0, u.as_ref()))
     }
     /// Status before, if it changed.
     async fn from_status(&self) -> Option<Status> {
-        self.0.from_status.as_deref().and_then(Status::parse)
+        self.0.from_status
     }
     /// Status after, if it changed.
     async fn to_status(&self) -> Option<Status> {
-        self.0.to_status.as_deref().and_then(Status::parse)
+        self.0.to_status
     }
     /// The note or reason given (while under review, only for its author, the heads, the company and the admins).
-    async fn note(&self, ctx: &Context<'_>) -> Result<Option<&str>> {
-        if self.0.note.is_none() || self.0.moderation == "PASS" || self.0.actor_id == Some(actor(ctx).user_id()?) {
-            return Ok(self.0.note.as_deref());
-        }
-        let (_, st) = act::load_visible(state(ctx), actor(ctx), self.0.report_id).await?;
-        Ok(if privileged(&st) { self.0.note.as_deref() } else { None })
+    async fn note(&self) -> Option<&str> {
+        self.1.note(&self.0)
     }
     /// Content safety of the note.
     async fn moderation(&self) -> Moderation {
-        Moderation::parse(&self.0.moderation)
+        self.0.moderation
     }
     /// When.
     async fn at(&self) -> DateTime<Utc> {
@@ -442,8 +412,8 @@ impl ReportEvent {
     }
 }
 
-/// A comment on a report.
-pub struct Comment(pub report_comment::Model);
+/// A comment on a report, as the caller may see it.
+pub struct Comment(pub report_comment::Model, pub Arc<ReportView>);
 
 #[Object]
 impl Comment {
@@ -458,20 +428,22 @@ impl Comment {
     /// Content safety: REVIEW and PENDING comments are listed only to their author, the heads, the company and
     /// the admins until they pass.
     async fn moderation(&self) -> Moderation {
-        Moderation::parse(&self.0.moderation)
+        self.0.moderation
     }
     /// The author's role toward the report.
-    async fn author_role(&self) -> &str {
-        &self.0.author_role
+    async fn author_role(&self) -> String {
+        self.0.author_role.to_value()
     }
     /// Photos with the comment, oldest first.
     async fn photos(&self, ctx: &Context<'_>) -> Result<Vec<super::media::Photo>> {
-        Ok(super::media::of_comment(ctx, &self.0).await?)
+        Ok(super::media::of_comment(ctx, &self.0, &self.1).await?)
     }
     /// The author's display name.
+    // The reporter as the report's `reporter` field shows them (masked, or 匿名居民 when anonymous to the caller),
+    // anyone else by name: decided by the report's view.
     async fn author_name(&self, ctx: &Context<'_>) -> Result<String> {
         let u = loaders(ctx).user.load_one(self.0.author_id).await.map_err(AppError::from)?;
-        Ok(u.map(|u| u.nickname).unwrap_or_default())
+        Ok(self.1.author_name(&self.0, u.as_ref()))
     }
     /// When.
     async fn at(&self) -> DateTime<Utc> {
@@ -544,10 +516,10 @@ impl ReportQuery {
     /// One report, if the caller may see it.
     async fn report(&self, ctx: &Context<'_>, id: ID) -> Result<Report> {
         let id = arg_id(&id, Kind::Report, "id")?;
-        let r = query::one(state(ctx), actor(ctx), id).await?;
+        let view = query::one(state(ctx), actor(ctx), id).await?;
         let la = ctx.look_ahead();
-        prime_relations(ctx, std::slice::from_ref(&r), |field| la.field(field).exists()).await?;
-        Ok(Report(r))
+        prime_relations(ctx, std::slice::from_ref(&*view.row), |field| la.field(field).exists()).await?;
+        Ok(Report::seen(view))
     }
 
     /// The caller's own reports, newest first.
@@ -561,7 +533,7 @@ impl ReportQuery {
     ) -> Result<Conn<Report>> {
         let p = query::mine(state(ctx), actor(ctx), status, page_args(first, after)?, page_with(ctx)).await?;
         let p = prime(ctx, p).await?;
-        Ok(connection(p, |r| r.id, Report))
+        Ok(connection(p, |r| r.id, Report::new))
     }
 
     /// A head's tasks: reports in their neighbourhoods (or a group or area head's whole subtree, or a community
@@ -635,18 +607,19 @@ fn needs_full_event<'a>(mut fields: impl Iterator<Item = async_graphql::Selectio
 
 /// A report's newest event built from the report's row: only its id, kind and time are real, so it is used only
 /// when the client selected nothing else ([`needs_full_event`]).
-fn summary_event(r: &report::Model, id: Uuid, kind: &str, at: DateTime<Utc>) -> report_event::Model {
+fn summary_event(r: &report::Model, id: Uuid, kind: entity::enums::EventKind, at: DateTime<Utc>) -> report_event::Model {
     report_event::Model {
         id,
         created_at: at,
-        kind: kind.to_owned(),
-        actor_role: String::new(),
+        kind,
+        // Never shown: only `id`, `kind` and `at` are selected when this summary is used.
+        actor_role: entity::enums::ActorRole::System,
         from_status: None,
         to_status: None,
         note: None,
         report_id: r.id,
         actor_id: None,
-        moderation: "PASS".into(),
+        moderation: Moderation::Pass,
     }
 }
 
@@ -686,7 +659,7 @@ async fn prime_relations(ctx: &Context<'_>, items: &[report::Model], wants: impl
 
 fn waiting_connection(p: crate::service::page::Page<report::Model>) -> Conn<Report> {
     let mut c = Conn::new(p.has_previous, p.has_next);
-    c.edges.extend(p.items.into_iter().map(|r| async_graphql::connection::Edge::new(query::waiting_cursor(&r), Report(r))));
+    c.edges.extend(p.items.into_iter().map(|r| async_graphql::connection::Edge::new(query::waiting_cursor(&r), Report::new(r))));
     c
 }
 
@@ -707,7 +680,7 @@ async fn run_with_photos(
 ) -> Result<Report> {
     let id = arg_id(id, Kind::Report, "id")?;
     let photos = super::media::photo_ids(photo_ids)?;
-    Ok(Report(act::act_with_photos(state(ctx), actor(ctx), id, action, input, &photos).await?))
+    Ok(Report::new(act::act_with_photos(state(ctx), actor(ctx), id, action, input, &photos).await?))
 }
 
 fn with_note(note: Option<String>) -> act::Input {
@@ -735,7 +708,7 @@ impl ReportMutation {
             idempotency_key: input.idempotency_key,
         };
         let photos = super::media::photo_ids(input.photo_ids)?;
-        Ok(Report(submit::submit_with_photos(state(ctx), actor(ctx), new, &photos).await?))
+        Ok(Report::new(submit::submit_with_photos(state(ctx), actor(ctx), new, &photos).await?))
     }
     /// A head takes up a submitted report.
     async fn acknowledge_report(&self, ctx: &Context<'_>, id: ID, note: Option<String>) -> Result<Report> {
@@ -797,7 +770,8 @@ impl ReportMutation {
     async fn add_comment(&self, ctx: &Context<'_>, id: ID, body: String, photo_ids: Option<Vec<ID>>) -> Result<Comment> {
         let id = arg_id(&id, Kind::Report, "id")?;
         let photos = super::media::photo_ids(photo_ids)?;
-        Ok(Comment(act::add_comment_with_photos(state(ctx), actor(ctx), id, &body, &photos).await?))
+        let (comment, view) = act::add_comment_with_photos(state(ctx), actor(ctx), id, &body, &photos).await?;
+        Ok(Comment(comment, Arc::new(view)))
     }
     /// The reporter nudges a stalled report (催单), at most once per 24 hours.
     async fn urge_report(&self, ctx: &Context<'_>, id: ID) -> Result<Report> {
@@ -814,19 +788,5 @@ impl ReportMutation {
             active: input.active,
         };
         Ok(Category(cat::update(state(ctx), actor(ctx), id, patch).await?))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::mask_phone;
-
-    #[test]
-    fn a_phone_keeps_its_first_three_and_last_four_characters() {
-        assert_eq!(mask_phone("13580006666"), "135****6666");
-        assert_eq!(mask_phone("+8613580006666"), "+86****6666");
-        assert_eq!(mask_phone("1358000"), "135****8000");
-        assert_eq!(mask_phone("135800"), "****");
-        assert_eq!(mask_phone("电话一二三四五六七"), "电话一****四五六七");
     }
 }

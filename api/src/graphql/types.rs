@@ -1,7 +1,7 @@
 //! The GraphQL object types: thin wrappers over entity rows whose relations go through the loaders and whose
 //! lists go through the service layer (which checks who may see them).
 use async_graphql::Result;
-use async_graphql::{ComplexObject, Context, Enum, ID, Interface, Object, SimpleObject};
+use async_graphql::{ComplexObject, Context, ID, Interface, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     app_user, appointment, building, community, compound, compound_management, district, grid_area, grid_group,
@@ -10,7 +10,7 @@ use entity::{
 use uuid::Uuid;
 
 use super::{Conn, actor, connection, loaders, page_args, state};
-use crate::auth::Role;
+use crate::auth::{Role, RoleScope};
 use crate::error::AppError;
 use crate::ids::{Kind, encode};
 use crate::service::{org::lists, people, places, property};
@@ -210,7 +210,7 @@ impl UserSummary {
     }
     /// Display name.
     async fn nickname(&self) -> &str {
-        &self.0.nickname
+        crate::service::report::view::public_name(&self.0)
     }
 }
 
@@ -320,14 +320,8 @@ impl Neighbourhood {
     }
     /// The building units it covers.
     async fn units(&self, ctx: &Context<'_>) -> Result<Vec<NeighbourhoodUnit>> {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
-        actor(ctx).user_id()?;
-        let rows = entity::neighbourhood_unit::Entity::find()
-            .filter(entity::neighbourhood_unit::Column::NeighbourhoodId.eq(self.0.id))
-            .order_by_asc(entity::neighbourhood_unit::Column::Id)
-            .all(&state(ctx).db)
-            .await?;
-        Ok(rows.into_iter().map(|r| NeighbourhoodUnit { building_id: r.building_id, unit: r.unit }).collect())
+        let rows = crate::service::grid::units_of(state(ctx), actor(ctx), self.0.id).await?;
+        Ok(rows.into_iter().map(|u| NeighbourhoodUnit { building_id: u.building, unit: u.unit }).collect())
     }
 }
 
@@ -399,13 +393,12 @@ impl Appointment {
         encode(Kind::Appointment, self.0.id)
     }
     /// The role.
-    async fn role(&self) -> Result<Role> {
-        Ok(Role::parse(&self.0.role).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role {}", self.0.role)))?)
+    async fn role(&self) -> Role {
+        self.0.role
     }
     /// What the role applies to.
     async fn scope(&self, ctx: &Context<'_>) -> Result<Node> {
-        let role = Role::parse(&self.0.role).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role")))?;
-        Ok(super::load_node(ctx, role.scope_kind(), self.0.scope_id).await?)
+        Ok(super::load_node(ctx, self.0.role.scope_kind(), self.0.scope_id).await?)
     }
     /// Who holds it.
     async fn user(&self, ctx: &Context<'_>) -> Result<UserSummary> {
@@ -426,27 +419,8 @@ impl Appointment {
     }
 }
 
-/// Where a residence claim stands.
-#[derive(Enum, Clone, Copy, PartialEq, Eq, Debug)]
-pub enum ResidenceStatus {
-    /// Waiting for the neighbour head or a community admin.
-    Pending,
-    /// Confirmed.
-    Verified,
-    /// Refused.
-    Rejected,
-}
-
-impl ResidenceStatus {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ResidenceStatus::Pending => people::status::PENDING,
-            ResidenceStatus::Verified => people::status::VERIFIED,
-            ResidenceStatus::Rejected => people::status::REJECTED,
-        }
-    }
-}
+/// Where a residence claim stands (the GraphQL enum `ResidenceStatus`).
+pub use entity::enums::ResidenceStatus;
 
 /// A user's claim to live in a room of a building unit.
 pub struct Residence(pub residence::Model);
@@ -458,13 +432,8 @@ impl Residence {
         encode(Kind::Residence, self.0.id)
     }
     /// Where the claim stands.
-    async fn status(&self) -> Result<ResidenceStatus> {
-        match self.0.status.as_str() {
-            people::status::PENDING => Ok(ResidenceStatus::Pending),
-            people::status::VERIFIED => Ok(ResidenceStatus::Verified),
-            people::status::REJECTED => Ok(ResidenceStatus::Rejected),
-            other => Err(AppError::Internal(anyhow::anyhow!("unknown residence status {other}")).into()),
-        }
+    async fn status(&self) -> ResidenceStatus {
+        self.0.status
     }
     /// The building.
     async fn building(&self, ctx: &Context<'_>) -> Result<Building> {

@@ -7,18 +7,16 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::{
-    Json, Router,
+    Router,
     extract::{Query, State},
-    http::{HeaderMap, StatusCode, header},
+    http::{StatusCode, header},
     response::{IntoResponse, Response},
     routing::get,
 };
 use chrono::{DateTime, Utc};
-use serde_json::json;
 
-use super::{HttpState, authenticate, wants_english};
-use crate::auth::Actor;
-use crate::error::AppError;
+use super::{HttpState, RequestContext};
+use crate::error::{AppError, Lang};
 use crate::ids::{Kind, decode_any, encode};
 use crate::msg;
 use crate::service::incentives::stats::{self, GroupBy, Key, Statistics};
@@ -26,19 +24,6 @@ use crate::service::incentives::stats::{self, GroupBy, Key, Statistics};
 /// The export routes.
 pub(super) fn routes() -> Router<Arc<HttpState>> {
     Router::new().route("/export/incentives.csv", get(incentives_csv))
-}
-
-fn failed(english: bool, request_id: &str, e: AppError) -> Response {
-    let status = super::status_of(&e);
-    let m = e.message();
-    let mut err = json!({ "code": e.code(), "message": if english { m.en.as_ref() } else { m.zh.as_ref() } });
-    if let AppError::BadInput { field, .. } = &e {
-        err["field"] = json!(field);
-    }
-    if matches!(e, AppError::Internal(_)) {
-        err["requestId"] = json!(request_id);
-    }
-    (status, [(header::CACHE_CONTROL, "no-store")], Json(json!({ "ok": false, "error": err }))).into_response()
 }
 
 fn time_param(q: &HashMap<String, String>, field: &'static str) -> Result<DateTime<Utc>, AppError> {
@@ -59,24 +44,22 @@ fn request(q: &HashMap<String, String>) -> Result<stats::Request, AppError> {
     Ok(stats::Request { scope_kind, scope, from, to, group_by })
 }
 
-async fn incentives_csv(State(s): State<Arc<HttpState>>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
-    let english = wants_english(&headers);
-    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
-    let actor = Actor::new(authenticate(&s, &headers));
+async fn incentives_csv(State(s): State<Arc<HttpState>>, cx: RequestContext, Query(q): Query<HashMap<String, String>>) -> Response {
+    let actor = cx.actor();
     if let Err(e) = actor.user_id() {
-        return failed(english, &request_id, e);
+        return cx.error(&e);
     }
     let r = match request(&q) {
         Ok(r) => r,
-        Err(e) => return failed(english, &request_id, e),
+        Err(e) => return cx.error(&e),
     };
     let data = match stats::statistics(&s.app, &actor, r).await {
         Ok(d) => d,
-        Err(e) => return failed(english, &request_id, e),
+        Err(e) => return cx.error(&e),
     };
-    let body = match to_csv(&data, r.group_by, english) {
+    let body = match to_csv(&data, r.group_by, cx.lang == Lang::En) {
         Ok(b) => b,
-        Err(e) => return failed(english, &request_id, AppError::Internal(e)),
+        Err(e) => return cx.error(&AppError::from(e)),
     };
     let day = |t: DateTime<Utc>| t.with_timezone(&stats::beijing()).format("%Y%m%d").to_string();
     let filename = format!("incentives-{}-{}-{}.csv", r.group_by.as_str().to_lowercase(), day(r.from), day(r.to));

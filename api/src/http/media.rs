@@ -11,7 +11,7 @@ use axum::{
     Json, Router,
     body::Body,
     extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Query, Request, State, rejection::QueryRejection},
-    http::{HeaderMap, StatusCode, header},
+    http::{StatusCode, header},
     middleware::{Next, from_fn_with_state},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -20,12 +20,11 @@ use futures::StreamExt;
 use serde_json::{Value, json};
 use tower_http::limit::RequestBodyLimitLayer;
 
-use super::{HttpState, authenticate, wants_english};
-use crate::auth::Actor;
+use super::{HttpState, RequestContext};
 use crate::error::{AppError, Msg};
 use crate::ids::{Kind, decode, encode};
 use crate::msg;
-use crate::service::media::{self, Refusal, UploadError, sign};
+use crate::service::media::{self, Refusal, sign};
 
 /// The upload and media routes. The upload route alone accepts large bodies: up to twice the file limit is read
 /// to the end (so the client gets the JSON refusal instead of a reset connection), anything larger is cut off.
@@ -48,42 +47,14 @@ fn answer(status: StatusCode, body: Value) -> Response {
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
-fn error_body(code: &str, m: &Msg, english: bool, field: Option<&str>) -> Value {
-    let message = if english { m.en.as_ref() } else { m.zh.as_ref() };
-    let mut e = json!({ "code": code, "message": message });
-    if let Some(f) = field {
-        e["field"] = json!(f);
-    }
-    json!({ "ok": false, "error": e })
-}
-
-fn refused(english: bool, r: Refusal) -> Response {
-    let status = StatusCode::from_u16(r.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    answer(status, error_body(r.code(), &r.message(), english, Some("file")))
-}
-
-fn failed(english: bool, request_id: &str, e: AppError) -> Response {
-    let status = super::status_of(&e);
-    let field = match &e {
-        AppError::BadInput { field, .. } => Some(field.as_ref()),
-        _ => None,
-    };
-    let mut body = error_body(e.code(), &e.message(), english, field);
-    if matches!(e, AppError::Internal(_)) {
-        body["error"]["requestId"] = json!(request_id);
-    }
-    answer(status, body)
-}
-
 /// Bodies that declare a length above the route's cap are refused by the limit layer before the handler runs;
 /// this turns its plain-text 413 into the JSON the client reads.
-async fn json_refusal_of_oversized_bodies(State(s): State<Arc<HttpState>>, req: Request, next: Next) -> Response {
-    let english = wants_english(req.headers());
+async fn json_refusal_of_oversized_bodies(State(s): State<Arc<HttpState>>, cx: RequestContext, req: Request, next: Next) -> Response {
     let resp = next.run(req).await;
     let is_json =
         resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if resp.status() == StatusCode::PAYLOAD_TOO_LARGE && !is_json {
-        return refused(english, Refusal::TooLarge { max: s.app.config.media.max_upload_bytes });
+        return cx.error(&Refusal::TooLarge { max: s.app.config.media.max_upload_bytes }.into());
     }
     resp
 }
@@ -128,10 +99,8 @@ async fn read_form(form: &mut Multipart, max: usize, keep: bool) -> Result<Vec<u
 }
 
 /// `POST /upload`: one photo as multipart/form-data, authenticated by `Authorization: Bearer <access token>`.
-async fn upload(State(s): State<Arc<HttpState>>, req: Request) -> Response {
-    let english = wants_english(req.headers());
-    let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
-    let actor = Actor::new(authenticate(&s, req.headers()));
+async fn upload(State(s): State<Arc<HttpState>>, cx: RequestContext, req: Request) -> Response {
+    let actor = cx.actor();
     let max = s.app.config.media.max_upload_bytes;
     let is_form = req
         .headers()
@@ -141,21 +110,21 @@ async fn upload(State(s): State<Arc<HttpState>>, req: Request) -> Response {
     if !is_form {
         drain(req.into_body()).await;
         return match actor.user_id() {
-            Err(e) => failed(english, &request_id, e),
-            Ok(_) => refused(english, Refusal::Malformed),
+            Err(e) => cx.error(&e),
+            Ok(_) => cx.error(&Refusal::Malformed.into()),
         };
     }
     let Ok(mut form) = Multipart::from_request(req, &()).await else {
-        return refused(english, Refusal::Malformed);
+        return cx.error(&Refusal::Malformed.into());
     };
     // The whole form is read even when the token is missing, so the client reads the answer.
     let read = read_form(&mut form, max, actor.user_id().is_ok()).await;
     if let Err(e) = actor.user_id() {
-        return failed(english, &request_id, e);
+        return cx.error(&e);
     }
     let bytes = match read {
         Ok(b) => b,
-        Err(r) => return refused(english, r),
+        Err(r) => return cx.error(&r.into()),
     };
     match media::store(&s.app, &actor, bytes).await {
         Ok(p) => {
@@ -176,27 +145,24 @@ async fn upload(State(s): State<Arc<HttpState>>, req: Request) -> Response {
                 }),
             )
         }
-        Err(UploadError::Refused(r)) => refused(english, r),
-        Err(UploadError::Failed(e)) => failed(english, &request_id, e),
+        Err(e) => cx.error(&e),
     }
 }
 
 /// `GET /media/{id}?v=f|t&exp=…&sig=…`: the bytes of a photo, for a URL a resolver signed.
 async fn serve(
     State(s): State<Arc<HttpState>>,
+    cx: RequestContext,
     Path(id): Path<String>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
-    headers: HeaderMap,
 ) -> Response {
-    let english = wants_english(&headers);
-    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
-    let not_found = || failed(english, &request_id, AppError::not_found("照片", "Photo"));
+    let not_found = || cx.error(&AppError::not_found("照片", "Photo"));
     let Ok(id) = decode(&id, Kind::Photo, "id") else {
         return not_found();
     };
     let params = query.map(|Query(q)| q).unwrap_or_default();
     let param = |k: &str| params.get(k).map(String::as_str);
-    let bad_link = |m: Msg| failed(english, &request_id, AppError::Forbidden(m));
+    let bad_link = |m: Msg| cx.error(&AppError::forbidden_msg(m));
     let Some(variant) = sign::Variant::parse(param("v")) else {
         return not_found();
     };
@@ -214,7 +180,7 @@ async fn serve(
     }
     let p = match media::for_serving(&s.app, id, hidden_ok).await {
         Ok(p) => p,
-        Err(e) => return failed(english, &request_id, e),
+        Err(e) => return cx.error(&e),
     };
     let key = match variant {
         sign::Variant::Full => &p.storage_key,
@@ -222,7 +188,7 @@ async fn serve(
     };
     let object = match s.app.media.get(key).await {
         Ok(o) => o,
-        Err(e) => return failed(english, &request_id, e),
+        Err(e) => return cx.error(&e),
     };
     let max_age = (exp - now).clamp(0, s.app.config.media.url_ttl.as_secs() as i64);
     Response::builder()

@@ -34,7 +34,7 @@ pub async fn login(state: &AppState, code: &str) -> AppResult<Session> {
     let code = code.trim();
     let (openid, unionid, nickname) = if let Some(name) = code.strip_prefix(DEV_PREFIX) {
         if !state.config.is_dev() {
-            return Err(AppError::Forbidden(msg!(
+            return Err(AppError::forbidden_msg(msg!(
                 "生产环境不允许开发登录",
                 "Dev login is disabled in production mode"
             )));
@@ -65,7 +65,7 @@ pub async fn bind_phone(state: &AppState, actor: &crate::auth::Actor, code: &str
     let code = code.trim();
     let phone = if let Some(digits) = code.strip_prefix(DEV_PREFIX) {
         if !state.config.is_dev() {
-            return Err(AppError::Forbidden(msg!("生产环境不允许开发手机号", "Dev phone codes are disabled in production mode")));
+            return Err(AppError::forbidden_msg(msg!("生产环境不允许开发手机号", "Dev phone codes are disabled in production mode")));
         }
         digits.to_owned()
     } else {
@@ -78,7 +78,11 @@ pub async fn bind_phone(state: &AppState, actor: &crate::auth::Actor, code: &str
         return Err(AppError::bad_input("code", msg!("手机号格式不正确", "That is not a phone number")));
     }
     let am = app_user::ActiveModel { id: Set(user), phone: Set(Some(phone)), ..Default::default() };
-    Ok(am.update(&state.db).await?)
+    let mut change = crate::service::events::Change::begin(state, Some(user)).await?;
+    let row = am.update(change.db()).await?;
+    change.emit(crate::service::events::DomainEvent::PhoneBound { user }).await?;
+    change.commit().await?;
+    Ok(row)
 }
 
 async fn find_or_create_user(
@@ -109,7 +113,7 @@ async fn find_or_create_user(
         Ok(u) => Ok(u),
         // Two first logins at once: the other one created the user.
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            find_by_openid(state, openid).await?.ok_or_else(|| AppError::Internal(e.into()))
+            find_by_openid(state, openid).await?.ok_or_else(|| AppError::internal(e))
         }
         Err(e) => Err(e.into()),
     }
@@ -134,7 +138,7 @@ async fn issue_session(state: &AppState, user: app_user::Model, family: Uuid) ->
     }
     .insert(&state.db)
     .await?;
-    let access_token = state.jwt.issue(user.id, family).map_err(AppError::Internal)?;
+    let access_token = state.jwt.issue(user.id, family).map_err(AppError::internal)?;
     Ok(Session { access_token, expires_in: state.jwt.ttl_secs(), refresh_token: token, user })
 }
 

@@ -1,38 +1,86 @@
 //! The named permission checks. Every service function that reads or changes something protected calls one of
-//! these; nothing else decides who may do what.
-use entity::{compound_management, street};
-use sea_orm::{ColumnTrait, ExprTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+//! these; nothing else decides who may do what. A `require_…` check returns what it proved (an [`AdminOf`] carries
+//! the place and the level the caller administers it at), or refuses: NOT_FOUND when the object does not exist,
+//! FORBIDDEN with the rule that said no (`extensions.reason`) when it does and the caller may see it.
+use entity::{community, compound, compound_management, street};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::places::Place;
-use crate::auth::{Role, Roles};
-use crate::error::{AppError, AppResult};
+use super::places::{self, Place};
+use crate::auth::{Actor, Role, Roles};
+use crate::error::{AppError, AppResult, Denied};
 use crate::ids::Kind;
+use crate::state::AppState;
 
-/// An administrator whose scope covers `place`: its district's, its street's or its community's admin.
+/// The level at which someone administers a place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AdminLevel {
+    /// A community admin of the place's community.
+    Community,
+    /// A street admin of the place's street.
+    Street,
+    /// A district admin of the place's district.
+    District,
+}
+
+/// Proof that the caller administers a place: what [`require_admin_of`] returns.
+#[derive(Clone, Debug)]
+pub struct AdminOf {
+    /// The place (and everything above it).
+    pub place: Place,
+    /// The highest level at which the caller administers it.
+    pub level: AdminLevel,
+}
+
+/// The highest level at which `roles` administer `place` (its district's, its street's or its community's admin).
+pub fn admin_level(roles: &Roles, place: &Place) -> Option<AdminLevel> {
+    if roles.has(Role::DistrictAdmin, place.district) {
+        Some(AdminLevel::District)
+    } else if place.street.is_some_and(|s| roles.has(Role::StreetAdmin, s)) {
+        Some(AdminLevel::Street)
+    } else if place.community.is_some_and(|c| roles.has(Role::CommunityAdmin, c)) {
+        Some(AdminLevel::Community)
+    } else {
+        None
+    }
+}
+
+/// An administrator whose scope covers `place`.
 pub fn is_admin_over(roles: &Roles, place: &Place) -> bool {
-    roles.has(Role::DistrictAdmin, place.district)
-        || place.street.is_some_and(|s| roles.has(Role::StreetAdmin, s))
-        || place.community.is_some_and(|c| roles.has(Role::CommunityAdmin, c))
+    admin_level(roles, place).is_some()
 }
 
-/// FORBIDDEN unless [`is_admin_over`].
-pub fn require_admin_over(roles: &Roles, place: &Place) -> AppResult<()> {
-    if is_admin_over(roles, place) { Ok(()) } else { Err(AppError::forbidden()) }
+/// The rule that refuses a non-admin over `place`: named after the lowest office that could have done it.
+fn not_admin(place: &Place) -> AppError {
+    AppError::denied(match (place.street, place.community) {
+        (_, Some(_)) => Denied::NotAdminOfCommunity,
+        (Some(_), None) => Denied::NotAdminOfStreet,
+        (None, None) => Denied::NotAdminOfDistrict,
+    })
 }
 
-/// Who may create a unit under `parent` (a unit of kind `parent_kind`): an admin over the parent. So streets are
-/// made by district admins, communities by street admins (or above), compounds, buildings and grid units by
-/// community admins (or above).
-pub fn require_can_create_under(roles: &Roles, parent: &Place) -> AppResult<()> {
+/// FORBIDDEN unless the caller administers `place`; returns the level.
+pub fn require_admin_over(roles: &Roles, place: &Place) -> AppResult<AdminLevel> {
+    admin_level(roles, place).ok_or_else(|| not_admin(place))
+}
+
+/// The place of the unit of `kind` with id `id` (NOT_FOUND if there is none), if the caller administers it.
+pub async fn require_admin_of(state: &AppState, actor: &Actor, kind: Kind, id: Uuid) -> AppResult<AdminOf> {
+    let place = places::of(&state.db, kind, id).await?;
+    let level = require_admin_over(&*actor.roles(state).await?, &place)?;
+    Ok(AdminOf { place, level })
+}
+
+/// Who may create a unit under `parent`: an admin over the parent. So streets are made by district admins,
+/// communities by street admins (or above), compounds, buildings and grid units by community admins (or above).
+pub fn require_can_create_under(roles: &Roles, parent: &Place) -> AppResult<AdminLevel> {
     require_admin_over(roles, parent)
 }
 
 /// Who may rename a unit: an admin over its parent (a community admin renames the compounds and grid units of the
 /// community, but not the community itself). A district is renamed by its own admins.
-pub fn require_can_rename(roles: &Roles, kind: Kind, place: &Place) -> AppResult<()> {
+pub fn require_can_rename(roles: &Roles, kind: Kind, place: &Place) -> AppResult<AdminLevel> {
     let parent = match kind {
-        Kind::District => place.clone(),
         Kind::Street => Place { district: place.district, ..Default::default() },
         Kind::Community => Place { district: place.district, street: place.street, ..Default::default() },
         _ => place.clone(),
@@ -41,22 +89,25 @@ pub fn require_can_rename(roles: &Roles, kind: Kind, place: &Place) -> AppResult
 }
 
 /// Who may appoint (or revoke) `role` over the unit at `place`: heads by an admin over their unit; community admins
-/// by a street admin or above; street admins and district admins by a district admin. Property staff go through
-/// [`can_manage_company`].
-pub fn can_appoint(roles: &Roles, role: Role, place: &Place) -> bool {
-    match role {
-        Role::NeighbourHead | Role::GroupHead | Role::AreaHead => is_admin_over(roles, place),
-        Role::CommunityAdmin => {
-            is_admin_over(roles, &Place { district: place.district, street: place.street, ..Default::default() })
-        }
-        Role::StreetAdmin | Role::DistrictAdmin => roles.has(Role::DistrictAdmin, place.district),
-        Role::PropertyStaff => false,
-        // A merchant's staff are appointed by the admins over the place the merchant was registered for.
-        Role::MerchantStaff => is_admin_over(roles, place),
-    }
+/// by a street admin or above; street admins and district admins by a district admin; a merchant's staff by the
+/// admins over the place the merchant was registered for. Property staff go through [`require_company_manager`].
+pub fn require_can_appoint(roles: &Roles, role: Role, place: &Place) -> AppResult<()> {
+    let over = match role {
+        Role::NeighbourHead | Role::GroupHead | Role::AreaHead | Role::MerchantStaff => place.clone(),
+        Role::CommunityAdmin => Place { district: place.district, street: place.street, ..Default::default() },
+        Role::StreetAdmin | Role::DistrictAdmin => Place { district: place.district, ..Default::default() },
+        Role::PropertyStaff => return Err(AppError::denied(Denied::NotAdminWhereCompanyWorks)),
+    };
+    require_admin_over(roles, &over).map(|_| ())
 }
 
-/// Who may register property companies in a district: its district admins and the admins of its streets.
+/// Nobody appoints themself to anything (the first district admin is made by `linli bootstrap`).
+pub fn require_not_self(me: Uuid, appointee: Uuid) -> AppResult<()> {
+    if me == appointee { Err(AppError::denied(Denied::SelfAppointment)) } else { Ok(()) }
+}
+
+/// Whether `roles` hold a district admin role over `district`, or a street admin role for one of its streets:
+/// who may register property companies there.
 pub async fn is_district_or_street_admin<C: ConnectionTrait>(db: &C, roles: &Roles, district: Uuid) -> AppResult<bool> {
     if roles.has(Role::DistrictAdmin, district) {
         return Ok(true);
@@ -73,43 +124,82 @@ pub async fn is_district_or_street_admin<C: ConnectionTrait>(db: &C, roles: &Rol
     Ok(n > 0)
 }
 
-/// Who may manage a property company (appoint its staff): the district and street admins of its district, or a
-/// community admin of a community where the company manages a compound now.
-pub async fn can_manage_company<C: ConnectionTrait>(
+/// `(id, parent)` of the rows of `E` with these ids: one indexed lookup.
+async fn parents<E: EntityTrait, C: ConnectionTrait>(db: &C, id: E::Column, parent: E::Column, mut ids: Vec<Uuid>) -> AppResult<Vec<(Uuid, Uuid)>> {
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(E::find().select_only().columns([id, parent]).filter(id.is_in(ids)).into_tuple().all(db).await?)
+}
+
+/// The places of the compounds a company manages today (four indexed lookups).
+async fn places_where_company_works<C: ConnectionTrait>(db: &C, company: Uuid) -> AppResult<Vec<Place>> {
+    let today = chrono::Utc::now().date_naive();
+    let managed: Vec<Uuid> = compound_management::Entity::find()
+        .select_only()
+        .column(compound_management::Column::CompoundId)
+        .filter(compound_management::Column::CompanyId.eq(company))
+        .filter(compound_management::Column::StartsOn.lte(today))
+        .filter(compound_management::Column::EndsOn.is_null().or(compound_management::Column::EndsOn.gt(today)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if managed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let compounds = parents::<compound::Entity, _>(db, compound::Column::Id, compound::Column::CommunityId, managed).await?;
+    let communities = parents::<community::Entity, _>(
+        db,
+        community::Column::Id,
+        community::Column::StreetId,
+        compounds.iter().map(|(_, c)| *c).collect(),
+    )
+    .await?;
+    let streets = parents::<street::Entity, _>(
+        db,
+        street::Column::Id,
+        street::Column::DistrictId,
+        communities.iter().map(|(_, s)| *s).collect(),
+    )
+    .await?;
+    Ok(compounds
+        .into_iter()
+        .filter_map(|(cp, cm)| {
+            let (_, s) = communities.iter().find(|(c, _)| *c == cm)?;
+            let (_, d) = streets.iter().find(|(x, _)| x == s)?;
+            Some(Place { district: *d, street: Some(*s), community: Some(cm), compound: Some(cp), ..Default::default() })
+        })
+        .collect())
+}
+
+/// Proof that the caller may manage a company's staff.
+#[derive(Clone, Copy, Debug)]
+pub struct CompanyManager {
+    /// The company.
+    pub company: Uuid,
+}
+
+/// Who may manage a property company's staff (appoint, revoke, list them): an admin over **every** compound the
+/// company manages now (a district admin of its district always is). Appointing staff gives access to every
+/// ticket of the company, so an admin whose scope does not cover all of them would reach beyond their scope: a
+/// community admin manages the staff of a company that works only in their community, a street admin of one
+/// that works only in their street. A company that manages nothing yet is managed by those who may register
+/// companies in its district.
+pub async fn require_company_manager<C: ConnectionTrait>(
     db: &C,
     roles: &Roles,
     company: Uuid,
     district: Uuid,
-) -> AppResult<bool> {
-    if is_district_or_street_admin(db, roles, district).await? {
-        return Ok(true);
+) -> AppResult<CompanyManager> {
+    if roles.has(Role::DistrictAdmin, district) {
+        return Ok(CompanyManager { company });
     }
-    let my_communities: Vec<Uuid> = roles.scopes(Role::CommunityAdmin).collect();
-    if !my_communities.is_empty() {
-        let today = chrono::Utc::now().date_naive();
-        let managed = compound_management::Entity::find()
-            .filter(compound_management::Column::CompanyId.eq(company))
-            .filter(compound_management::Column::StartsOn.lte(today))
-            .filter(
-                compound_management::Column::EndsOn.is_null().or(compound_management::Column::EndsOn.gt(today)),
-            )
-            .select_only()
-            .column(compound_management::Column::CompoundId)
-            .into_tuple::<Uuid>()
-            .all(db)
-            .await?;
-        if !managed.is_empty() {
-            let n = entity::compound::Entity::find()
-                .filter(entity::compound::Column::Id.is_in(managed))
-                .filter(entity::compound::Column::CommunityId.is_in(my_communities))
-                .count(db)
-                .await?;
-            if n > 0 {
-                return Ok(true);
-            }
-        }
-    }
-    Ok(false)
+    let places = places_where_company_works(db, company).await?;
+    let allowed = if places.is_empty() {
+        is_district_or_street_admin(db, roles, district).await?
+    } else {
+        places.iter().all(|p| is_admin_over(roles, p))
+    };
+    if allowed { Ok(CompanyManager { company }) } else { Err(AppError::denied(Denied::NotAdminWhereCompanyWorks)) }
 }
 
 /// Who may verify or reject a residence: the head of its neighbourhood, or an admin over its community.
@@ -132,12 +222,15 @@ mod tests {
         let place = Place { district: d, street: Some(s), community: Some(c), ..Default::default() };
         let elsewhere = Place { district: d, street: Some(s), community: Some(other), ..Default::default() };
         let r = roles(&[(Role::CommunityAdmin, c)]);
-        assert!(is_admin_over(&r, &place));
+        assert_eq!(admin_level(&r, &place), Some(AdminLevel::Community));
         assert!(!is_admin_over(&r, &elsewhere));
-        assert!(can_appoint(&r, Role::NeighbourHead, &place));
-        assert!(!can_appoint(&r, Role::CommunityAdmin, &place), "may not appoint peers");
+        assert!(require_can_appoint(&r, Role::NeighbourHead, &place).is_ok());
+        let peers = require_can_appoint(&r, Role::CommunityAdmin, &place).unwrap_err();
+        assert_eq!(peers.render(crate::error::Lang::En, "-").extensions["reason"], "NOT_ADMIN_OF_STREET", "may not appoint peers");
         assert!(require_can_rename(&r, Kind::Community, &place).is_err(), "may not rename own community");
         assert!(require_can_rename(&r, Kind::Compound, &place).is_ok());
+        let e = require_admin_over(&r, &elsewhere).unwrap_err();
+        assert_eq!(e.render(crate::error::Lang::En, "-").extensions["reason"], "NOT_ADMIN_OF_COMMUNITY");
     }
 
     #[test]
@@ -145,18 +238,22 @@ mod tests {
         let (d, s, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
         let place = Place { district: d, street: Some(s), community: Some(c), ..Default::default() };
         let r = roles(&[(Role::DistrictAdmin, d)]);
-        assert!(can_appoint(&r, Role::StreetAdmin, &place));
-        assert!(can_appoint(&r, Role::CommunityAdmin, &place));
+        assert!(require_can_appoint(&r, Role::StreetAdmin, &place).is_ok());
+        assert!(require_can_appoint(&r, Role::CommunityAdmin, &place).is_ok());
+        assert_eq!(admin_level(&r, &place), Some(AdminLevel::District));
         assert!(!is_admin_over(&roles(&[(Role::DistrictAdmin, Uuid::now_v7())]), &place));
     }
 
     #[test]
-    fn heads_are_not_admins() {
+    fn heads_are_not_admins_and_nobody_appoints_themself() {
         let n = Uuid::now_v7();
         let place = Place { district: Uuid::now_v7(), neighbourhood: Some(n), ..Default::default() };
         let r = roles(&[(Role::NeighbourHead, n)]);
         assert!(!is_admin_over(&r, &place));
         assert!(can_review_residence(&r, Some(n), &place));
         assert!(!can_review_residence(&r, Some(Uuid::now_v7()), &place));
+        let me = Uuid::now_v7();
+        assert!(require_not_self(me, me).is_err());
+        assert!(require_not_self(me, Uuid::now_v7()).is_ok());
     }
 }

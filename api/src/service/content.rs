@@ -15,66 +15,18 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
+use crate::service::events::{Change, DomainEvent};
 use crate::ids::new_id;
 use crate::msg;
 use crate::state::AppState;
 use crate::wechat::{Scene, Suggest};
 
-/// Where a text stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
-pub enum Moderation {
-    /// Shown to everyone who may see its report.
-    Pass,
-    /// WeChat asks for a person: hidden from other residents until a community admin approves.
-    Review,
-    /// Not checked yet (WeChat was unreachable): hidden from other residents until it is.
-    Pending,
-    /// Refused by a community admin or found risky later: hidden from all but its author and the admins.
-    Rejected,
-}
+/// Where a text stands (stored in `moderation` of reports, comments and timeline steps; the GraphQL enum
+/// `Moderation`).
+pub use entity::enums::Moderation;
 
-impl Moderation {
-    /// As stored.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Moderation::Pass => "PASS",
-            Moderation::Review => "REVIEW",
-            Moderation::Pending => "PENDING",
-            Moderation::Rejected => "REJECTED",
-        }
-    }
-
-    /// From storage (unknown values are treated as not shown).
-    pub fn parse(s: &str) -> Moderation {
-        match s {
-            "PASS" => Moderation::Pass,
-            "REVIEW" => Moderation::Review,
-            "PENDING" => Moderation::Pending,
-            _ => Moderation::Rejected,
-        }
-    }
-}
-
-/// What kind of row a checked text lives in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Target {
-    /// `report.description`.
-    Report,
-    /// `report_comment.body`.
-    Comment,
-    /// `report_event.note`.
-    Event,
-}
-
-impl Target {
-    fn as_str(self) -> &'static str {
-        match self {
-            Target::Report => "REPORT",
-            Target::Comment => "COMMENT",
-            Target::Event => "EVENT",
-        }
-    }
-}
+/// What kind of row a checked text lives in (stored in `content_check.target_kind`).
+pub use entity::enums::ContentTarget as Target;
 
 /// The outcome of a check: the state to store, and the text to check again later if WeChat did not answer.
 #[derive(Clone, Debug)]
@@ -102,7 +54,7 @@ impl Checked {
         content_check::ActiveModel {
             id: Set(new_id()),
             created_at: Set(Utc::now()),
-            target_kind: Set(kind.as_str().into()),
+            target_kind: Set(kind),
             target_id: Set(target),
             author_id: Set(*author),
             scene: Set(*scene as i16),
@@ -159,7 +111,7 @@ pub async fn check(state: &AppState, actor: &Actor, field: &'static str, text: O
 
 /// Sets the moderation state of a stored text.
 async fn set_state<C: ConnectionTrait>(db: &C, kind: Target, id: Uuid, m: Moderation) -> AppResult<()> {
-    let v = Expr::value(m.as_str());
+    let v = Expr::value(m);
     match kind {
         Target::Report => {
             report::Entity::update_many().col_expr(report::Column::Moderation, v).filter(report::Column::Id.eq(id)).exec(db).await?;
@@ -180,15 +132,6 @@ async fn set_state<C: ConnectionTrait>(db: &C, kind: Target, id: Uuid, m: Modera
         }
     }
     Ok(())
-}
-
-fn target_of(s: &str) -> Option<Target> {
-    match s {
-        "REPORT" => Some(Target::Report),
-        "COMMENT" => Some(Target::Comment),
-        "EVENT" => Some(Target::Event),
-        _ => None,
-    }
 }
 
 fn scene_of(n: i16) -> Scene {
@@ -222,7 +165,7 @@ pub async fn recheck_due(state: &AppState) -> AppResult<usize> {
         if lease.rows_affected != 1 {
             continue;
         }
-        let Some(kind) = target_of(&row.target_kind) else { continue };
+        let kind = row.target_kind;
         let openid = app_user::Entity::find_by_id(row.author_id).one(&state.db).await?.map(|u| u.openid).unwrap_or_default();
         match state.wechat.msg_sec_check(&openid, scene_of(row.scene), &row.content).await {
             Ok(v) => {
@@ -231,10 +174,15 @@ pub async fn recheck_due(state: &AppState) -> AppResult<usize> {
                     Suggest::Review => Moderation::Review,
                     Suggest::Risky => Moderation::Rejected,
                 };
-                let txn = crate::db::begin_write(&state.db).await?;
-                set_state(&txn, kind, row.target_id, m).await?;
-                content_check::Entity::delete_by_id(row.id).exec(&txn).await?;
-                txn.commit().await?;
+                let Some(report) = report_of(&state.db, kind, row.target_id).await? else {
+                    content_check::Entity::delete_by_id(row.id).exec(&state.db).await?;
+                    continue;
+                };
+                let mut change = Change::begin(state, None).await?;
+                set_state(change.db(), kind, row.target_id, m).await?;
+                content_check::Entity::delete_by_id(row.id).exec(change.db()).await?;
+                change.emit(DomainEvent::ContentModerated { target: kind, id: row.target_id, report, moderation: m }).await?;
+                change.commit().await?;
                 done += 1;
             }
             Err(e) => {
@@ -253,34 +201,42 @@ pub async fn recheck_due(state: &AppState) -> AppResult<usize> {
     Ok(done)
 }
 
-/// A community admin (or a street or district admin above) approves or rejects a text under review.
+/// The report a stored text belongs to.
+async fn report_of<C: ConnectionTrait>(db: &C, kind: Target, id: Uuid) -> AppResult<Option<Uuid>> {
+    Ok(match kind {
+        Target::Report => report::Entity::find_by_id(id).one(db).await?.map(|r| r.id),
+        Target::Comment => report_comment::Entity::find_by_id(id).one(db).await?.map(|c| c.report_id),
+        Target::Event => report_event::Entity::find_by_id(id).one(db).await?.map(|e| e.report_id),
+    })
+}
+
+/// A community admin (or a street or district admin above) approves or rejects a text under review. NOT_FOUND
+/// for a text the caller may not see (its report is not theirs to see); FORBIDDEN for one they see but may not
+/// moderate (a head, the company).
 pub async fn moderate(state: &AppState, actor: &Actor, kind: Target, id: Uuid, approve: bool) -> AppResult<Moderation> {
-    // The report the text belongs to decides who may moderate it.
-    let report_id = match kind {
-        Target::Report => Some(id),
-        Target::Comment => report_comment::Entity::find_by_id(id).one(&state.db).await?.map(|c| c.report_id),
-        Target::Event => report_event::Entity::find_by_id(id).one(&state.db).await?.map(|e| e.report_id),
-    };
     let not_found = || AppError::not_found("内容", "Content");
-    let r = match report_id {
-        Some(rid) => report::Entity::find_by_id(rid).one(&state.db).await?.ok_or_else(not_found)?,
-        None => return Err(not_found()),
-    };
-    let roles = actor.roles(state).await?;
-    let place = crate::service::places::of(&state.db, crate::ids::Kind::Community, r.community_id).await?;
-    if !crate::service::authz::is_admin_over(&roles, &place) {
-        // Heads and residents learn nothing about texts they cannot moderate.
-        return Err(AppError::forbidden());
+    // The report the text belongs to decides who may moderate it (the admins over its community) and who may know
+    // it exists (those who may see the report).
+    let report_id = report_of(&state.db, kind, id).await?.ok_or_else(not_found)?;
+    let community = report::Entity::find_by_id(report_id).one(&state.db).await?.ok_or_else(not_found)?.community_id;
+    let place = crate::service::places::of(&state.db, crate::ids::Kind::Community, community).await?;
+    if let Err(refusal) = crate::service::authz::require_admin_over(&*actor.roles(state).await?, &place) {
+        return Err(match crate::service::report::act::load_visible(state, actor, report_id).await {
+            Ok(_) => refusal,
+            Err(AppError::NotFound(_)) => not_found(),
+            Err(other) => other,
+        });
     }
     let m = if approve { Moderation::Pass } else { Moderation::Rejected };
-    let txn = crate::db::begin_write(&state.db).await?;
-    set_state(&txn, kind, id, m).await?;
+    let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
+    set_state(change.db(), kind, id, m).await?;
     // A text decided by a person needs no automatic check any more.
     content_check::Entity::delete_many()
         .filter(content_check::Column::TargetId.eq(id))
-        .exec(&txn)
+        .exec(change.db())
         .await?;
-    txn.commit().await?;
+    change.emit(DomainEvent::ContentModerated { target: kind, id, report: report_id, moderation: m }).await?;
+    change.commit().await?;
     Ok(m)
 }
 
@@ -313,9 +269,9 @@ pub async fn queue(state: &AppState, actor: &Actor, args: crate::service::page::
     let roles = actor.roles(state).await?;
     let communities: Vec<Uuid> = roles.scopes(crate::auth::Role::CommunityAdmin).collect();
     if communities.is_empty() {
-        return Err(AppError::Forbidden(msg!("审核队列只对社区管理员开放", "The moderation queue is for community admins")));
+        return Err(AppError::forbidden_msg(msg!("审核队列只对社区管理员开放", "The moderation queue is for community admins")));
     }
-    let waiting = ["REVIEW", "PENDING"];
+    let waiting = [Moderation::Review, Moderation::Pending];
     let limit = args.first + 1;
     let after = args.after.unwrap_or(Uuid::nil());
     let of_communities = || {
@@ -325,55 +281,28 @@ pub async fn queue(state: &AppState, actor: &Actor, args: crate::service::page::
             .and_where(report::Column::CommunityId.is_in(communities.clone()))
             .to_owned()
     };
+    macro_rules! waiting_in {
+        ($m:ident, $scope:expr) => {
+            $m::Entity::find()
+                .filter($m::Column::Moderation.is_in(waiting))
+                .filter($scope)
+                .filter($m::Column::Id.gt(after))
+                .order_by_asc($m::Column::Id)
+                .limit(limit)
+                .all(&state.db)
+        };
+    }
     let (reports, comments, events) = futures::try_join!(
-        report::Entity::find()
-            .filter(report::Column::CommunityId.is_in(communities.clone()))
-            .filter(report::Column::Moderation.is_in(waiting))
-            .filter(report::Column::Id.gt(after))
-            .order_by_asc(report::Column::Id)
-            .limit(limit)
-            .all(&state.db),
-        report_comment::Entity::find()
-            .filter(report_comment::Column::Moderation.is_in(waiting))
-            .filter(report_comment::Column::ReportId.in_subquery(of_communities()))
-            .filter(report_comment::Column::Id.gt(after))
-            .order_by_asc(report_comment::Column::Id)
-            .limit(limit)
-            .all(&state.db),
-        report_event::Entity::find()
-            .filter(report_event::Column::Moderation.is_in(waiting))
-            .filter(report_event::Column::ReportId.in_subquery(of_communities()))
-            .filter(report_event::Column::Id.gt(after))
-            .order_by_asc(report_event::Column::Id)
-            .limit(limit)
-            .all(&state.db),
+        waiting_in!(report, report::Column::CommunityId.is_in(communities.clone())),
+        waiting_in!(report_comment, report_comment::Column::ReportId.in_subquery(of_communities())),
+        waiting_in!(report_event, report_event::Column::ReportId.in_subquery(of_communities())),
     )?;
+    let item = |kind, id, report_id, text, moderation, at| QueueItem { kind, id, report_id, text, moderation, at };
     let mut items: Vec<QueueItem> = reports
         .into_iter()
-        .map(|r| QueueItem {
-            kind: Target::Report,
-            id: r.id,
-            report_id: r.id,
-            text: r.description,
-            moderation: Moderation::parse(&r.moderation),
-            at: r.created_at,
-        })
-        .chain(comments.into_iter().map(|c| QueueItem {
-            kind: Target::Comment,
-            id: c.id,
-            report_id: c.report_id,
-            text: c.body,
-            moderation: Moderation::parse(&c.moderation),
-            at: c.created_at,
-        }))
-        .chain(events.into_iter().map(|e| QueueItem {
-            kind: Target::Event,
-            id: e.id,
-            report_id: e.report_id,
-            text: e.note.unwrap_or_default(),
-            moderation: Moderation::parse(&e.moderation),
-            at: e.created_at,
-        }))
+        .map(|r| item(Target::Report, r.id, r.id, r.description, r.moderation, r.created_at))
+        .chain(comments.into_iter().map(|c| item(Target::Comment, c.id, c.report_id, c.body, c.moderation, c.created_at)))
+        .chain(events.into_iter().map(|e| item(Target::Event, e.id, e.report_id, e.note.unwrap_or_default(), e.moderation, e.created_at)))
         .collect();
     items.sort_by_key(|i| i.id);
     let has_next = items.len() as u64 > args.first;

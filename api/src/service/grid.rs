@@ -3,16 +3,23 @@ use std::collections::HashSet;
 
 use chrono::Utc;
 use entity::{building, grid_area, grid_group, neighbourhood, neighbourhood_unit};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, SqlErr};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
-use super::org::name_taken;
+use super::events::{Change, DomainEvent};
+use super::org::{create, name_taken, names};
 use super::{authz, places, validate};
 use crate::auth::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Constraint};
 use crate::ids::{Kind, new_id};
 use crate::msg;
 use crate::state::AppState;
+
+/// A building unit is covered by one neighbourhood at most (migration 000002).
+const ONE_NEIGHBOURHOOD_PER_UNIT: Constraint = Constraint {
+    name: "ux_neighbourhood_unit_building_id_unit",
+    columns: "neighbourhood_unit.building_id, neighbourhood_unit.unit",
+};
 
 /// One building unit a neighbourhood covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -26,25 +33,19 @@ pub struct UnitRef {
 /// `createArea`: by an admin over the community.
 pub async fn create_area(state: &AppState, actor: &Actor, community_id: Uuid, name: &str) -> AppResult<grid_area::Model> {
     let name = validate::name(name)?;
-    let roles = actor.roles(state).await?;
-    let parent = places::of(&state.db, Kind::Community, community_id).await?;
-    authz::require_can_create_under(&roles, &parent)?;
-    grid_area::ActiveModel { id: Set(new_id()), created_at: Set(Utc::now()), name: Set(name), community_id: Set(community_id) }
-        .insert(&state.db)
-        .await
-        .map_err(name_taken)
+    authz::require_admin_of(state, actor, Kind::Community, community_id).await?;
+    let id = new_id();
+    let am = grid_area::ActiveModel { id: Set(id), created_at: Set(Utc::now()), name: Set(name), community_id: Set(community_id) };
+    create(state, actor, Kind::Area, id, Some(community_id), &names::AREA, am).await
 }
 
 /// `createGroup`: by an admin over the area's community.
 pub async fn create_group(state: &AppState, actor: &Actor, area_id: Uuid, name: &str) -> AppResult<grid_group::Model> {
     let name = validate::name(name)?;
-    let roles = actor.roles(state).await?;
-    let parent = places::of(&state.db, Kind::Area, area_id).await?;
-    authz::require_can_create_under(&roles, &parent)?;
-    grid_group::ActiveModel { id: Set(new_id()), created_at: Set(Utc::now()), name: Set(name), area_id: Set(area_id) }
-        .insert(&state.db)
-        .await
-        .map_err(name_taken)
+    authz::require_admin_of(state, actor, Kind::Area, area_id).await?;
+    let id = new_id();
+    let am = grid_group::ActiveModel { id: Set(id), created_at: Set(Utc::now()), name: Set(name), area_id: Set(area_id) };
+    create(state, actor, Kind::Group, id, Some(area_id), &names::GROUP, am).await
 }
 
 /// `createNeighbourhood`: a neighbourhood in `group_id` covering `units` of buildings in `compound_id`, which must
@@ -58,9 +59,7 @@ pub async fn create_neighbourhood(
     units: &[UnitRef],
 ) -> AppResult<neighbourhood::Model> {
     let name = validate::name(name)?;
-    let roles = actor.roles(state).await?;
-    let group_place = places::of(&state.db, Kind::Group, group_id).await?;
-    authz::require_can_create_under(&roles, &group_place)?;
+    let group_place = authz::require_admin_of(state, actor, Kind::Group, group_id).await?.place;
     let compound_place = places::of(&state.db, Kind::Compound, compound_id).await?;
     if compound_place.community != group_place.community {
         return Err(AppError::bad_input(
@@ -69,36 +68,36 @@ pub async fn create_neighbourhood(
         ));
     }
     check_units(state, compound_id, units).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
     let n = neighbourhood::ActiveModel {
         id: Set(new_id()),
-        created_at: Set(Utc::now()),
+        created_at: Set(change.at()),
         name: Set(name),
         group_id: Set(group_id),
         compound_id: Set(compound_id),
     }
-    .insert(&txn)
+    .insert(change.db())
     .await
-    .map_err(name_taken)?;
-    insert_units(&txn, n.id, units).await?;
-    txn.commit().await?;
+    .map_err(name_taken(&names::NEIGHBOURHOOD))?;
+    insert_units(change.db(), n.id, units).await?;
+    change.emit(DomainEvent::UnitCreated { unit: Kind::Neighbourhood, id: n.id, parent: Some(group_id) }).await?;
+    change.commit().await?;
     Ok(n)
 }
 
 /// `setNeighbourhoodUnits`: replaces the units a neighbourhood covers.
 pub async fn set_units(state: &AppState, actor: &Actor, id: Uuid, units: &[UnitRef]) -> AppResult<neighbourhood::Model> {
-    let roles = actor.roles(state).await?;
-    let place = places::of(&state.db, Kind::Neighbourhood, id).await?;
-    authz::require_admin_over(&roles, &place)?;
+    authz::require_admin_of(state, actor, Kind::Neighbourhood, id).await?;
     let n = neighbourhood::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Neighbourhood))?;
     check_units(state, n.compound_id, units).await?;
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
     neighbourhood_unit::Entity::delete_many()
         .filter(neighbourhood_unit::Column::NeighbourhoodId.eq(id))
-        .exec(&txn)
+        .exec(change.db())
         .await?;
-    insert_units(&txn, id, units).await?;
-    txn.commit().await?;
+    insert_units(change.db(), id, units).await?;
+    change.emit(DomainEvent::NeighbourhoodUnitsSet { neighbourhood: id }).await?;
+    change.commit().await?;
     Ok(n)
 }
 
@@ -135,12 +134,23 @@ async fn insert_units<C: sea_orm::ConnectionTrait>(db: &C, neighbourhood: Uuid, 
         building_id: Set(u.building),
     });
     neighbourhood_unit::Entity::insert_many(rows).exec(db).await.map_err(|e| {
-        if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
+        AppError::on_constraint(e, &ONE_NEIGHBOURHOOD_PER_UNIT, || {
             AppError::Conflict(msg!("该单元已属于另一个邻", "A unit is already covered by another neighbourhood"))
-        } else {
-            e.into()
-        }
+        })
     })?;
     Ok(())
 }
 
+
+/// The building units a neighbourhood covers, in the order they were set (the grid's structure is shown to every
+/// logged-in user).
+pub async fn units_of(state: &AppState, actor: &Actor, neighbourhood: Uuid) -> AppResult<Vec<UnitRef>> {
+    use sea_orm::QueryOrder;
+    actor.user_id()?;
+    let rows = neighbourhood_unit::Entity::find()
+        .filter(neighbourhood_unit::Column::NeighbourhoodId.eq(neighbourhood))
+        .order_by_asc(neighbourhood_unit::Column::Id)
+        .all(&state.db)
+        .await?;
+    Ok(rows.into_iter().map(|r| UnitRef { building: r.building_id, unit: r.unit }).collect())
+}

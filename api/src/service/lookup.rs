@@ -1,62 +1,86 @@
-//! In-process caches for data that is small and (nearly) never changes, so hot paths skip a round trip:
-//! - the tree's parent links (building → compound → community, neighbourhood → group → area) and a compound's row
-//!   (its name and address, shown on every report) never change once a unit exists, so they are cached for the
-//!   life of the process with no invalidation needed;
-//! - categories change only when a district admin edits one: cached for [`CATEGORY_TTL`], dropped at once on this
-//!   replica when edited here (other replicas see the edit within the TTL).
-use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+//! In-process caches for data that is small and changes rarely, so hot paths skip a round trip. Every cache is
+//! bounded (moka: least recently used entries are evicted when it is full, instead of everything being dropped):
+//! - the tree's parent links (building → compound → community, neighbourhood → group → area) never change once a
+//!   unit exists;
+//! - a compound's row (its name and address, shown on every report) changes when it is renamed: the replica that
+//!   renames drops it after the commit, every other replica when its follower reads the `UNIT_RENAMED` event from
+//!   the log (milliseconds later); entries also expire after [`COMPOUND_TTL`], in case a replica misses a wake-up;
+//! - categories change when a district admin edits one: dropped the same way (`CATEGORY_UPDATED`), and cached for
+//!   at most [`CATEGORY_TTL`] anyway.
+use std::sync::Arc;
+use std::time::Duration;
 
+use entity::enums::DomainEventKind;
 use entity::{building, category, compound, grid_group, neighbourhood};
+use moka::sync::Cache;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::error::AppResult;
 
-/// How long categories are served from memory.
+/// How long categories are served from memory at most.
 pub const CATEGORY_TTL: Duration = Duration::from_secs(30);
+/// How long a compound's row is served from memory at most.
+pub const COMPOUND_TTL: Duration = Duration::from_secs(600);
+/// At most this many entries per cache (a district has 400 compounds and 13,752 neighbourhoods; a province
+/// 100 times that).
+const MAX_ENTRIES: u64 = 500_000;
 
 /// The caches (one per process, shared by requests).
-#[derive(Default)]
 pub struct Lookup {
-    categories: RwLock<Option<(Instant, Arc<Vec<category::Model>>)>>,
+    categories: Cache<(), Arc<Vec<category::Model>>>,
     /// building → compound
-    building_compound: RwLock<HashMap<Uuid, Uuid>>,
+    building_compound: Cache<Uuid, Uuid>,
     /// compound → community
-    compound_community: RwLock<HashMap<Uuid, Uuid>>,
+    compound_community: Cache<Uuid, Uuid>,
     /// neighbourhood → (group, area)
-    neighbourhood_grid: RwLock<HashMap<Uuid, (Uuid, Uuid)>>,
+    neighbourhood_grid: Cache<Uuid, (Uuid, Uuid)>,
     /// compound id → its row
-    compounds: RwLock<HashMap<Uuid, compound::Model>>,
+    compounds: Cache<Uuid, compound::Model>,
 }
 
-const MAX_ENTRIES: usize = 500_000;
-
-fn remember<K: std::hash::Hash + Eq, V>(map: &RwLock<HashMap<K, V>>, k: K, v: V) {
-    let mut m = map.write().expect("lookup lock");
-    if m.len() >= MAX_ENTRIES {
-        m.clear();
+impl Default for Lookup {
+    fn default() -> Self {
+        Lookup::with_capacity(MAX_ENTRIES)
     }
-    m.insert(k, v);
 }
 
 impl Lookup {
-    /// All categories in display order.
-    pub async fn categories(&self, db: &impl ConnectionTrait) -> AppResult<Arc<Vec<category::Model>>> {
-        if let Some((at, list)) = &*self.categories.read().expect("lookup lock") {
-            if at.elapsed() < CATEGORY_TTL {
-                return Ok(list.clone());
-            }
+    /// Caches of at most `max` entries each.
+    pub fn with_capacity(max: u64) -> Self {
+        Lookup {
+            categories: Cache::builder().max_capacity(1).time_to_live(CATEGORY_TTL).build(),
+            building_compound: Cache::new(max),
+            compound_community: Cache::new(max),
+            neighbourhood_grid: Cache::new(max),
+            compounds: Cache::builder().max_capacity(max).time_to_live(COMPOUND_TTL).build(),
         }
-        let list = Arc::new(category::Entity::find().order_by_asc(category::Column::SortOrder).all(db).await?);
-        *self.categories.write().expect("lookup lock") = Some((Instant::now(), list.clone()));
-        Ok(list)
     }
 
-    /// Forgets the cached categories (after an edit on this replica).
+    /// Drops what a change made stale: called after a commit on this replica, and by the log's follower for the
+    /// changes of every replica.
+    pub fn on_event(&self, kind: DomainEventKind, subject: Uuid) {
+        match kind {
+            DomainEventKind::UnitRenamed => self.compounds.invalidate(&subject),
+            DomainEventKind::CategoryUpdated => self.categories.invalidate(&()),
+            // Nothing else changes what these caches hold.
+            _ => {}
+        }
+    }
+
+    /// Forgets the cached categories (the next read goes to the database).
     pub fn forget_categories(&self) {
-        *self.categories.write().expect("lookup lock") = None;
+        self.categories.invalidate(&());
+    }
+
+    /// All categories in display order.
+    pub async fn categories(&self, db: &impl ConnectionTrait) -> AppResult<Arc<Vec<category::Model>>> {
+        if let Some(list) = self.categories.get(&()) {
+            return Ok(list);
+        }
+        let list = Arc::new(category::Entity::find().order_by_asc(category::Column::SortOrder).all(db).await?);
+        self.categories.insert((), list.clone());
+        Ok(list)
     }
 
     /// The compounds with these ids (those that exist, in no particular order): from memory, the others in one
@@ -64,20 +88,17 @@ impl Lookup {
     pub async fn compounds(&self, db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Vec<compound::Model>> {
         let mut found = Vec::with_capacity(ids.len());
         let mut missing = Vec::new();
-        {
-            let m = self.compounds.read().expect("lookup lock");
-            for id in ids {
-                match m.get(id) {
-                    Some(c) => found.push(c.clone()),
-                    None => missing.push(*id),
-                }
+        for id in ids {
+            match self.compounds.get(id) {
+                Some(c) => found.push(c),
+                None => missing.push(*id),
             }
         }
         if missing.is_empty() {
             return Ok(found);
         }
         for c in compound::Entity::find().filter(compound::Column::Id.is_in(missing)).all(db).await? {
-            remember(&self.compounds, c.id, c.clone());
+            self.compounds.insert(c.id, c.clone());
             found.push(c);
         }
         Ok(found)
@@ -85,36 +106,65 @@ impl Lookup {
 
     /// The compound a building stands in.
     pub async fn compound_of_building(&self, db: &DatabaseConnection, b: Uuid) -> AppResult<Option<Uuid>> {
-        if let Some(c) = self.building_compound.read().expect("lookup lock").get(&b) {
-            return Ok(Some(*c));
+        if let Some(c) = self.building_compound.get(&b) {
+            return Ok(Some(c));
         }
         let Some(row) = building::Entity::find_by_id(b).one(db).await? else { return Ok(None) };
-        remember(&self.building_compound, b, row.compound_id);
+        self.building_compound.insert(b, row.compound_id);
         Ok(Some(row.compound_id))
     }
 
     /// The community of a compound.
     pub async fn community_of_compound(&self, db: &DatabaseConnection, c: Uuid) -> AppResult<Option<Uuid>> {
-        if let Some(x) = self.compound_community.read().expect("lookup lock").get(&c) {
-            return Ok(Some(*x));
+        if let Some(x) = self.compound_community.get(&c) {
+            return Ok(Some(x));
         }
         let Some(row) = compound::Entity::find_by_id(c).one(db).await? else { return Ok(None) };
-        remember(&self.compound_community, c, row.community_id);
+        self.compound_community.insert(c, row.community_id);
         Ok(Some(row.community_id))
     }
 
     /// The group and area above a neighbourhood (one statement on a miss).
     pub async fn grid_of_neighbourhood(&self, db: &DatabaseConnection, n: Uuid) -> AppResult<Option<(Uuid, Uuid)>> {
-        if let Some(x) = self.neighbourhood_grid.read().expect("lookup lock").get(&n) {
-            return Ok(Some(*x));
+        if let Some(x) = self.neighbourhood_grid.get(&n) {
+            return Ok(Some(x));
         }
         let Some(nb) = neighbourhood::Entity::find_by_id(n).one(db).await? else { return Ok(None) };
-        let g = grid_group::Entity::find()
-            .filter(grid_group::Column::Id.eq(nb.group_id))
-            .one(db)
-            .await?;
+        let g = grid_group::Entity::find().filter(grid_group::Column::Id.eq(nb.group_id)).one(db).await?;
         let Some(g) = g else { return Ok(None) };
-        remember(&self.neighbourhood_grid, n, (g.id, g.area_id));
+        self.neighbourhood_grid.insert(n, (g.id, g.area_id));
         Ok(Some((g.id, g.area_id)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_full_cache_evicts_some_entries_instead_of_forgetting_all() {
+        let l = Lookup::with_capacity(100);
+        let keys: Vec<Uuid> = (0..1000).map(|_| Uuid::now_v7()).collect();
+        for k in &keys {
+            l.building_compound.insert(*k, *k);
+        }
+        l.building_compound.run_pending_tasks();
+        let kept = keys.iter().filter(|k| l.building_compound.get(*k).is_some()).count();
+        assert!(kept > 0 && kept <= 100, "bounded and not emptied: {kept} kept");
+    }
+
+    #[test]
+    fn a_rename_or_a_category_edit_drops_the_cached_copy() {
+        let l = Lookup::with_capacity(100);
+        let id = Uuid::now_v7();
+        let c = compound::Model { id, created_at: chrono::Utc::now(), name: "旧名".into(), address: "-".into(), community_id: id };
+        l.compounds.insert(id, c);
+        l.categories.insert((), Arc::new(Vec::new()));
+        l.on_event(DomainEventKind::ReportActed, id);
+        assert!(l.compounds.get(&id).is_some());
+        l.on_event(DomainEventKind::UnitRenamed, id);
+        assert!(l.compounds.get(&id).is_none());
+        l.on_event(DomainEventKind::CategoryUpdated, Uuid::now_v7());
+        assert!(l.categories.get(&()).is_none());
     }
 }

@@ -3,18 +3,23 @@
 //! `/wechat/push` (signed with `WECHAT_PUSH_TOKEN`), and a photo judged risky is hidden. A photo is claimed by a
 //! unique row before WeChat is asked, so with several replicas it is asked about once.
 use chrono::Utc;
+use entity::enums::MediaCheckStatus;
 use entity::{app_user, media_check, photo};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, Query},
 };
 use sha1::{Digest, Sha1};
 use uuid::Uuid;
 
-use crate::error::AppResult;
+use crate::error::{AppResult, Constraint};
 use crate::ids::new_id;
+use crate::service::events::{Change, DomainEvent};
 use crate::service::media::{self, sign};
 use crate::state::AppState;
+
+/// One check per photo (migration 000009): the claim that keeps two replicas from asking twice.
+const ONE_CHECK_PER_PHOTO: Constraint = Constraint { name: "ux_media_check_photo_id", columns: "media_check.photo_id" };
 
 /// Asks WeChat to check the photos uploaded in the last day that have not been sent yet. Returns how many were
 /// sent. Does nothing while content checks are off or the server has no public URL.
@@ -42,7 +47,7 @@ pub async fn request_due(state: &AppState) -> AppResult<usize> {
             id: Set(new_id()),
             created_at: Set(Utc::now()),
             trace_id: Set(None),
-            status: Set("REQUESTED".into()),
+            status: Set(MediaCheckStatus::Requested),
             label: Set(None),
             decided_at: Set(None),
             photo_id: Set(photo_id),
@@ -51,7 +56,7 @@ pub async fn request_due(state: &AppState) -> AppResult<usize> {
         .await;
         let claim = match claim {
             Ok(c) => c,
-            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => continue,
+            Err(e) if ONE_CHECK_PER_PHOTO.matches(&e) => continue,
             Err(e) => return Err(e.into()),
         };
         let openid = app_user::Entity::find_by_id(owner).one(&state.db).await?.map(|u| u.openid).unwrap_or_default();
@@ -84,24 +89,27 @@ pub async fn record_verdict(state: &AppState, trace_id: &str, suggest: &str, lab
         return Ok(false);
     };
     let status = match suggest {
-        "pass" => "PASS",
-        "review" => "REVIEW",
-        "risky" => "RISKY",
+        "pass" => MediaCheckStatus::Pass,
+        "review" => MediaCheckStatus::Review,
+        "risky" => MediaCheckStatus::Risky,
         _ => return Ok(true),
     };
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut change = Change::begin(state, None).await?;
+    let txn = change.db();
     media_check::Entity::update_many()
         .col_expr(media_check::Column::Status, Expr::value(status))
         .col_expr(media_check::Column::Label, Expr::value(label.map(|l| l.chars().take(16).collect::<String>())))
         .col_expr(media_check::Column::DecidedAt, Expr::value(Utc::now()))
         .filter(media_check::Column::Id.eq(row.id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    if status == "RISKY" {
-        media::set_hidden(&txn, row.photo_id, true).await?;
+    let hidden = status == MediaCheckStatus::Risky;
+    if hidden {
+        media::set_hidden(txn, row.photo_id, true).await?;
         tracing::info!(photo = %row.photo_id, "photo hidden: WeChat judged it risky");
     }
-    txn.commit().await?;
+    change.emit(DomainEvent::PhotoJudged { photo: row.photo_id, hidden }).await?;
+    change.commit().await?;
     Ok(true)
 }
 

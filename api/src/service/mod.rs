@@ -1,8 +1,9 @@
 //! Business rules, one module per area. Resolvers call these functions and nothing else decides who may do what.
 pub mod auth;
 pub mod authz;
+pub mod batch;
 pub mod content;
-pub mod demo;
+pub mod events;
 pub mod grid;
 pub mod incentives;
 pub mod jobs;

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use entity::enums::{EventKind, Moderation, OutboxStatus};
 use entity::{app_user, appointment, notification, outbox, report, subscription_quota};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
@@ -16,8 +17,9 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::auth::Actor;
+use crate::auth::{Actor, Role};
 use crate::config::Config;
+use crate::service::events::{Cx, DomainEvent};
 use crate::error::{AppError, AppResult};
 use crate::ids::new_id;
 use crate::msg;
@@ -25,72 +27,36 @@ use crate::service::page::{self, Page, PageArgs};
 use crate::state::AppState;
 use crate::wechat::{SubscribeMessage, WechatErr};
 
-/// What a notification is about.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// Your report was acknowledged.
-    ReportAcknowledged,
-    /// Your report went to the property company.
-    ReportDispatched,
-    /// Your report was fixed: confirm it.
-    ReportResolved,
-    /// Your report was rejected.
-    ReportRejected,
-    /// Your report was closed.
-    ReportClosed,
-    /// A new report in your neighbourhood (heads) or reopened.
-    NewTask,
-    /// A report dispatched to your company.
-    NewTicket,
-    /// The reporter urged a report waiting for you.
-    ReportUrged,
-    /// A comment on your report.
-    NewComment,
+/// What a notification is about (stored in `notification.kind`; the key of `LINLI_SUBSCRIBE_TEMPLATES`).
+pub use entity::enums::NotificationKind as Kind;
+
+/// The title shown in the list and in a subscribe message's `title`.
+fn title(k: Kind) -> &'static str {
+    match k {
+        Kind::ReportAcknowledged => "您的报告已受理",
+        Kind::ReportDispatched => "您的报告已派给物业",
+        Kind::ReportResolved => "您的报告已处理，请确认",
+        Kind::ReportRejected => "您的报告未被受理",
+        Kind::ReportClosed => "您的报告已结单",
+        Kind::NewTask => "有新的居民报告待处理",
+        Kind::NewTicket => "有新的工单",
+        Kind::ReportUrged => "居民催办了一份报告",
+        Kind::NewComment => "您的报告有新留言",
+    }
 }
 
-impl Kind {
-    /// As stored and as the key of `LINLI_SUBSCRIBE_TEMPLATES`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::ReportAcknowledged => "REPORT_ACKNOWLEDGED",
-            Kind::ReportDispatched => "REPORT_DISPATCHED",
-            Kind::ReportResolved => "REPORT_RESOLVED",
-            Kind::ReportRejected => "REPORT_REJECTED",
-            Kind::ReportClosed => "REPORT_CLOSED",
-            Kind::NewTask => "NEW_TASK",
-            Kind::NewTicket => "NEW_TICKET",
-            Kind::ReportUrged => "REPORT_URGED",
-            Kind::NewComment => "NEW_COMMENT",
-        }
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            Kind::ReportAcknowledged => "您的报告已受理",
-            Kind::ReportDispatched => "您的报告已派给物业",
-            Kind::ReportResolved => "您的报告已处理，请确认",
-            Kind::ReportRejected => "您的报告未被受理",
-            Kind::ReportClosed => "您的报告已结单",
-            Kind::NewTask => "有新的居民报告待处理",
-            Kind::NewTicket => "有新的工单",
-            Kind::ReportUrged => "居民催办了一份报告",
-            Kind::NewComment => "您的报告有新留言",
-        }
-    }
-
-    /// A status phrase of at most five characters (WeChat's `phrase` rule).
-    fn phrase(self) -> &'static str {
-        match self {
-            Kind::ReportAcknowledged => "已受理",
-            Kind::ReportDispatched => "已派单",
-            Kind::ReportResolved => "待确认",
-            Kind::ReportRejected => "未受理",
-            Kind::ReportClosed => "已结单",
-            Kind::NewTask => "待受理",
-            Kind::NewTicket => "待处理",
-            Kind::ReportUrged => "催办",
-            Kind::NewComment => "新留言",
-        }
+/// A status phrase of at most five characters (WeChat's `phrase` rule).
+fn phrase(k: Kind) -> &'static str {
+    match k {
+        Kind::ReportAcknowledged => "已受理",
+        Kind::ReportDispatched => "已派单",
+        Kind::ReportResolved => "待确认",
+        Kind::ReportRejected => "未受理",
+        Kind::ReportClosed => "已结单",
+        Kind::NewTask => "待受理",
+        Kind::NewTicket => "待处理",
+        Kind::ReportUrged => "催办",
+        Kind::NewComment => "新留言",
     }
 }
 
@@ -139,8 +105,8 @@ pub async fn write<C: ConnectionTrait>(db: &C, config: &Config, notes: Vec<Note>
         notification::ActiveModel {
             id: Set(id),
             created_at: Set(n.at),
-            kind: Set(n.kind.as_str().into()),
-            title: Set(n.kind.title().into()),
+            kind: Set(n.kind),
+            title: Set(title(n.kind).into()),
             body: Set(n.body.chars().take(500).collect()),
             report_id: Set(n.report),
             read_at: Set(None),
@@ -148,7 +114,7 @@ pub async fn write<C: ConnectionTrait>(db: &C, config: &Config, notes: Vec<Note>
         }
         .insert(db)
         .await?;
-        let Some(spec) = config.subscribe_templates.get(n.kind.as_str()) else { continue };
+        let Some(spec) = config.subscribe_templates.get(&n.kind) else { continue };
         // Use one unit of quota, if there is one (never below zero, also when two events race).
         let used = subscription_quota::Entity::update_many()
             .col_expr(subscription_quota::Column::Remaining, Expr::col(subscription_quota::Column::Remaining).sub(1))
@@ -167,8 +133,8 @@ pub async fn write<C: ConnectionTrait>(db: &C, config: &Config, notes: Vec<Note>
             .iter()
             .map(|(key, what)| {
                 let v = match what.as_str() {
-                    "title" => n.kind.title().to_owned(),
-                    "status" => n.kind.phrase().to_owned(),
+                    "title" => title(n.kind).to_owned(),
+                    "status" => phrase(n.kind).to_owned(),
                     "at" => (n.at + chrono::Duration::hours(8)).format("%Y-%m-%d %H:%M").to_string(),
                     "report" => report.clone(),
                     _ => n.body.clone(),
@@ -184,7 +150,7 @@ pub async fn write<C: ConnectionTrait>(db: &C, config: &Config, notes: Vec<Note>
             template_id: Set(spec.template_id.clone()),
             page: Set(page),
             data: Set(serde_json::to_string(&data).map_err(anyhow::Error::from)?),
-            status: Set("PENDING".into()),
+            status: Set(OutboxStatus::Pending),
             attempts: Set(0),
             next_at: Set(n.at),
             leased_until: Set(None),
@@ -198,7 +164,7 @@ pub async fn write<C: ConnectionTrait>(db: &C, config: &Config, notes: Vec<Note>
 }
 
 /// The current holders of `role` over `scope` (heads of a neighbourhood, staff of a company).
-pub async fn holders<C: ConnectionTrait>(db: &C, role: &str, scope: Uuid) -> AppResult<Vec<Uuid>> {
+pub async fn holders<C: ConnectionTrait>(db: &C, role: Role, scope: Uuid) -> AppResult<Vec<Uuid>> {
     let now = Utc::now();
     Ok(appointment::Entity::find()
         .select_only()
@@ -211,64 +177,93 @@ pub async fn holders<C: ConnectionTrait>(db: &C, role: &str, scope: Uuid) -> App
         .await?)
 }
 
-/// The notifications a report's timeline event causes (who is told what), written in the event's transaction.
-pub async fn for_event<C: ConnectionTrait>(
-    db: &C,
-    config: &Config,
-    r: &report::Model,
-    kind: &str,
-    actor: Option<Uuid>,
-    note: Option<&str>,
-    at: DateTime<Utc>,
-) -> AppResult<()> {
-    let reporter_kind = match kind {
-        "ACKNOWLEDGED" => Some(Kind::ReportAcknowledged),
-        "DISPATCHED" => Some(Kind::ReportDispatched),
-        "RESOLVED" => Some(Kind::ReportResolved),
-        "REJECTED" | "DUPLICATE" => Some(Kind::ReportRejected),
-        "CLOSED" | "AUTO_CLOSED" => Some(Kind::ReportClosed),
-        _ => None,
-    };
-    let body = note.map(str::to_owned).unwrap_or_else(|| r.description.clone());
-    let mut notes = Vec::new();
-    let mut tell = |user: Uuid, kind: Kind, body: &str| {
-        // Nobody is told about what they did themselves.
-        if Some(user) != actor {
-            notes.push(Note { user, kind, body: body.to_owned(), report: Some(r.id), at });
-        }
-    };
-    if let Some(k) = reporter_kind {
-        tell(r.reporter_id, k, &body);
-    }
+/// What the reporter is told about a step of their report, if anything.
+fn for_reporter(kind: EventKind) -> Option<Kind> {
     match kind {
-        "SUBMITTED" => {
-            if let Some(n) = r.neighbourhood_id {
-                for h in holders(db, "NEIGHBOUR_HEAD", n).await? {
-                    tell(h, Kind::NewTask, &r.description);
+        EventKind::Acknowledged => Some(Kind::ReportAcknowledged),
+        EventKind::Dispatched => Some(Kind::ReportDispatched),
+        EventKind::Resolved => Some(Kind::ReportResolved),
+        EventKind::Rejected | EventKind::Duplicate => Some(Kind::ReportRejected),
+        EventKind::Closed | EventKind::AutoClosed => Some(Kind::ReportClosed),
+        EventKind::Submitted
+        | EventKind::Started
+        | EventKind::Confirmed
+        | EventKind::Reopened
+        | EventKind::Cancelled
+        | EventKind::Urged => None,
+    }
+}
+
+/// Who must act on a reopened or urged report now: the company's staff if it went to one, else the neighbour head.
+async fn holders_of(cx: &Cx<'_>, r: &report::Model) -> AppResult<Vec<Uuid>> {
+    Ok(match (r.company_id, r.neighbourhood_id) {
+        (Some(c), _) => holders(cx.db, Role::PropertyStaff, c).await?,
+        (None, Some(n)) => holders(cx.db, Role::NeighbourHead, n).await?,
+        (None, None) => Vec::new(),
+    })
+}
+
+/// The notifications subscriber: who is told what about a change, written in its transaction. Nobody is told
+/// about what they did themselves; a text still under review is not passed on.
+pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
+    let mut notes = Vec::new();
+    let mut tell = |user: Uuid, kind: Kind, body: &str, report: Uuid| {
+        if Some(user) != cx.actor {
+            notes.push(Note { user, kind, body: body.to_owned(), report: Some(report), at: cx.at });
+        }
+    };
+    match e {
+        DomainEvent::ReportSubmitted(c) | DomainEvent::ReportActed(c) => {
+            let r = &c.report;
+            let note = c.note.as_deref().filter(|_| c.note_moderation == Moderation::Pass);
+            let body = note.unwrap_or(&r.description);
+            if let Some(k) = for_reporter(c.kind) {
+                tell(r.reporter_id, k, body, r.id);
+            }
+            match c.kind {
+                EventKind::Submitted => {
+                    if let Some(n) = r.neighbourhood_id {
+                        for h in holders(cx.db, Role::NeighbourHead, n).await? {
+                            tell(h, Kind::NewTask, &r.description, r.id);
+                        }
+                    }
                 }
-            }
-        }
-        "DISPATCHED" => {
-            if let Some(c) = r.company_id {
-                for s in holders(db, "PROPERTY_STAFF", c).await? {
-                    tell(s, Kind::NewTicket, &r.description);
+                EventKind::Dispatched => {
+                    if let Some(co) = r.company_id {
+                        for s in holders(cx.db, Role::PropertyStaff, co).await? {
+                            tell(s, Kind::NewTicket, &r.description, r.id);
+                        }
+                    }
                 }
+                EventKind::Reopened => {
+                    for u in holders_of(cx, r).await? {
+                        tell(u, Kind::NewTask, body, r.id);
+                    }
+                }
+                EventKind::Urged => {
+                    for u in holders_of(cx, r).await? {
+                        tell(u, Kind::ReportUrged, body, r.id);
+                    }
+                }
+                EventKind::Acknowledged
+                | EventKind::Started
+                | EventKind::Resolved
+                | EventKind::Confirmed
+                | EventKind::Closed
+                | EventKind::AutoClosed
+                | EventKind::Cancelled
+                | EventKind::Rejected
+                | EventKind::Duplicate => {}
             }
         }
-        "REOPENED" | "URGED" => {
-            let k = if kind == "URGED" { Kind::ReportUrged } else { Kind::NewTask };
-            let who = match (r.company_id, r.neighbourhood_id) {
-                (Some(c), _) => holders(db, "PROPERTY_STAFF", c).await?,
-                (None, Some(n)) => holders(db, "NEIGHBOUR_HEAD", n).await?,
-                _ => Vec::new(),
-            };
-            for u in who {
-                tell(u, k, &body);
-            }
+        DomainEvent::CommentAdded(c) => {
+            let body = if c.moderation == Moderation::Pass { c.body.as_str() } else { "" };
+            tell(c.report.reporter_id, Kind::NewComment, body, c.report.id);
         }
+        // Nobody else is told of the other changes in-app.
         _ => {}
     }
-    write(db, config, notes).await
+    write(cx.db, &cx.state.config, notes).await
 }
 
 /// `notifications(first, after, unreadOnly)`: the caller's notifications, newest first.
@@ -364,7 +359,7 @@ const MAX_ATTEMPTS: i32 = 8;
 pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
     let now = Utc::now();
     let due = outbox::Entity::find()
-        .filter(outbox::Column::Status.eq("PENDING"))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
         .filter(outbox::Column::NextAt.lte(now))
         .order_by_asc(outbox::Column::NextAt)
         .limit(50)
@@ -376,7 +371,7 @@ pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
         let lease = outbox::Entity::update_many()
             .col_expr(outbox::Column::LeasedUntil, Expr::value(now + chrono::Duration::seconds(60)))
             .filter(outbox::Column::Id.eq(m.id))
-            .filter(outbox::Column::Status.eq("PENDING"))
+            .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
             .filter(Condition::any().add(outbox::Column::LeasedUntil.is_null()).add(outbox::Column::LeasedUntil.lt(now)))
             .exec(&state.db)
             .await?;
@@ -393,8 +388,8 @@ pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
             state: state.config.miniprogram_state.clone(),
         };
         let outcome = state.wechat.send_subscribe(&msg).await;
-        let (status, next_at, error): (&str, DateTime<Utc>, Option<String>) = match outcome {
-            Ok(()) => ("SENT", now, None),
+        let (status, next_at, error): (OutboxStatus, DateTime<Utc>, Option<String>) = match outcome {
+            Ok(()) => (OutboxStatus::Sent, now, None),
             Err(WechatErr::NoQuota) => {
                 // The user's one-time quota is used up on WeChat's side: ours is spent too. No retry.
                 subscription_quota::Entity::update_many()
@@ -403,20 +398,20 @@ pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
                     .filter(subscription_quota::Column::TemplateId.eq(m.template_id.as_str()))
                     .exec(&state.db)
                     .await?;
-                ("NO_QUOTA", now, Some("43101".into()))
+                (OutboxStatus::NoQuota, now, Some("43101".into()))
             }
             Err(e @ (WechatErr::BadParameter | WechatErr::BadTemplate)) => {
                 tracing::error!(template = %m.template_id, error = ?e, "subscribe message refused: check LINLI_SUBSCRIBE_TEMPLATES");
-                ("MISCONFIGURED", now, Some(format!("{e:?}")))
+                (OutboxStatus::Misconfigured, now, Some(format!("{e:?}")))
             }
             Err(e) if e.is_transient() && m.attempts + 1 < MAX_ATTEMPTS => {
                 // 30 s, 1 min, 2 min, … at most an hour.
                 let wait = chrono::Duration::seconds(std::cmp::min(30i64 << m.attempts.clamp(0, 7), 3600));
-                ("PENDING", now + wait, Some(format!("{e:?}")))
+                (OutboxStatus::Pending, now + wait, Some(format!("{e:?}")))
             }
-            Err(e) => ("FAILED", now, Some(format!("{e:?}"))),
+            Err(e) => (OutboxStatus::Failed, now, Some(format!("{e:?}"))),
         };
-        if status == "SENT" {
+        if status == OutboxStatus::Sent {
             sent += 1;
         }
         outbox::Entity::update_many()
@@ -450,11 +445,9 @@ mod tests {
         assert!(t.ends_with('…'));
         assert_eq!(trim_value("phrase3", "已受理了吗还没"), "已受理了吗");
         assert_eq!(trim_value("character_string9", &"a".repeat(40)).len(), 32);
-        for k in Kind::ReportAcknowledged.phrase().chars().take(1) {
-            assert!(k.len_utf8() > 1);
-        }
-        for kind in [Kind::ReportAcknowledged, Kind::NewTask, Kind::ReportUrged, Kind::NewComment] {
-            assert!(kind.phrase().chars().count() <= 5, "{kind:?}");
+        use sea_orm::Iterable;
+        for kind in Kind::iter() {
+            assert!(phrase(kind).chars().count() <= 5, "{kind:?}");
         }
     }
 }

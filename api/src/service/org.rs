@@ -1,47 +1,83 @@
 //! The organisation tree: streets, communities, compounds and buildings, created and renamed by admins in scope.
 use chrono::Utc;
 use entity::{building, community, compound, district, grid_area, grid_group, neighbourhood, street};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
 
+use super::events::{self, AppointmentChange, Change, DomainEvent};
 use super::{authz, page, places, validate};
 use crate::auth::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Constraint};
 use crate::ids::{Kind, new_id};
 use crate::msg;
 use crate::state::AppState;
 
-/// Turns a unique-name violation into a field error on `name`.
-pub(crate) fn name_taken(e: DbErr) -> AppError {
-    if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
-        AppError::bad_input("name", msg!("同一上级下已有同名单位", "A unit with this name already exists here"))
-    } else {
-        e.into()
+/// The unique names under each parent (migrations 000001 and 000002).
+pub mod names {
+    use crate::error::Constraint;
+
+    macro_rules! unique_name {
+        ($($c:ident: $table:literal, $parent:literal;)*) => {$(
+            #[doc = concat!("A name is unique among the `", $table, "` rows of one `", $parent, "`.")]
+            pub const $c: Constraint = Constraint {
+                name: concat!("ux_", $table, "_", $parent, "_name"),
+                columns: concat!($table, ".", $parent, ", ", $table, ".name"),
+            };
+        )*};
     }
+    unique_name! {
+        STREET: "street", "district_id";
+        COMMUNITY: "community", "street_id";
+        COMPOUND: "compound", "community_id";
+        BUILDING: "building", "compound_id";
+        AREA: "grid_area", "community_id";
+        GROUP: "grid_group", "area_id";
+        NEIGHBOURHOOD: "neighbourhood", "group_id";
+    }
+}
+
+/// Turns a violation of the unique name `c` into a field error on `name`.
+pub(crate) fn name_taken(c: &'static Constraint) -> impl Fn(DbErr) -> AppError {
+    move |e| {
+        AppError::on_constraint(e, c, || {
+            AppError::bad_input("name", msg!("同一上级下已有同名单位", "A unit with this name already exists here"))
+        })
+    }
+}
+
+/// Inserts the row `am` of a new unit `id` under `parent` and says so, in one change by `actor`.
+pub(crate) async fn create<A>(
+    state: &AppState,
+    actor: &Actor,
+    unit: Kind,
+    id: Uuid,
+    parent: Option<Uuid>,
+    name: &'static Constraint,
+    am: A,
+) -> AppResult<<A::Entity as EntityTrait>::Model>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    events::insert_new(state, Some(actor.user_id()?), am, name_taken(name), |_| DomainEvent::UnitCreated { unit, id, parent }).await
 }
 
 /// `createStreet`: by an admin of the district.
 pub async fn create_street(state: &AppState, actor: &Actor, district_id: Uuid, name: &str) -> AppResult<street::Model> {
     let name = validate::name(name)?;
-    let roles = actor.roles(state).await?;
-    let parent = places::of(&state.db, Kind::District, district_id).await?;
-    authz::require_can_create_under(&roles, &parent)?;
-    street::ActiveModel { id: Set(new_id()), created_at: Set(Utc::now()), name: Set(name), district_id: Set(district_id) }
-        .insert(&state.db)
-        .await
-        .map_err(name_taken)
+    authz::require_admin_of(state, actor, Kind::District, district_id).await?;
+    let id = new_id();
+    let am = street::ActiveModel { id: Set(id), created_at: Set(Utc::now()), name: Set(name), district_id: Set(district_id) };
+    create(state, actor, Kind::Street, id, Some(district_id), &names::STREET, am).await
 }
 
 /// `createCommunity`: by an admin of the street or district.
 pub async fn create_community(state: &AppState, actor: &Actor, street_id: Uuid, name: &str) -> AppResult<community::Model> {
     let name = validate::name(name)?;
-    let roles = actor.roles(state).await?;
-    let parent = places::of(&state.db, Kind::Street, street_id).await?;
-    authz::require_can_create_under(&roles, &parent)?;
-    community::ActiveModel { id: Set(new_id()), created_at: Set(Utc::now()), name: Set(name), street_id: Set(street_id) }
-        .insert(&state.db)
-        .await
-        .map_err(name_taken)
+    authz::require_admin_of(state, actor, Kind::Street, street_id).await?;
+    let id = new_id();
+    let am = community::ActiveModel { id: Set(id), created_at: Set(Utc::now()), name: Set(name), street_id: Set(street_id) };
+    create(state, actor, Kind::Community, id, Some(street_id), &names::COMMUNITY, am).await
 }
 
 /// `createCompound`: by an admin over the community.
@@ -54,19 +90,16 @@ pub async fn create_compound(
 ) -> AppResult<compound::Model> {
     let name = validate::name(name)?;
     let address = validate::text("address", address, 200)?;
-    let roles = actor.roles(state).await?;
-    let parent = places::of(&state.db, Kind::Community, community_id).await?;
-    authz::require_can_create_under(&roles, &parent)?;
-    compound::ActiveModel {
-        id: Set(new_id()),
+    authz::require_admin_of(state, actor, Kind::Community, community_id).await?;
+    let id = new_id();
+    let am = compound::ActiveModel {
+        id: Set(id),
         created_at: Set(Utc::now()),
         name: Set(name),
         address: Set(address),
         community_id: Set(community_id),
-    }
-    .insert(&state.db)
-    .await
-    .map_err(name_taken)
+    };
+    create(state, actor, Kind::Compound, id, Some(community_id), &names::COMPOUND, am).await
 }
 
 /// `createBuilding`: by an admin over the compound's community. `unit_count` is 1..=50.
@@ -79,49 +112,64 @@ pub async fn create_building(
 ) -> AppResult<building::Model> {
     let name = validate::name(name)?;
     let unit_count = validate::range("unitCount", unit_count, 1, 50)?;
-    let roles = actor.roles(state).await?;
-    let parent = places::of(&state.db, Kind::Compound, compound_id).await?;
-    authz::require_can_create_under(&roles, &parent)?;
-    building::ActiveModel {
-        id: Set(new_id()),
+    authz::require_admin_of(state, actor, Kind::Compound, compound_id).await?;
+    let id = new_id();
+    let am = building::ActiveModel {
+        id: Set(id),
         created_at: Set(Utc::now()),
         name: Set(name),
         unit_count: Set(unit_count),
         compound_id: Set(compound_id),
-    }
-    .insert(&state.db)
-    .await
-    .map_err(name_taken)
+    };
+    create(state, actor, Kind::Building, id, Some(compound_id), &names::BUILDING, am).await
 }
 
-/// `renameUnit`: renames any org or grid unit; see [`authz::require_can_rename`] for who may.
+/// `renameUnit`: renames any org or grid unit; see [`authz::require_can_rename`] for who may. Every replica shows
+/// the new name from its next request on: this one drops its cached copy after the commit, the others when they
+/// read the event from the log.
 pub async fn rename(state: &AppState, actor: &Actor, kind: Kind, id: Uuid, name: &str) -> AppResult<()> {
     let name = validate::name(name)?;
     let roles = actor.roles(state).await?;
     let place = places::of(&state.db, kind, id).await?;
     authz::require_can_rename(&roles, kind, &place)?;
+    let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
     macro_rules! rename_in {
-        ($m:ident) => {{
-            let row = $m::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(kind))?;
-            let mut am: $m::ActiveModel = row.into();
-            am.name = Set(name);
-            am.update(&state.db).await.map_err(name_taken)?;
+        ($m:ident, $names:expr) => {{
+            let n = $m::Entity::update_many()
+                .col_expr($m::Column::Name, sea_orm::sea_query::Expr::value(name))
+                .filter($m::Column::Id.eq(id))
+                .exec(change.db())
+                .await
+                .map_err(name_taken($names))?;
+            if n.rows_affected != 1 {
+                return Err(places::not_found(kind));
+            }
         }};
     }
     match kind {
-        Kind::District => rename_in!(district),
-        Kind::Street => rename_in!(street),
-        Kind::Community => rename_in!(community),
-        Kind::Compound => rename_in!(compound),
-        Kind::Building => rename_in!(building),
-        Kind::Area => rename_in!(grid_area),
-        Kind::Group => rename_in!(grid_group),
-        Kind::Neighbourhood => rename_in!(neighbourhood),
+        Kind::District => {
+            let n = district::Entity::update_many()
+                .col_expr(district::Column::Name, sea_orm::sea_query::Expr::value(name))
+                .filter(district::Column::Id.eq(id))
+                .exec(change.db())
+                .await?;
+            if n.rows_affected != 1 {
+                return Err(places::not_found(kind));
+            }
+        }
+        Kind::Street => rename_in!(street, &names::STREET),
+        Kind::Community => rename_in!(community, &names::COMMUNITY),
+        Kind::Compound => rename_in!(compound, &names::COMPOUND),
+        Kind::Building => rename_in!(building, &names::BUILDING),
+        Kind::Area => rename_in!(grid_area, &names::AREA),
+        Kind::Group => rename_in!(grid_group, &names::GROUP),
+        Kind::Neighbourhood => rename_in!(neighbourhood, &names::NEIGHBOURHOOD),
         _ => {
             return Err(AppError::bad_input("id", msg!("该对象不能改名", "This kind of object cannot be renamed")));
         }
     }
-    Ok(())
+    change.emit(DomainEvent::UnitRenamed { unit: kind, id }).await?;
+    change.commit().await
 }
 
 /// Lists of children, ordered by creation, for any logged-in user (the structure is not secret).
@@ -134,68 +182,53 @@ pub mod lists {
         page::fetch(&state.db, district::Entity::find(), district::Column::Id, args).await
     }
 
-    /// Streets of a district.
-    pub async fn streets(state: &AppState, actor: &Actor, of: Uuid, args: page::PageArgs) -> AppResult<page::Page<street::Model>> {
-        actor.user_id()?;
-        page::fetch(&state.db, street::Entity::find().filter(street::Column::DistrictId.eq(of)), street::Column::Id, args).await
+    macro_rules! children {
+        ($($(#[$doc:meta])* $name:ident: $m:ident by $parent:ident;)*) => {$(
+            $(#[$doc])*
+            pub async fn $name(state: &AppState, actor: &Actor, of: Uuid, args: page::PageArgs) -> AppResult<page::Page<$m::Model>> {
+                actor.user_id()?;
+                let q = $m::Entity::find().filter($m::Column::$parent.eq(of));
+                page::fetch(&state.db, q, $m::Column::Id, args).await
+            }
+        )*};
     }
 
-    /// Communities of a street.
-    pub async fn communities(state: &AppState, actor: &Actor, of: Uuid, args: page::PageArgs) -> AppResult<page::Page<community::Model>> {
-        actor.user_id()?;
-        let q = community::Entity::find().filter(community::Column::StreetId.eq(of));
-        page::fetch(&state.db, q, community::Column::Id, args).await
-    }
-
-    /// Compounds of a community.
-    pub async fn compounds(state: &AppState, actor: &Actor, of: Uuid, args: page::PageArgs) -> AppResult<page::Page<compound::Model>> {
-        actor.user_id()?;
-        let q = compound::Entity::find().filter(compound::Column::CommunityId.eq(of));
-        page::fetch(&state.db, q, compound::Column::Id, args).await
-    }
-
-    /// Buildings of a compound.
-    pub async fn buildings(state: &AppState, actor: &Actor, of: Uuid, args: page::PageArgs) -> AppResult<page::Page<building::Model>> {
-        actor.user_id()?;
-        let q = building::Entity::find().filter(building::Column::CompoundId.eq(of));
-        page::fetch(&state.db, q, building::Column::Id, args).await
-    }
-
-    /// Grid areas of a community.
-    pub async fn areas(state: &AppState, actor: &Actor, of: Uuid, args: page::PageArgs) -> AppResult<page::Page<grid_area::Model>> {
-        actor.user_id()?;
-        let q = grid_area::Entity::find().filter(grid_area::Column::CommunityId.eq(of));
-        page::fetch(&state.db, q, grid_area::Column::Id, args).await
-    }
-
-    /// Grid groups of an area.
-    pub async fn groups(state: &AppState, actor: &Actor, of: Uuid, args: page::PageArgs) -> AppResult<page::Page<grid_group::Model>> {
-        actor.user_id()?;
-        let q = grid_group::Entity::find().filter(grid_group::Column::AreaId.eq(of));
-        page::fetch(&state.db, q, grid_group::Column::Id, args).await
-    }
-
-    /// Neighbourhoods of a group.
-    pub async fn neighbourhoods(state: &AppState, actor: &Actor, of: Uuid, args: page::PageArgs) -> AppResult<page::Page<neighbourhood::Model>> {
-        actor.user_id()?;
-        let q = neighbourhood::Entity::find().filter(neighbourhood::Column::GroupId.eq(of));
-        page::fetch(&state.db, q, neighbourhood::Column::Id, args).await
+    children! {
+        /// Streets of a district.
+        streets: street by DistrictId;
+        /// Communities of a street.
+        communities: community by StreetId;
+        /// Compounds of a community.
+        compounds: compound by CommunityId;
+        /// Buildings of a compound.
+        buildings: building by CompoundId;
+        /// Grid areas of a community.
+        areas: grid_area by CommunityId;
+        /// Grid groups of an area.
+        groups: grid_group by AreaId;
+        /// Neighbourhoods of a group.
+        neighbourhoods: neighbourhood by GroupId;
     }
 }
 
 /// `linli bootstrap`: the district named `name` (created if absent) gets the user with `openid` (created if they
 /// have not logged in yet) as a district admin. Idempotent.
-pub async fn bootstrap(db: &sea_orm::DatabaseConnection, name: &str, openid: &str) -> AppResult<(Uuid, Uuid)> {
+pub async fn bootstrap(state: &AppState, name: &str, openid: &str) -> AppResult<(Uuid, Uuid)> {
     use entity::{app_user, appointment};
     let name = validate::name(name)?;
     let openid = validate::text("openid", openid, 128)?;
-    let now = Utc::now();
-    let txn = crate::db::begin_write(db).await?;
-    let d = match district::Entity::find().filter(district::Column::Name.eq(name.clone())).one(&txn).await? {
+    let mut change = Change::begin(state, None).await?;
+    let now = change.at();
+    let existing = district::Entity::find().filter(district::Column::Name.eq(name.clone())).one(change.db()).await?;
+    let d = match existing {
         Some(d) => d.id,
-        None => district::ActiveModel { id: Set(new_id()), created_at: Set(now), name: Set(name) }.insert(&txn).await?.id,
+        None => {
+            let d = district::ActiveModel { id: Set(new_id()), created_at: Set(now), name: Set(name) }.insert(change.db()).await?.id;
+            change.emit(DomainEvent::UnitCreated { unit: Kind::District, id: d, parent: None }).await?;
+            d
+        }
     };
-    let u = match app_user::Entity::find().filter(app_user::Column::Openid.eq(openid.clone())).one(&txn).await? {
+    let u = match app_user::Entity::find().filter(app_user::Column::Openid.eq(openid.clone())).one(change.db()).await? {
         Some(u) => u.id,
         None => {
             app_user::ActiveModel {
@@ -207,7 +240,7 @@ pub async fn bootstrap(db: &sea_orm::DatabaseConnection, name: &str, openid: &st
                 phone: Set(None),
                 last_seen_at: Set(now),
             }
-            .insert(&txn)
+            .insert(change.db())
             .await?
             .id
         }
@@ -215,15 +248,15 @@ pub async fn bootstrap(db: &sea_orm::DatabaseConnection, name: &str, openid: &st
     let held = appointment::Entity::find()
         .filter(appointment::Column::UserId.eq(u))
         .filter(appointment::Column::ScopeId.eq(d))
-        .filter(appointment::Column::Role.eq(crate::auth::Role::DistrictAdmin.as_str()))
+        .filter(appointment::Column::Role.eq(crate::auth::Role::DistrictAdmin))
         .filter(appointment::Column::EndsAt.is_null())
-        .one(&txn)
+        .one(change.db())
         .await?;
     if held.is_none() {
-        appointment::ActiveModel {
+        let a = appointment::ActiveModel {
             id: Set(new_id()),
             created_at: Set(now),
-            role: Set(crate::auth::Role::DistrictAdmin.as_str().into()),
+            role: Set(crate::auth::Role::DistrictAdmin),
             scope_id: Set(d),
             starts_at: Set(now),
             ends_at: Set(None),
@@ -231,9 +264,11 @@ pub async fn bootstrap(db: &sea_orm::DatabaseConnection, name: &str, openid: &st
             appointed_by: Set(None),
             revoked_by: Set(None),
         }
-        .insert(&txn)
+        .insert(change.db())
         .await?;
+        let made = AppointmentChange { appointment: a.id, user: u, role: crate::auth::Role::DistrictAdmin, scope: d };
+        change.emit(DomainEvent::AppointmentMade(made)).await?;
     }
-    txn.commit().await?;
+    change.commit().await?;
     Ok((d, u))
 }

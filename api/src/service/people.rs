@@ -1,28 +1,20 @@
 //! Appointments (who holds which role where) and residences (who lives where, verified by whom).
 use chrono::{DateTime, Utc};
+use entity::enums::ResidenceStatus;
 use entity::{app_user, appointment, building, neighbourhood_unit, residence};
 use sea_orm::ExprTrait;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
-use super::{authz, page, places, roles, validate};
-use crate::auth::{Actor, Role};
-use crate::error::{AppError, AppResult};
+use super::events::{AppointmentChange, Change, DomainEvent};
+use super::{authz, page, places, validate};
+use crate::auth::{Actor, Role, RoleScope};
+use crate::error::{AppError, AppResult, Constraint};
 use crate::ids::{Kind, new_id};
 use crate::msg;
 use crate::state::AppState;
-
-/// Residence statuses.
-pub mod status {
-    /// Waiting for the neighbour head or a community admin.
-    pub const PENDING: &str = "PENDING";
-    /// Confirmed.
-    pub const VERIFIED: &str = "VERIFIED";
-    /// Refused, with a reason.
-    pub const REJECTED: &str = "REJECTED";
-}
 
 /// Appointments in force at `now`: started, and not ended.
 pub fn in_force(now: DateTime<Utc>) -> sea_orm::Condition {
@@ -31,18 +23,19 @@ pub fn in_force(now: DateTime<Utc>) -> sea_orm::Condition {
     )
 }
 
-/// Whether `actor` may appoint or revoke `role` over `scope`.
-async fn may_appoint(state: &AppState, actor: &Actor, role: Role, scope: Uuid) -> AppResult<bool> {
+/// FORBIDDEN unless `actor` may appoint or revoke `role` over `scope` (NOT_FOUND when the scope does not exist).
+async fn require_may_appoint(state: &AppState, actor: &Actor, role: Role, scope: Uuid) -> AppResult<()> {
     let roles = actor.roles(state).await?;
     let place = places::of(&state.db, role.scope_kind(), scope).await?;
     if role == Role::PropertyStaff {
-        authz::can_manage_company(&state.db, &roles, scope, place.district).await
+        authz::require_company_manager(&state.db, &roles, scope, place.district).await.map(|_| ())
     } else {
-        Ok(authz::can_appoint(&roles, role, &place))
+        authz::require_can_appoint(&roles, role, &place)
     }
 }
 
 /// `appoint`: gives `user` the `role` over `scope` from `starts_at` (default now) until `ends_at` (default open).
+/// Nobody appoints themself.
 pub async fn appoint(
     state: &AppState,
     actor: &Actor,
@@ -58,32 +51,30 @@ pub async fn appoint(
     if ends_at.is_some_and(|e| e <= starts_at || e <= now) {
         return Err(AppError::bad_input("endsAt", msg!("结束时间必须晚于开始时间和当前时间", "endsAt must be after startsAt and now")));
     }
-    if !may_appoint(state, actor, role, scope).await? {
-        return Err(AppError::forbidden());
-    }
+    authz::require_not_self(me, user)?;
+    require_may_appoint(state, actor, role, scope).await?;
     app_user::Entity::find_by_id(user).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::User))?;
 
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut change = Change::begin_at(state, Some(me), now).await?;
     let active = || {
         Expr::col(appointment::Column::EndsAt).is_null().or(appointment::Column::EndsAt.gt(now))
     };
     let same = appointment::Entity::find()
         .filter(appointment::Column::ScopeId.eq(scope))
-        .filter(appointment::Column::Role.eq(role.as_str()))
+        .filter(appointment::Column::Role.eq(role))
         .filter(active());
-    if same.clone().filter(appointment::Column::UserId.eq(user)).count(&txn).await? > 0 {
-        return Err(AppError::Conflict(msg!("该用户已担任此职务", "This user already holds this role here")));
+    let held = || AppError::Conflict(msg!("该用户已担任此职务", "This user already holds this role here"));
+    if same.clone().filter(appointment::Column::UserId.eq(user)).count(change.db()).await? > 0 {
+        return Err(held());
     }
-    if role.is_head() && same.count(&txn).await? > 0 {
-        return Err(AppError::Conflict(msg!(
-            "该单元已有负责人，请先撤销现任",
-            "This unit already has a head; revoke the current one first"
-        )));
+    let head_taken = || AppError::Conflict(msg!("该单元已有负责人，请先撤销现任", "This unit already has a head; revoke the current one first"));
+    if role.is_head() && same.count(change.db()).await? > 0 {
+        return Err(head_taken());
     }
     let row = appointment::ActiveModel {
         id: Set(new_id()),
         created_at: Set(now),
-        role: Set(role.as_str().to_owned()),
+        role: Set(role),
         scope_id: Set(scope),
         starts_at: Set(starts_at),
         ends_at: Set(ends_at),
@@ -91,42 +82,45 @@ pub async fn appoint(
         appointed_by: Set(Some(me)),
         revoked_by: Set(None),
     }
-    .insert(&txn)
+    .insert(change.db())
     .await
-    .map_err(|e| {
-        if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) {
-            AppError::Conflict(msg!("该单元已有负责人，请先撤销现任", "This unit already has a head; revoke the current one first"))
-        } else {
-            e.into()
-        }
-    })?;
-    txn.commit().await?;
-    roles::invalidate(state, user).await;
+    // Two appointments at once: the unique indexes settle it.
+    .map_err(|e| if ONE_HEAD.matches(&e) { head_taken() } else { AppError::on_constraint(e, &ONE_HOLDER, held) })?;
+    change.emit(DomainEvent::AppointmentMade(AppointmentChange { appointment: row.id, user, role, scope })).await?;
+    change.commit().await?;
     Ok(row)
 }
 
-/// `revokeAppointment`: ends an appointment now; the user loses the role on their very next request.
+/// One open head per unit (migration 000004).
+const ONE_HEAD: Constraint = Constraint { name: "ux_appointment_open_head", columns: "appointment.role, appointment.scope_id" };
+/// One open appointment per holder, role and unit (migration 000004).
+const ONE_HOLDER: Constraint =
+    Constraint { name: "ux_appointment_open_holder", columns: "appointment.user_id, appointment.role, appointment.scope_id" };
+
+/// `revokeAppointment`: ends an appointment now; the user loses the role on their very next request. NOT_FOUND for
+/// an appointment the caller may not see; FORBIDDEN for one they see (their own) but may not revoke.
 pub async fn revoke(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<appointment::Model> {
     let me = actor.user_id()?;
-    let row = appointment::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Appointment))?;
-    let role = Role::parse(&row.role).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown role {}", row.role)))?;
-    if !may_appoint(state, actor, role, row.scope_id).await? {
-        return Err(AppError::forbidden());
-    }
-    let now = Utc::now();
+    let row = appointment(state, actor, id).await?;
+    require_may_appoint(state, actor, row.role, row.scope_id).await?;
+    let mut change = Change::begin(state, Some(me)).await?;
+    let now = change.at();
     let changed = appointment::Entity::update_many()
         .col_expr(appointment::Column::EndsAt, Expr::value(now))
         .col_expr(appointment::Column::RevokedBy, Expr::value(me))
         .filter(appointment::Column::Id.eq(id))
         .filter(Expr::col(appointment::Column::EndsAt).is_null().or(appointment::Column::EndsAt.gt(now)))
-        .exec(&state.db)
+        .exec(change.db())
         .await?
         .rows_affected;
     if changed == 0 {
         return Err(AppError::Conflict(msg!("该任命已经结束", "This appointment has already ended")));
     }
-    roles::invalidate(state, row.user_id).await;
-    appointment::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Appointment))
+    let after = appointment::Entity::find_by_id(id).one(change.db()).await?.ok_or_else(|| places::not_found(Kind::Appointment))?;
+    let (user, role, scope) = (row.user_id, row.role, row.scope_id);
+    change.emit(DomainEvent::AppointmentRevoked(AppointmentChange { appointment: id, user, role, scope })).await?;
+    change.commit().await?;
+    Ok(after)
 }
 
 /// `appointments(scopeId)`: the appointments over one unit or company, for those who may change them.
@@ -140,13 +134,10 @@ pub async fn appointments_of(
 ) -> AppResult<page::Page<appointment::Model>> {
     let roles = actor.roles(state).await?;
     let place = places::of(&state.db, kind, scope).await?;
-    let allowed = if kind == Kind::PropertyCompany {
-        authz::can_manage_company(&state.db, &roles, scope, place.district).await?
+    if kind == Kind::PropertyCompany {
+        authz::require_company_manager(&state.db, &roles, scope, place.district).await?;
     } else {
-        authz::is_admin_over(&roles, &place)
-    };
-    if !allowed {
-        return Err(AppError::forbidden());
+        authz::require_admin_over(&roles, &place)?;
     }
     let mut q = appointment::Entity::find().filter(appointment::Column::ScopeId.eq(scope));
     if active_only {
@@ -156,15 +147,15 @@ pub async fn appointments_of(
     page::fetch(&state.db, q, appointment::Column::Id, args).await
 }
 
-/// An appointment, for the appointee or anyone who may change it.
+/// An appointment, for the appointee or anyone who may change it; NOT_FOUND for everyone else.
 pub async fn appointment(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<appointment::Model> {
     let me = actor.user_id()?;
     let row = appointment::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Appointment))?;
-    if row.user_id == me {
-        return Ok(row);
+    if row.user_id == me || require_may_appoint(state, actor, row.role, row.scope_id).await.is_ok() {
+        Ok(row)
+    } else {
+        Err(places::not_found(Kind::Appointment))
     }
-    let role = Role::parse(&row.role).ok_or_else(|| places::not_found(Kind::Appointment))?;
-    if may_appoint(state, actor, role, row.scope_id).await? { Ok(row) } else { Err(places::not_found(Kind::Appointment)) }
 }
 
 /// The user's active appointments (for `me.roles`).
@@ -193,7 +184,7 @@ pub async fn request_residence(
     let b = building::Entity::find_by_id(building_id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Building))?;
     let unit = validate::range("unit", unit, 1, b.unit_count)?;
     let place = places::of(&state.db, Kind::Compound, b.compound_id).await?;
-    let community = place.community.ok_or_else(|| AppError::Internal(anyhow::anyhow!("compound without community")))?;
+    let community = place.community.ok_or_else(|| AppError::internal(anyhow::anyhow!("compound without community")))?;
     let neighbourhood = neighbourhood_unit::Entity::find()
         .filter(neighbourhood_unit::Column::BuildingId.eq(building_id))
         .filter(neighbourhood_unit::Column::Unit.eq(unit))
@@ -201,21 +192,22 @@ pub async fn request_residence(
         .await?
         .map(|n| n.neighbourhood_id);
 
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut change = Change::begin(state, Some(user)).await?;
+    let txn = change.db();
     let live = residence::Entity::find()
         .filter(residence::Column::UserId.eq(user))
-        .filter(residence::Column::Status.ne(status::REJECTED));
+        .filter(residence::Column::Status.ne(ResidenceStatus::Rejected));
     if live.clone()
         .filter(residence::Column::BuildingId.eq(building_id))
         .filter(residence::Column::Unit.eq(unit))
         .filter(residence::Column::Room.eq(room.clone()))
-        .count(&txn)
+        .count(txn)
         .await?
         > 0
     {
         return Err(AppError::Conflict(msg!("您已登记过这个住址", "You have already registered this home")));
     }
-    if live.count(&txn).await? >= 5 {
+    if live.count(txn).await? >= 5 {
         return Err(AppError::Conflict(msg!("最多登记 5 处住址", "You may register at most 5 homes")));
     }
     let row = residence::ActiveModel {
@@ -223,7 +215,7 @@ pub async fn request_residence(
         created_at: Set(Utc::now()),
         unit: Set(unit),
         room: Set(room),
-        status: Set(status::PENDING.to_owned()),
+        status: Set(ResidenceStatus::Pending),
         reviewed_at: Set(None),
         reject_reason: Set(None),
         user_id: Set(user),
@@ -232,9 +224,10 @@ pub async fn request_residence(
         community_id: Set(community),
         reviewed_by: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    txn.commit().await?;
+    change.emit(DomainEvent::ResidenceRequested { residence: row.id, user, community }).await?;
+    change.commit().await?;
     Ok(row)
 }
 
@@ -249,26 +242,30 @@ pub async fn review_residence(
 ) -> AppResult<residence::Model> {
     let me = actor.user_id()?;
     let reason = if verify { None } else { Some(validate::text("reason", reason.unwrap_or_default(), 200)?) };
-    let (_, reviewer) = residence_access(state, actor, id).await?;
+    let (row, reviewer) = residence_access(state, actor, id).await?;
     if !reviewer {
         return Err(AppError::forbidden());
     }
-    let now = Utc::now();
-    let new_status = if verify { status::VERIFIED } else { status::REJECTED };
+    let mut change = Change::begin(state, Some(me)).await?;
+    let now = change.at();
+    let new_status = if verify { ResidenceStatus::Verified } else { ResidenceStatus::Rejected };
     let changed = residence::Entity::update_many()
         .col_expr(residence::Column::Status, Expr::value(new_status))
         .col_expr(residence::Column::ReviewedAt, Expr::value(now))
         .col_expr(residence::Column::ReviewedBy, Expr::value(me))
         .col_expr(residence::Column::RejectReason, Expr::value(reason))
         .filter(residence::Column::Id.eq(id))
-        .filter(residence::Column::Status.eq(status::PENDING))
-        .exec(&state.db)
+        .filter(residence::Column::Status.eq(ResidenceStatus::Pending))
+        .exec(change.db())
         .await?
         .rows_affected;
     if changed == 0 {
         return Err(AppError::Conflict(msg!("该登记已被审核过", "This residence has already been reviewed")));
     }
-    residence::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Residence))
+    let after = residence::Entity::find_by_id(id).one(change.db()).await?.ok_or_else(|| places::not_found(Kind::Residence))?;
+    change.emit(DomainEvent::ResidenceReviewed { residence: id, user: row.user_id, status: new_status }).await?;
+    change.commit().await?;
+    Ok(after)
 }
 
 /// A residence, for its owner and those who may review it; NOT_FOUND for everyone else.
@@ -293,7 +290,7 @@ pub async fn residences_in(
     actor: &Actor,
     kind: Kind,
     scope: Uuid,
-    status: Option<&str>,
+    status: Option<ResidenceStatus>,
     args: page::PageArgs,
 ) -> AppResult<page::Page<residence::Model>> {
     let roles = actor.roles(state).await?;
@@ -301,8 +298,8 @@ pub async fn residences_in(
     let mut q = residence::Entity::find();
     match kind {
         Kind::Neighbourhood => {
-            if !(roles.has(Role::NeighbourHead, scope) || authz::is_admin_over(&roles, &place)) {
-                return Err(AppError::forbidden());
+            if !roles.has(Role::NeighbourHead, scope) {
+                authz::require_admin_over(&roles, &place)?;
             }
             q = q.filter(residence::Column::NeighbourhoodId.eq(scope));
         }
@@ -343,7 +340,7 @@ pub async fn verified_neighbourhoods(state: &AppState, user: Uuid) -> AppResult<
     use sea_orm::QuerySelect;
     let rows: Vec<Option<Uuid>> = residence::Entity::find()
         .filter(residence::Column::UserId.eq(user))
-        .filter(residence::Column::Status.eq(status::VERIFIED))
+        .filter(residence::Column::Status.eq(ResidenceStatus::Verified))
         .select_only()
         .column(residence::Column::NeighbourhoodId)
         .into_tuple()

@@ -5,13 +5,17 @@ use sea_orm::ExprTrait;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::Expr};
 use uuid::Uuid;
 
-use super::org::name_taken;
+use super::events::{self, Change, DomainEvent};
 use super::{authz, page, places, validate};
 use crate::auth::Actor;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, Constraint, Denied};
 use crate::ids::{Kind, new_id};
 use crate::msg;
 use crate::state::AppState;
+
+/// A company's name is unique in its district (migration 000004).
+const COMPANY_NAME: Constraint =
+    Constraint { name: "ux_property_company_district_id_name", columns: "property_company.district_id, property_company.name" };
 
 /// `registerPropertyCompany`: by an admin of the district or of one of its streets.
 pub async fn register(state: &AppState, actor: &Actor, district_id: Uuid, name: &str) -> AppResult<property_company::Model> {
@@ -19,12 +23,21 @@ pub async fn register(state: &AppState, actor: &Actor, district_id: Uuid, name: 
     let roles = actor.roles(state).await?;
     places::of(&state.db, Kind::District, district_id).await?;
     if !authz::is_district_or_street_admin(&state.db, &roles, district_id).await? {
-        return Err(AppError::forbidden());
+        return Err(AppError::denied(Denied::NotAdminOfStreet));
     }
-    property_company::ActiveModel { id: Set(new_id()), created_at: Set(Utc::now()), name: Set(name), district_id: Set(district_id) }
-        .insert(&state.db)
-        .await
-        .map_err(name_taken)
+    let am = property_company::ActiveModel {
+        id: Set(new_id()),
+        created_at: Set(Utc::now()),
+        name: Set(name),
+        district_id: Set(district_id),
+    };
+    let taken = |e| {
+        AppError::on_constraint(e, &COMPANY_NAME, || {
+            AppError::bad_input("name", msg!("该区已有同名物业公司", "A company with this name is already registered in the district"))
+        })
+    };
+    let event = |row: &property_company::Model| DomainEvent::CompanyRegistered { company: row.id, district: district_id };
+    events::insert_new(state, Some(actor.user_id()?), am, taken, event).await
 }
 
 /// `assignCompoundManagement`: from `starts_on` (default today) the company manages the compound; the previous
@@ -36,9 +49,7 @@ pub async fn assign(
     compound_id: Uuid,
     starts_on: Option<NaiveDate>,
 ) -> AppResult<compound_management::Model> {
-    let roles = actor.roles(state).await?;
-    let place = places::of(&state.db, Kind::Compound, compound_id).await?;
-    authz::require_admin_over(&roles, &place)?;
+    let place = authz::require_admin_of(state, actor, Kind::Compound, compound_id).await?.place;
     let company = property_company::Entity::find_by_id(company_id)
         .one(&state.db)
         .await?
@@ -47,11 +58,12 @@ pub async fn assign(
         return Err(AppError::bad_input("companyId", msg!("物业公司不属于该区", "The company is registered in another district")));
     }
     let starts_on = starts_on.unwrap_or_else(|| Utc::now().date_naive());
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
+    let txn = change.db();
     let open = compound_management::Entity::find()
         .filter(compound_management::Column::CompoundId.eq(compound_id))
         .filter(compound_management::Column::EndsOn.is_null())
-        .all(&txn)
+        .all(txn)
         .await?;
     for m in open {
         if m.company_id == company_id {
@@ -66,7 +78,7 @@ pub async fn assign(
         compound_management::Entity::update_many()
             .col_expr(compound_management::Column::EndsOn, Expr::value(starts_on))
             .filter(compound_management::Column::Id.eq(m.id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     let row = compound_management::ActiveModel {
@@ -77,9 +89,12 @@ pub async fn assign(
         company_id: Set(company_id),
         compound_id: Set(compound_id),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    txn.commit().await?;
+    change
+        .emit(DomainEvent::ManagementAssigned { management: row.id, company: company_id, compound: compound_id, starts_on })
+        .await?;
+    change.commit().await?;
     Ok(row)
 }
 

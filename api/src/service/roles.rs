@@ -9,7 +9,7 @@ use sea_orm::ExprTrait;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use uuid::Uuid;
 
-use crate::auth::{Grant, Role, Roles};
+use crate::auth::{Grant, Roles};
 use crate::error::AppResult;
 use crate::state::AppState;
 
@@ -62,12 +62,11 @@ async fn load(state: &AppState, user: Uuid, now: DateTime<Utc>) -> AppResult<(Ro
     let mut grants = Vec::new();
     let mut next_start: Option<DateTime<Utc>> = None;
     for a in rows {
-        let Some(role) = Role::parse(&a.role) else { continue };
         if a.starts_at > now {
             next_start = Some(next_start.map_or(a.starts_at, |n| std::cmp::min(n, a.starts_at)));
             continue;
         }
-        grants.push(Grant { role, scope: a.scope_id, ends_at: a.ends_at });
+        grants.push(Grant { role: a.role, scope: a.scope_id, ends_at: a.ends_at });
     }
     Ok((Roles { grants }, next_start))
 }

@@ -11,7 +11,8 @@
 //! the server's instructions on the area-head inbox, under callgrind (bench/RESULTS.md). The column types are the
 //! entity's, which the migrations create; the test suite decodes every one of these entities on both databases.
 use sea_orm::sqlx::{self, Postgres, Row as _, Sqlite};
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, QueryTrait, TryGetable};
+use entity::enums::{ActorRole, EventKind, Moderation, ReportStatus, Urgency};
+use sea_orm::{ActiveEnum, ConnectionTrait, DbErr, QueryResult, QueryTrait, TryGetable};
 use uuid::Uuid;
 
 /// A column type the decoders read straight from sqlx: the entities' own types, and each of them optional.
@@ -58,6 +59,23 @@ macro_rules! col {
     )*};
 }
 col!(Uuid, chrono::DateTime<chrono::Utc>, String, i32, f64, bool);
+
+/// The stored enums decode from their text: a value that is none of the variants is an error, never a default.
+macro_rules! col_enum {
+    ($($t:ty),*) => {$(
+        impl Col for Option<$t> {
+            fn col(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                nullable::<String>(row, index)?.map(|s| <$t as ActiveEnum>::try_from_value(&s)).transpose()
+            }
+        }
+        impl Col for $t {
+            fn col(row: &QueryResult, index: usize) -> Result<Self, DbErr> {
+                <Option<$t>>::col(row, index)?.ok_or_else(|| DbErr::Type(format!("column {index}: NULL in a required field")))
+            }
+        }
+    )*};
+}
+col_enum!(ReportStatus, Urgency, Moderation, EventKind, ActorRole);
 
 /// Decodes the column at `index`.
 pub fn col<T: Col>(row: &QueryResult, index: usize) -> Result<T, DbErr> {
@@ -160,6 +178,14 @@ mod tests {
         assert_eq!(super::col::<Option<i32>>(row, 2).unwrap(), Some(7));
         assert_eq!(super::col::<f64>(row, 3).unwrap(), 2.5);
         assert!(super::col::<String>(row, 9).is_err(), "no such column");
+        let rows = db
+            .query_all_raw(Statement::from_string(db.get_database_backend(), "SELECT 'IN_PROGRESS', 'DONE', NULL"))
+            .await
+            .unwrap();
+        use entity::enums::ReportStatus;
+        assert_eq!(super::col::<ReportStatus>(&rows[0], 0).unwrap(), ReportStatus::InProgress);
+        assert!(super::col::<ReportStatus>(&rows[0], 1).is_err(), "an unknown stored value is an error");
+        assert_eq!(super::col::<Option<ReportStatus>>(&rows[0], 2).unwrap(), None);
     }
 
     #[test]

@@ -84,7 +84,7 @@ impl WechatErr {
                 field,
                 msg!("微信凭证无效或已使用，请重新获取", "The WeChat code is invalid or already used; get a new one"),
             ),
-            WechatErr::BlockedUser => AppError::Forbidden(msg!(
+            WechatErr::BlockedUser => AppError::forbidden_msg(msg!(
                 "微信判定该账号存在风险，暂时无法登录",
                 "WeChat has blocked this account as high-risk; it cannot log in for now"
             )),

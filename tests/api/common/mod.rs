@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fake_wechat;
+pub mod process;
 
 use std::collections::HashMap;
 
@@ -146,7 +147,7 @@ impl TestApp {
     /// A server with the demo district loaded.
     pub async fn demo() -> Self {
         let app = Self::spawn().await;
-        assert!(api::service::demo::load_district_if_empty(&app.state).await.unwrap());
+        assert!(linli_tools::demo::load_district_if_empty(&app.state).await.unwrap());
         app
     }
 
@@ -273,7 +274,7 @@ impl TestApp {
         entity::appointment::Entity::insert(entity::appointment::ActiveModel {
             id: Set(uuid::Uuid::now_v7()),
             created_at: Set(now),
-            role: Set("NEIGHBOUR_HEAD".into()),
+            role: Set(api::auth::Role::NeighbourHead),
             scope_id: Set(nbh),
             starts_at: Set(since),
             ends_at: Set(None),

@@ -7,16 +7,18 @@ pub mod stats;
 pub mod vote;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{incentive_package, merchant, redemption, report, report_event};
+use entity::enums::{PackageStatus, RedemptionStatus, ScopeKind};
+use entity::{incentive_package, merchant, redemption};
 use rand::Rng;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, SqlErr, sea_query::Expr,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
-use crate::auth::{Actor, Role, Roles};
-use crate::error::{AppError, AppResult, Refusal};
+use crate::auth::{Actor, Role, RoleScope, Roles};
+use crate::error::{AppError, AppResult, Constraint, Denied, Refusal};
+use crate::service::events::{self, Change, DomainEvent};
 use crate::ids::{Kind, new_id};
 use crate::msg;
 use crate::service::page::{Page, PageArgs};
@@ -24,7 +26,14 @@ use crate::service::{authz, places, validate};
 use crate::state::AppState;
 
 /// The roles a package may be offered to.
-pub const HEAD_ROLES: [Role; 3] = [Role::NeighbourHead, Role::GroupHead, Role::AreaHead];
+pub use crate::auth::HEAD_ROLES;
+
+/// The redemptions a head holds (counted against the per-person limit).
+const HELD: [RedemptionStatus; 2] = [RedemptionStatus::Issued, RedemptionStatus::Used];
+
+/// One redemption per holder and idempotency key (migration 000010).
+const ONE_PER_KEY: Constraint =
+    Constraint { name: "ux_redemption_user_id_idempotency_key", columns: "redemption.user_id, redemption.idempotency_key" };
 
 /// Characters of a redemption code: no 0/O, 1/I/L, 2/Z, 5/S, 8/B, so it can be read out over a counter.
 const CODE_ALPHABET: &[u8] = b"34679ACDEFGHJKMNPQRTUVWXY";
@@ -42,70 +51,15 @@ pub fn normalise_code(s: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Points for work: called inside the transaction of the report event that earns them. Every statement goes through
-// that transaction (`db`), never through the pool: a transaction holding its connection while it waits for another
-// one deadlocks the pool once every connection is held that way (under load, at each expiry of the category cache).
-
-/// Awards the points a report event earns, once per report and reason. `kind` is the timeline kind just written,
-/// `actor` who did it, `r` the report after the change.
-pub async fn on_report_event<C: ConnectionTrait>(
-    db: &C,
-    state: &AppState,
-    r: &report::Model,
-    kind: &str,
-    actor: Option<Uuid>,
-    actor_is_head: bool,
-) -> AppResult<()> {
-    let rule = |name: &str| state.config.points_rules.get(name).copied().unwrap_or(0);
-    match kind {
-        "ACKNOWLEDGED" if actor_is_head => {
-            let Some(head) = actor else { return Ok(()) };
-            let Some(cat) = crate::service::report::category::get(state, db, r.category_id).await? else { return Ok(()) };
-            let (ack_hours, _) =
-                crate::service::report::category::sla_hours(&cat, crate::service::report::Urgency::parse(&r.urgency));
-            let in_time = r.acknowledged_at.is_some_and(|at| at <= r.submitted_at + Duration::hours(ack_hours as i64));
-            if in_time {
-                points::award(db, head, points::reason::ACK_IN_SLA, r.id, rule(points::reason::ACK_IN_SLA)).await?;
-            }
-        }
-        "CONFIRMED" => {
-            // The head who took the report up is the one rewarded for its confirmed fix.
-            let head = report_event::Entity::find()
-                .filter(report_event::Column::ReportId.eq(r.id))
-                .filter(report_event::Column::Kind.eq("ACKNOWLEDGED"))
-                .order_by_asc(report_event::Column::Id)
-                .one(db)
-                .await?
-                .and_then(|e| e.actor_id);
-            if let Some(head) = head {
-                points::award(db, head, points::reason::RESOLUTION_CONFIRMED, r.id, rule(points::reason::RESOLUTION_CONFIRMED))
-                    .await?;
-                if r.rating == Some(5) {
-                    points::award(db, head, points::reason::FIVE_STAR, r.id, rule(points::reason::FIVE_STAR)).await?;
-                }
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-// ---------------------------------------------------------------------------------------------------------------
 // Merchants.
 
 /// `registerMerchant`: an admin registers a merchant for their district, street or community.
 pub async fn register_merchant(state: &AppState, actor: &Actor, scope_kind: Kind, scope: Uuid, name: &str, address: &str) -> AppResult<merchant::Model> {
     let name = validate::text("name", name, 64)?;
     let address = validate::text("address", address, 200)?;
-    if !matches!(scope_kind, Kind::District | Kind::Street | Kind::Community) {
-        return Err(AppError::bad_input("scopeId", msg!("请选择区、街道或社区", "Give a district, street or community")));
-    }
-    let place = places::of(&state.db, scope_kind, scope).await?;
-    let roles = actor.roles(state).await?;
-    if !authz::is_admin_over(&roles, &place) {
-        return Err(AppError::forbidden());
-    }
-    Ok(merchant::ActiveModel {
+    scope_of(scope_kind)?;
+    let place = authz::require_admin_of(state, actor, scope_kind, scope).await?.place;
+    let am = merchant::ActiveModel {
         id: Set(new_id()),
         created_at: Set(Utc::now()),
         name: Set(name),
@@ -114,9 +68,9 @@ pub async fn register_merchant(state: &AppState, actor: &Actor, scope_kind: Kind
         district_id: Set(place.district),
         street_id: Set(place.street),
         community_id: Set(place.community),
-    }
-    .insert(&state.db)
-    .await?)
+    };
+    let event = |m: &merchant::Model| DomainEvent::MerchantRegistered { merchant: m.id };
+    events::insert_new(state, Some(actor.user_id()?), am, AppError::from, event).await
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -152,11 +106,22 @@ pub struct NewPackage {
     pub active: bool,
 }
 
-fn scope_name(k: Kind) -> &'static str {
+/// The stored scope kind of a package's or a merchant's place: a district, street or community, else BAD_USER_INPUT.
+fn scope_of(k: Kind) -> AppResult<ScopeKind> {
     match k {
-        Kind::District => "DISTRICT",
-        Kind::Street => "STREET",
-        _ => "COMMUNITY",
+        Kind::District => Ok(ScopeKind::District),
+        Kind::Street => Ok(ScopeKind::Street),
+        Kind::Community => Ok(ScopeKind::Community),
+        _ => Err(AppError::bad_input("scopeId", msg!("请选择区、街道或社区", "Give a district, street or community"))),
+    }
+}
+
+/// The kind of unit a stored scope kind is.
+pub fn unit_of(k: ScopeKind) -> Kind {
+    match k {
+        ScopeKind::District => Kind::District,
+        ScopeKind::Street => Kind::Street,
+        ScopeKind::Community => Kind::Community,
     }
 }
 
@@ -179,23 +144,17 @@ pub async fn create_package(state: &AppState, actor: &Actor, p: NewPackage) -> A
     if p.valid_until <= p.valid_from || p.valid_until <= Utc::now() {
         return Err(AppError::bad_input("validUntil", msg!("结束时间必须晚于开始时间和当前时间", "validUntil must be after validFrom and now")));
     }
-    if !matches!(p.scope_kind, Kind::District | Kind::Street | Kind::Community) {
-        return Err(AppError::bad_input("scopeId", msg!("请选择区、街道或社区", "Give a district, street or community")));
-    }
-    let place = places::of(&state.db, p.scope_kind, p.scope).await?;
-    let roles = actor.roles(state).await?;
-    if !authz::is_admin_over(&roles, &place) {
-        return Err(AppError::forbidden());
-    }
+    let scope_kind = scope_of(p.scope_kind)?;
+    let place = authz::require_admin_of(state, actor, p.scope_kind, p.scope).await?.place;
     let m = merchant::Entity::find_by_id(p.merchant)
         .one(&state.db)
         .await?
         .filter(|m| m.active && m.district_id == place.district)
         .ok_or_else(|| AppError::bad_input("merchantId", msg!("没有这个商户（须在同一区）", "No such merchant in this district")))?;
-    let mut roles_list: Vec<&str> = p.eligible_roles.iter().map(|r| r.as_str()).collect();
+    let mut roles_list: Vec<String> = p.eligible_roles.iter().map(|r| r.to_value()).collect();
     roles_list.sort_unstable();
     roles_list.dedup();
-    Ok(incentive_package::ActiveModel {
+    let am = incentive_package::ActiveModel {
         id: Set(new_id()),
         created_at: Set(Utc::now()),
         title: Set(title),
@@ -208,50 +167,65 @@ pub async fn create_package(state: &AppState, actor: &Actor, p: NewPackage) -> A
         valid_from: Set(p.valid_from),
         valid_until: Set(p.valid_until),
         redeem_valid_hours: Set(p.redeem_valid_hours),
-        status: Set(if p.active { "ACTIVE" } else { "DRAFT" }.into()),
-        scope_kind: Set(scope_name(p.scope_kind).into()),
+        status: Set(if p.active { PackageStatus::Active } else { PackageStatus::Draft }),
+        scope_kind: Set(scope_kind),
         scope_id: Set(p.scope),
         merchant_id: Set(m.id),
         district_id: Set(place.district),
         created_by: Set(user),
-    }
-    .insert(&state.db)
-    .await?)
-}
-
-fn scope_kind_of(p: &incentive_package::Model) -> Kind {
-    match p.scope_kind.as_str() {
-        "DISTRICT" => Kind::District,
-        "STREET" => Kind::Street,
-        _ => Kind::Community,
-    }
-}
-
-/// `setIncentivePackageStatus`: DRAFT → ACTIVE → ENDED (ENDED is final), by the admins over its scope.
-pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, status: &str) -> AppResult<incentive_package::Model> {
-    let p = incentive_package::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Package))?;
-    let place = places::of(&state.db, scope_kind_of(&p), p.scope_id).await?;
-    if !authz::is_admin_over(&*actor.roles(state).await?, &place) {
-        return Err(AppError::forbidden());
-    }
-    let allowed_from: &[&str] = match status {
-        "ACTIVE" => &["DRAFT"],
-        "ENDED" => &["DRAFT", "ACTIVE"],
-        _ => return Err(AppError::bad_input("status", msg!("只能改为 ACTIVE 或 ENDED", "Status can only become ACTIVE or ENDED"))),
     };
+    let event = |p: &incentive_package::Model| DomainEvent::PackageCreated { package: p.id };
+    events::insert_new(state, Some(user), am, AppError::from, event).await
+}
+
+/// The roles a package is offered to (`incentive_package.eligible_roles`, a comma-separated list); an unknown name
+/// in the row is an error.
+pub fn eligible_roles(p: &incentive_package::Model) -> AppResult<Vec<Role>> {
+    p.eligible_roles
+        .split(',')
+        .filter(|r| !r.is_empty())
+        .map(|r| Role::try_from_value(&r.to_owned()).map_err(AppError::from))
+        .collect()
+}
+
+/// `setIncentivePackageStatus`: DRAFT → ACTIVE → ENDED (ENDED is final), by the admins over its scope. NOT_FOUND
+/// for a package the caller may not see (a draft, or one not offered where they are a head); FORBIDDEN for one
+/// offered to them that they may not change.
+pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, status: PackageStatus) -> AppResult<incentive_package::Model> {
+    let nf = || places::not_found(Kind::Package);
+    let p = incentive_package::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)?;
+    let roles = actor.roles(state).await?;
+    let place = places::of(&state.db, unit_of(p.scope_kind), p.scope_id).await?;
+    if let Err(refusal) = authz::require_admin_over(&roles, &place) {
+        let heads = head_places(state, &roles).await?;
+        let offered = p.status != PackageStatus::Draft && heads.iter().any(|(_, place)| covers(&p, place));
+        return Err(if offered { refusal } else { nf() });
+    }
+    let allowed_from: &[PackageStatus] = match status {
+        PackageStatus::Active => &[PackageStatus::Draft],
+        PackageStatus::Ended => &[PackageStatus::Draft, PackageStatus::Active],
+        PackageStatus::Draft => {
+            return Err(AppError::bad_input("status", msg!("只能改为 ACTIVE 或 ENDED", "Status can only become ACTIVE or ENDED")));
+        }
+    };
+    let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
     let n = incentive_package::Entity::update_many()
         .col_expr(incentive_package::Column::Status, Expr::value(status))
         .filter(incentive_package::Column::Id.eq(id))
         .filter(incentive_package::Column::Status.is_in(allowed_from.iter().copied()))
-        .exec(&state.db)
+        .exec(change.db())
         .await?;
     if n.rows_affected != 1 {
+        let current = p.status.to_value();
         return Err(AppError::StatusConflict {
-            msg: msg!("优惠包当前状态为 {}，不能改为 {}", "The package is {}; it cannot become {}", p.status, status),
-            current: p.status,
+            msg: msg!("优惠包当前状态为 {}，不能改为 {}", "The package is {}; it cannot become {}", current, status.to_value()),
+            current,
         });
     }
-    incentive_package::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Package))
+    let after = incentive_package::Entity::find_by_id(id).one(change.db()).await?.ok_or_else(nf)?;
+    change.emit(DomainEvent::PackageStatusChanged { package: id, from: p.status, to: status }).await?;
+    change.commit().await?;
+    Ok(after)
 }
 
 /// The places (district, streets, communities) the caller's head roles lie in, with the roles held there.
@@ -266,16 +240,17 @@ async fn head_places(state: &AppState, roles: &Roles) -> AppResult<Vec<(Role, pl
 }
 
 fn covers(p: &incentive_package::Model, place: &places::Place) -> bool {
-    match p.scope_kind.as_str() {
-        "DISTRICT" => place.district == p.scope_id,
-        "STREET" => place.street == Some(p.scope_id),
-        _ => place.community == Some(p.scope_id),
+    match p.scope_kind {
+        ScopeKind::District => place.district == p.scope_id,
+        ScopeKind::Street => place.street == Some(p.scope_id),
+        ScopeKind::Community => place.community == Some(p.scope_id),
     }
 }
 
 /// Whether someone with these head places may redeem `p` by role and place.
-fn eligible(p: &incentive_package::Model, heads: &[(Role, places::Place)]) -> bool {
-    heads.iter().any(|(role, place)| p.eligible_roles.split(',').any(|r| r == role.as_str()) && covers(p, place))
+fn eligible(p: &incentive_package::Model, heads: &[(Role, places::Place)]) -> AppResult<bool> {
+    let roles = eligible_roles(p)?;
+    Ok(heads.iter().any(|(role, place)| roles.contains(role) && covers(p, place)))
 }
 
 /// A package as the caller sees it: may they redeem it now, and if not, why.
@@ -306,7 +281,7 @@ pub async fn offered(state: &AppState, actor: &Actor, args: PageArgs) -> AppResu
     let now = Utc::now();
     let mut q = incentive_package::Entity::find()
         .filter(incentive_package::Column::ScopeId.is_in(scopes))
-        .filter(incentive_package::Column::Status.eq("ACTIVE"))
+        .filter(incentive_package::Column::Status.eq(PackageStatus::Active))
         .filter(incentive_package::Column::ValidUntil.gt(now));
     if let Some(after) = args.after {
         q = q.filter(incentive_package::Column::Id.lt(after));
@@ -322,7 +297,7 @@ pub async fn offered(state: &AppState, actor: &Actor, args: PageArgs) -> AppResu
         .column_as(redemption::Column::Id.count(), "n")
         .filter(redemption::Column::UserId.eq(user))
         .filter(redemption::Column::PackageId.is_in(ids))
-        .filter(redemption::Column::Status.is_in(["ISSUED", "USED"]))
+        .filter(redemption::Column::Status.is_in(HELD))
         .group_by(redemption::Column::PackageId)
         .into_tuple()
         .all(&state.db)
@@ -332,7 +307,7 @@ pub async fn offered(state: &AppState, actor: &Actor, args: PageArgs) -> AppResu
         .into_iter()
         .map(|p| {
             let n = held.iter().find(|(id, _)| *id == p.id).map(|(_, n)| *n).unwrap_or(0);
-            let blocked = if !eligible(&p, &heads) {
+            let blocked = if !eligible(&p, &heads)? {
                 Some(Refusal::NotEligible)
             } else if p.valid_from > now {
                 Some(Refusal::OutsideValidity)
@@ -345,9 +320,9 @@ pub async fn offered(state: &AppState, actor: &Actor, args: PageArgs) -> AppResu
             } else {
                 None
             };
-            PackageView { package: p, blocked }
+            Ok(PackageView { package: p, blocked })
         })
-        .collect();
+        .collect::<AppResult<_>>()?;
     Ok(Page { items, has_next, has_previous: args.after.is_some() })
 }
 
@@ -367,13 +342,13 @@ pub async fn redeem(state: &AppState, actor: &Actor, package: Uuid, key: &str) -
     let p = incentive_package::Entity::find_by_id(package).one(&state.db).await?.ok_or_else(nf)?;
     let roles = actor.roles(state).await?;
     let heads = head_places(state, &roles).await?;
-    if !heads.iter().any(|(_, place)| covers(&p, place)) && p.status == "DRAFT" {
+    if !heads.iter().any(|(_, place)| covers(&p, place)) && p.status == PackageStatus::Draft {
         return Err(nf());
     }
-    if !eligible(&p, &heads) {
+    if !eligible(&p, &heads)? {
         return Err(AppError::Refused(Refusal::NotEligible, msg!("您的角色不能领取这个优惠包", "Your role may not redeem this package")));
     }
-    if p.status != "ACTIVE" {
+    if p.status != PackageStatus::Active {
         return Err(AppError::Refused(Refusal::PackageEnded, msg!("这个优惠包已结束或尚未发布", "This package has ended or is not out yet")));
     }
     let now = Utc::now();
@@ -385,15 +360,16 @@ pub async fn redeem(state: &AppState, actor: &Actor, package: Uuid, key: &str) -
     }
 
     let id = new_id();
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut change = Change::begin_at(state, Some(user), now).await?;
+    let txn = change.db();
     // 1. Points first: this also holds the caller's account row, so their own parallel requests queue here.
-    points::spend(&txn, user, id, p.cost_points).await?;
+    points::spend(txn, user, id, p.cost_points).await?;
     // 2. The per-person limit, counted while that row is held.
     let held = redemption::Entity::find()
         .filter(redemption::Column::UserId.eq(user))
         .filter(redemption::Column::PackageId.eq(p.id))
-        .filter(redemption::Column::Status.is_in(["ISSUED", "USED"]))
-        .count(&txn)
+        .filter(redemption::Column::Status.is_in(HELD))
+        .count(txn)
         .await?;
     if held >= p.per_person_limit as u64 {
         return Err(AppError::Refused(
@@ -405,9 +381,9 @@ pub async fn redeem(state: &AppState, actor: &Actor, package: Uuid, key: &str) -
     let took = incentive_package::Entity::update_many()
         .col_expr(incentive_package::Column::RemainingStock, Expr::col(incentive_package::Column::RemainingStock).sub(1))
         .filter(incentive_package::Column::Id.eq(p.id))
-        .filter(incentive_package::Column::Status.eq("ACTIVE"))
+        .filter(incentive_package::Column::Status.eq(PackageStatus::Active))
         .filter(incentive_package::Column::RemainingStock.gt(0))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if took.rows_affected != 1 {
         return Err(AppError::Refused(Refusal::SoldOut, msg!("已经领完了", "Sold out")));
@@ -416,7 +392,7 @@ pub async fn redeem(state: &AppState, actor: &Actor, package: Uuid, key: &str) -
         id: Set(id),
         created_at: Set(now),
         code: Set(new_code()),
-        status: Set("ISSUED".into()),
+        status: Set(RedemptionStatus::Issued),
         points: Set(p.cost_points),
         expires_at: Set(std::cmp::min(now + Duration::hours(p.redeem_valid_hours as i64), p.valid_until + Duration::days(1))),
         used_at: Set(None),
@@ -426,17 +402,20 @@ pub async fn redeem(state: &AppState, actor: &Actor, package: Uuid, key: &str) -
         user_id: Set(user),
         verified_by: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await;
     match row {
         Ok(row) => {
-            txn.commit().await?;
+            change
+                .emit(DomainEvent::PackageRedeemed { redemption: row.id, package: p.id, user, points: p.cost_points })
+                .await?;
+            change.commit().await?;
             Ok(row)
         }
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+        Err(e) if ONE_PER_KEY.matches(&e) => {
             // The same key won in a parallel request: roll this one back and answer with that one.
-            drop(txn);
-            let r = by_key(state, user, &key).await?.ok_or_else(|| AppError::Internal(e.into()))?;
+            drop(change);
+            let r = by_key(state, user, &key).await?.ok_or_else(|| AppError::internal(e))?;
             same_package(r, package)
         }
         Err(e) => Err(e.into()),
@@ -470,7 +449,7 @@ pub async fn verify(state: &AppState, actor: &Actor, code: &str) -> AppResult<re
     }
     let roles = actor.roles(state).await?;
     if !roles.any(Role::MerchantStaff) {
-        return Err(AppError::forbidden());
+        return Err(AppError::denied(Denied::NotMerchantStaff));
     }
     let nf = || places::not_found(Kind::Redemption);
     let r = redemption::Entity::find().filter(redemption::Column::Code.eq(&code)).one(&state.db).await?.ok_or_else(nf)?;
@@ -479,48 +458,58 @@ pub async fn verify(state: &AppState, actor: &Actor, code: &str) -> AppResult<re
         // A code of another merchant: not theirs to see.
         return Err(nf());
     }
-    let now = Utc::now();
+    let mut change = Change::begin(state, Some(user)).await?;
+    let now = change.at();
     let n = redemption::Entity::update_many()
-        .col_expr(redemption::Column::Status, Expr::value("USED"))
+        .col_expr(redemption::Column::Status, Expr::value(RedemptionStatus::Used))
         .col_expr(redemption::Column::UsedAt, Expr::value(now))
         .col_expr(redemption::Column::VerifiedBy, Expr::value(user))
         .filter(redemption::Column::Id.eq(r.id))
-        .filter(redemption::Column::Status.eq("ISSUED"))
+        .filter(redemption::Column::Status.eq(RedemptionStatus::Issued))
         .filter(redemption::Column::ExpiresAt.gt(now))
-        .exec(&state.db)
+        .exec(change.db())
         .await?;
-    let after = redemption::Entity::find_by_id(r.id).one(&state.db).await?.ok_or_else(nf)?;
+    let after = redemption::Entity::find_by_id(r.id).one(change.db()).await?.ok_or_else(nf)?;
     if n.rows_affected != 1 {
-        let current = if after.status == "ISSUED" { "EXPIRED".to_owned() } else { after.status.clone() };
+        // Still ISSUED but past its time: expired (the job will give back its points).
+        let current =
+            if after.status == RedemptionStatus::Issued { RedemptionStatus::Expired } else { after.status }.to_value();
         return Err(AppError::StatusConflict {
             msg: msg!("兑换码当前状态为 {}，不能核销", "This code is {}; it cannot be used", current),
             current,
         });
     }
+    change.emit(DomainEvent::RedemptionVerified { redemption: r.id, package: p.id }).await?;
+    change.commit().await?;
     Ok(after)
 }
 
-/// Ends an issued redemption (`CANCELLED` or `EXPIRED`) and gives back its points and stock, once.
-async fn release(state: &AppState, r: &redemption::Model, to: &str) -> AppResult<bool> {
-    let txn = crate::db::begin_write(&state.db).await?;
+/// Ends an issued redemption (`CANCELLED` or `EXPIRED`) and gives back its points and stock, once, in one
+/// transaction. Returns the redemption after the change, or None when it was no longer issued.
+async fn release(state: &AppState, actor: Option<Uuid>, r: &redemption::Model, to: RedemptionStatus) -> AppResult<Option<redemption::Model>> {
+    let mut change = Change::begin(state, actor).await?;
+    let txn = change.db();
     let n = redemption::Entity::update_many()
         .col_expr(redemption::Column::Status, Expr::value(to))
-        .col_expr(redemption::Column::EndedAt, Expr::value(Utc::now()))
+        .col_expr(redemption::Column::EndedAt, Expr::value(change.at()))
         .filter(redemption::Column::Id.eq(r.id))
-        .filter(redemption::Column::Status.eq("ISSUED"))
-        .exec(&txn)
+        .filter(redemption::Column::Status.eq(RedemptionStatus::Issued))
+        .exec(txn)
         .await?;
     if n.rows_affected != 1 {
-        return Ok(false);
+        return Ok(None);
     }
-    points::refund(&txn, r.user_id, r.id, r.points).await?;
+    points::refund(txn, r.user_id, r.id, r.points).await?;
     incentive_package::Entity::update_many()
         .col_expr(incentive_package::Column::RemainingStock, Expr::col(incentive_package::Column::RemainingStock).add(1))
         .filter(incentive_package::Column::Id.eq(r.package_id))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    txn.commit().await?;
-    Ok(true)
+    let after = redemption::Entity::find_by_id(r.id).one(txn).await?;
+    let event = DomainEvent::RedemptionReleased { redemption: r.id, package: r.package_id, user: r.user_id, to, points: r.points };
+    change.emit(event).await?;
+    change.commit().await?;
+    Ok(after)
 }
 
 /// `cancelRedemption(id)`: the holder, or an admin over the package's scope, cancels an issued redemption.
@@ -530,26 +519,29 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<rede
     let r = redemption::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)?;
     if r.user_id != user {
         let p = incentive_package::Entity::find_by_id(r.package_id).one(&state.db).await?.ok_or_else(nf)?;
-        let place = places::of(&state.db, scope_kind_of(&p), p.scope_id).await?;
+        let place = places::of(&state.db, unit_of(p.scope_kind), p.scope_id).await?;
         if !authz::is_admin_over(&*actor.roles(state).await?, &place) {
             return Err(nf());
         }
     }
-    if !release(state, &r, "CANCELLED").await? {
-        let now = redemption::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)?;
-        return Err(AppError::StatusConflict {
-            msg: msg!("兑换记录当前状态为 {}，不能取消", "This redemption is {}; it cannot be cancelled", now.status),
-            current: now.status,
-        });
+    match release(state, Some(user), &r, RedemptionStatus::Cancelled).await? {
+        Some(after) => Ok(after),
+        None => {
+            let now = redemption::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)?;
+            let current = now.status.to_value();
+            Err(AppError::StatusConflict {
+                msg: msg!("兑换记录当前状态为 {}，不能取消", "This redemption is {}; it cannot be cancelled", current),
+                current,
+            })
+        }
     }
-    redemption::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)
 }
 
 /// Expires issued redemptions past their time, giving back points and stock; each once, whichever replica's job
 /// gets there first. Returns how many it expired.
 pub async fn expire_due(state: &AppState) -> AppResult<usize> {
     let due = redemption::Entity::find()
-        .filter(redemption::Column::Status.eq("ISSUED"))
+        .filter(redemption::Column::Status.eq(RedemptionStatus::Issued))
         .filter(redemption::Column::ExpiresAt.lte(Utc::now()))
         .order_by_asc(redemption::Column::ExpiresAt)
         .limit(200)
@@ -557,7 +549,7 @@ pub async fn expire_due(state: &AppState) -> AppResult<usize> {
         .await?;
     let mut n = 0;
     for r in due {
-        if release(state, &r, "EXPIRED").await? {
+        if release(state, None, &r, RedemptionStatus::Expired).await?.is_some() {
             n += 1;
         }
     }
@@ -565,7 +557,7 @@ pub async fn expire_due(state: &AppState) -> AppResult<usize> {
 }
 
 /// `myRedemptions(first, after, status)`: newest first.
-pub async fn mine(state: &AppState, actor: &Actor, status: Option<&str>, args: PageArgs) -> AppResult<Page<redemption::Model>> {
+pub async fn mine(state: &AppState, actor: &Actor, status: Option<RedemptionStatus>, args: PageArgs) -> AppResult<Page<redemption::Model>> {
     let user = actor.user_id()?;
     let mut q = redemption::Entity::find().filter(redemption::Column::UserId.eq(user));
     if let Some(s) = status {

@@ -1,36 +1,24 @@
 //! The points ledger: append-only entries, one balance row per user that can never go below zero (a CHECK in the
 //! database and conditional updates here), and awards that happen once per (user, reason, source) however often
 //! the event that earns them is retried. Everything runs inside the caller's transaction.
-use chrono::Utc;
-use entity::{points_account, points_entry};
+use chrono::{Duration, Utc};
+use entity::{points_account, points_entry, report_event};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, OnConflict},
 };
 use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, Refusal};
+use crate::service::events::{Cx, DomainEvent};
 use crate::ids::new_id;
 use crate::msg;
 use crate::service::page::{Page, PageArgs};
 use crate::state::AppState;
 
-/// Why points moved (stored; each is once per source).
-pub mod reason {
-    /// A head acknowledged a report within its SLA.
-    pub const ACK_IN_SLA: &str = "ACK_IN_SLA";
-    /// The resident confirmed the fix of a report the head handled.
-    pub const RESOLUTION_CONFIRMED: &str = "RESOLUTION_CONFIRMED";
-    /// The resident rated the fix 5 stars.
-    pub const FIVE_STAR: &str = "FIVE_STAR";
-    /// Won a best-neighbour-head vote.
-    pub const VOTE_WIN: &str = "VOTE_WIN";
-    /// Spent on a redemption.
-    pub const REDEMPTION: &str = "REDEMPTION";
-    /// Given back when a redemption was cancelled or expired.
-    pub const REDEMPTION_RETURNED: &str = "REDEMPTION_RETURNED";
-}
+/// Why points moved (stored in `points_entry.reason`; each is once per source).
+pub use entity::enums::PointsReason as Reason;
 
 /// Adds `delta` (may be negative) to `user`'s balance, creating the account when it has none, and returns the new
 /// balance. One statement on PostgreSQL (an upsert with RETURNING), two on SQLite. The upsert also holds the
@@ -91,7 +79,7 @@ async fn balance_of<C: ConnectionTrait>(db: &C, user: Uuid) -> AppResult<i32> {
 async fn entry_once<C: ConnectionTrait>(
     db: &C,
     user: Uuid,
-    reason: &str,
+    reason: Reason,
     source: Uuid,
     delta: i32,
     balance_after: i32,
@@ -100,7 +88,7 @@ async fn entry_once<C: ConnectionTrait>(
         id: Set(new_id()),
         created_at: Set(Utc::now()),
         delta: Set(delta),
-        reason: Set(reason.to_owned()),
+        reason: Set(reason),
         source_id: Set(source),
         balance_after: Set(balance_after),
         user_id: Set(user),
@@ -119,7 +107,7 @@ async fn entry_once<C: ConnectionTrait>(
 /// Awards `points` (> 0) to `user` for `reason` from `source`, once: a second call for the same source changes
 /// nothing. Returns whether it awarded. Two statements in the usual case: credit (holding the account row), then
 /// the entry with the balance after it; when the entry exists already, the credit is taken back.
-pub async fn award<C: ConnectionTrait>(db: &C, user: Uuid, reason: &str, source: Uuid, points: i32) -> AppResult<bool> {
+pub async fn award<C: ConnectionTrait>(db: &C, user: Uuid, reason: Reason, source: Uuid, points: i32) -> AppResult<bool> {
     if points <= 0 {
         return Ok(false);
     }
@@ -160,8 +148,8 @@ pub async fn spend<C: ConnectionTrait>(db: &C, user: Uuid, source: Uuid, points:
             msg!("积分不足，需要 {} 分", "Not enough points: {} needed", points),
         ));
     };
-    if points > 0 && !entry_once(db, user, reason::REDEMPTION, source, -points, balance).await? {
-        return Err(AppError::Internal(anyhow::anyhow!("redemption {source} was already paid")));
+    if points > 0 && !entry_once(db, user, Reason::Redemption, source, -points, balance).await? {
+        return Err(AppError::internal(anyhow::anyhow!("redemption {source} was already paid")));
     }
     Ok(())
 }
@@ -172,7 +160,7 @@ pub async fn refund<C: ConnectionTrait>(db: &C, user: Uuid, source: Uuid, points
         return Ok(());
     }
     let balance = credit(db, user, points, 0, -points).await?;
-    if !entry_once(db, user, reason::REDEMPTION_RETURNED, source, points, balance).await? {
+    if !entry_once(db, user, Reason::RedemptionReturned, source, points, balance).await? {
         uncredit(db, user, points, 0, -points).await?;
     }
     Ok(())
@@ -190,4 +178,66 @@ pub async fn ledger(state: &AppState, actor: &Actor, args: PageArgs) -> AppResul
     let user = actor.user_id()?;
     let q = points_entry::Entity::find().filter(points_entry::Column::UserId.eq(user));
     crate::service::page::fetch_newest(&state.db, q, points_entry::Column::Id, args).await
+}
+
+/// The points subscriber: what a change earns, in its transaction, once per source and reason however often the
+/// change is retried. Every statement goes through the change's transaction (`cx.db`), never through the pool.
+pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
+    let rule = |r: Reason| cx.state.config.points_rules.get(&r).copied().unwrap_or(0);
+    match e {
+        DomainEvent::ReportActed(c) => {
+            use entity::enums::EventKind;
+            let r = &c.report;
+            match c.kind {
+                // A head (not an admin) who acknowledged within the category's time.
+                EventKind::Acknowledged if c.party == crate::service::report::machine::Party::Head => {
+                    let Some(head) = cx.actor else { return Ok(()) };
+                    let Some(cat) = crate::service::report::category::get(cx.state, cx.db, r.category_id).await? else {
+                        return Ok(());
+                    };
+                    let (ack_hours, _) = crate::service::report::category::sla_hours(&cat, r.urgency);
+                    let in_time = r.acknowledged_at.is_some_and(|at| at <= r.submitted_at + Duration::hours(ack_hours as i64));
+                    if in_time {
+                        award(cx.db, head, Reason::AckInSla, r.id, rule(Reason::AckInSla)).await?;
+                    }
+                }
+                EventKind::Confirmed => {
+                    // The head who took the report up is the one rewarded for its confirmed fix.
+                    let head = report_event::Entity::find()
+                        .filter(report_event::Column::ReportId.eq(r.id))
+                        .filter(report_event::Column::Kind.eq(EventKind::Acknowledged))
+                        .order_by_asc(report_event::Column::Id)
+                        .one(cx.db)
+                        .await?
+                        .and_then(|e| e.actor_id);
+                    if let Some(head) = head {
+                        award(cx.db, head, Reason::ResolutionConfirmed, r.id, rule(Reason::ResolutionConfirmed)).await?;
+                        if r.rating == Some(5) {
+                            award(cx.db, head, Reason::FiveStar, r.id, rule(Reason::FiveStar)).await?;
+                        }
+                    }
+                }
+                EventKind::Acknowledged
+                | EventKind::Submitted
+                | EventKind::Dispatched
+                | EventKind::Started
+                | EventKind::Resolved
+                | EventKind::Closed
+                | EventKind::AutoClosed
+                | EventKind::Reopened
+                | EventKind::Cancelled
+                | EventKind::Rejected
+                | EventKind::Duplicate
+                | EventKind::Urged => {}
+            }
+        }
+        DomainEvent::VotePeriodClosed { period, winners } => {
+            for head in winners {
+                award(cx.db, *head, Reason::VoteWin, *period, rule(Reason::VoteWin)).await?;
+            }
+        }
+        // Nothing else earns points.
+        _ => {}
+    }
+    Ok(())
 }

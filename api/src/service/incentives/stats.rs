@@ -23,15 +23,16 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, Months, NaiveDate, TimeZone, Utc};
+use entity::enums::{PointsReason, RedemptionStatus};
 use entity::{community, merchant};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, Value};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, Value};
 use uuid::Uuid;
 
-use crate::auth::Actor;
+use crate::auth::{Actor, HEAD_ROLES, Role};
 use crate::error::{AppError, AppResult};
 use crate::ids::Kind;
 use crate::msg;
-use crate::service::{authz, places};
+use crate::service::authz;
 use crate::state::AppState;
 
 /// How the rows are keyed.
@@ -186,29 +187,33 @@ pub fn validate(r: &Request) -> AppResult<()> {
 pub async fn statistics(state: &AppState, actor: &Actor, r: Request) -> AppResult<Statistics> {
     actor.user_id()?;
     validate(&r)?;
-    let place = places::of(&state.db, r.scope_kind, r.scope).await?;
-    let roles = actor.roles(state).await?;
-    if !authz::is_admin_over(&roles, &place) {
-        return Err(AppError::forbidden());
-    }
+    authz::require_admin_of(state, actor, r.scope_kind, r.scope).await?;
     compute(&state.db, r).await
 }
 
-const EARNING_FROM_REPORTS: &str = "'ACK_IN_SLA', 'RESOLUTION_CONFIRMED', 'FIVE_STAR'";
-const SPENDING: &str = "'REDEMPTION', 'REDEMPTION_RETURNED'";
+/// The stored values of `vs` as an SQL list of literals (`'A', 'B'`): the enums' own constants, never user text.
+fn literals<E: ActiveEnum<Value = String>>(vs: impl IntoIterator<Item = E>) -> String {
+    vs.into_iter().map(|v| format!("'{}'", v.to_value())).collect::<Vec<_>>().join(", ")
+}
 
 /// Joins that give `{p}ar.community_id`: the community of the head appointment of `user` active at `at` (the
 /// earliest started, if several). One indexed lookup on appointment(user_id, …) per row.
 fn head_community(p: &str, user: &str, at: &str) -> String {
+    let (heads, nh, gh, ah) = (
+        literals(HEAD_ROLES),
+        literals([Role::NeighbourHead]),
+        literals([Role::GroupHead]),
+        literals([Role::AreaHead]),
+    );
     format!(
         "LEFT JOIN appointment {p}a ON {p}a.id = (
              SELECT x.id FROM appointment x
-             WHERE x.user_id = {user} AND x.role IN ('NEIGHBOUR_HEAD', 'GROUP_HEAD', 'AREA_HEAD')
+             WHERE x.user_id = {user} AND x.role IN ({heads})
                AND x.starts_at <= {at} AND (x.ends_at IS NULL OR x.ends_at > {at})
              ORDER BY x.starts_at, x.id LIMIT 1)
-         LEFT JOIN neighbourhood {p}n ON {p}a.role = 'NEIGHBOUR_HEAD' AND {p}n.id = {p}a.scope_id
-         LEFT JOIN grid_group {p}g ON {p}g.id = CASE WHEN {p}a.role = 'GROUP_HEAD' THEN {p}a.scope_id ELSE {p}n.group_id END
-         LEFT JOIN grid_area {p}ar ON {p}ar.id = CASE WHEN {p}a.role = 'AREA_HEAD' THEN {p}a.scope_id ELSE {p}g.area_id END"
+         LEFT JOIN neighbourhood {p}n ON {p}a.role = {nh} AND {p}n.id = {p}a.scope_id
+         LEFT JOIN grid_group {p}g ON {p}g.id = CASE WHEN {p}a.role = {gh} THEN {p}a.scope_id ELSE {p}n.group_id END
+         LEFT JOIN grid_area {p}ar ON {p}ar.id = CASE WHEN {p}a.role = {ah} THEN {p}a.scope_id ELSE {p}g.area_id END"
     )
 }
 
@@ -234,20 +239,25 @@ fn beijing_day(backend: DbBackend, col: &str) -> String {
 fn statement(backend: DbBackend, r: &Request) -> Statement {
     let rc = head_community("r", "rd.user_id", "rd.created_at");
     let ec = head_community("e", "pe.user_id", "pe.created_at");
+    use PointsReason as P;
+    use RedemptionStatus as R;
+    let from_reports = literals([P::AckInSla, P::ResolutionConfirmed, P::FiveStar]);
+    let spending = literals([P::Redemption, P::RedemptionReturned]);
+    let (used, cancelled, expired) = (literals([R::Used]), literals([R::Cancelled]), literals([R::Expired]));
     let facts = format!(
         "SELECT COALESCE(rep.community_id, ear.community_id) AS community_id, NULL AS merchant_id, pe.created_at AS at,
                 pe.delta AS earned, 0 AS spent, 0 AS issued, 0 AS used, 0 AS cancelled, 0 AS expired
            FROM points_entry pe
-           LEFT JOIN report rep ON rep.id = pe.source_id AND pe.reason IN ({EARNING_FROM_REPORTS})
+           LEFT JOIN report rep ON rep.id = pe.source_id AND pe.reason IN ({from_reports})
            {ec}
-          WHERE pe.created_at >= $1 AND pe.created_at < $2 AND pe.delta > 0 AND pe.reason NOT IN ({SPENDING})
+          WHERE pe.created_at >= $1 AND pe.created_at < $2 AND pe.delta > 0 AND pe.reason NOT IN ({spending})
          UNION ALL
          SELECT rar.community_id, pk.merchant_id, pe.created_at, 0, -pe.delta, 0, 0, 0, 0
            FROM points_entry pe
            JOIN redemption rd ON rd.id = pe.source_id
            JOIN incentive_package pk ON pk.id = rd.package_id
            {rc}
-          WHERE pe.created_at >= $1 AND pe.created_at < $2 AND pe.reason IN ({SPENDING})
+          WHERE pe.created_at >= $1 AND pe.created_at < $2 AND pe.reason IN ({spending})
          UNION ALL
          SELECT rar.community_id, pk.merchant_id, rd.created_at, 0, 0, 1, 0, 0, 0
            FROM redemption rd JOIN incentive_package pk ON pk.id = rd.package_id {rc}
@@ -255,12 +265,12 @@ fn statement(backend: DbBackend, r: &Request) -> Statement {
          UNION ALL
          SELECT rar.community_id, pk.merchant_id, rd.used_at, 0, 0, 0, 1, 0, 0
            FROM redemption rd JOIN incentive_package pk ON pk.id = rd.package_id {rc}
-          WHERE rd.used_at >= $1 AND rd.used_at < $2 AND rd.status = 'USED'
+          WHERE rd.used_at >= $1 AND rd.used_at < $2 AND rd.status = {used}
          UNION ALL
          SELECT rar.community_id, pk.merchant_id, rd.ended_at, 0, 0, 0, 0,
-                CASE WHEN rd.status = 'CANCELLED' THEN 1 ELSE 0 END, CASE WHEN rd.status = 'EXPIRED' THEN 1 ELSE 0 END
+                CASE WHEN rd.status = {cancelled} THEN 1 ELSE 0 END, CASE WHEN rd.status = {expired} THEN 1 ELSE 0 END
            FROM redemption rd JOIN incentive_package pk ON pk.id = rd.package_id {rc}
-          WHERE rd.ended_at >= $1 AND rd.ended_at < $2 AND rd.status IN ('CANCELLED', 'EXPIRED')"
+          WHERE rd.ended_at >= $1 AND rd.ended_at < $2 AND rd.status IN ({cancelled}, {expired})"
     );
     let key = match r.group_by {
         GroupBy::Community => "f.community_id".to_owned(),

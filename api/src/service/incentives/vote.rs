@@ -4,16 +4,17 @@
 //! the job once it is due, whichever comes first, exactly once); the winners get the VOTE_WIN points in the same
 //! transaction. Heads tied at the last winning place all win.
 use chrono::{DateTime, Utc};
+use entity::enums::{ResidenceStatus, ScopeKind, VoteStatus};
 use entity::{app_user, appointment, residence, vote, vote_period, vote_result};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, SqlErr, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, sea_query::Expr,
 };
 use uuid::Uuid;
 
-use super::points;
-use crate::auth::{Actor, Role};
-use crate::error::{AppError, AppResult, Refusal};
+use crate::auth::{Actor, HEAD_ROLES, Role, RoleScope};
+use crate::error::{AppError, AppResult, Constraint, Refusal};
+use crate::service::events::{self, Change, DomainEvent};
 use crate::ids::{Kind, new_id};
 use crate::msg;
 use crate::service::page::{Page, PageArgs};
@@ -33,20 +34,24 @@ pub struct Standing {
     pub winner: bool,
 }
 
+/// One vote per resident and period (migration 000011).
+const ONE_VOTE: Constraint = Constraint { name: "ux_vote_period_id_voter_id", columns: "vote.period_id, vote.voter_id" };
+
 fn nf() -> AppError {
     places::not_found(Kind::VotePeriod)
 }
 
 fn scope_kind(p: &vote_period::Model) -> Kind {
-    if p.scope_kind == "STREET" { Kind::Street } else { Kind::Community }
+    super::unit_of(p.scope_kind)
 }
 
 /// Whether `community` lies in the period's scope.
 async fn in_scope<C: ConnectionTrait>(db: &C, p: &vote_period::Model, community: Uuid) -> AppResult<bool> {
-    if p.scope_kind == "COMMUNITY" {
-        return Ok(community == p.scope_id);
+    match p.scope_kind {
+        ScopeKind::Community => Ok(community == p.scope_id),
+        ScopeKind::Street => Ok(places::of(db, Kind::Community, community).await?.street == Some(p.scope_id)),
+        ScopeKind::District => Ok(places::of(db, Kind::Community, community).await?.district == p.scope_id),
     }
-    Ok(places::of(db, Kind::Community, community).await?.street == Some(p.scope_id))
 }
 
 /// `openVotePeriod`: admins over a community or street open a period until `closes_at`.
@@ -66,28 +71,27 @@ pub async fn open(
     if closes_at <= now + chrono::Duration::minutes(1) || closes_at > now + chrono::Duration::days(366) {
         return Err(AppError::bad_input("closesAt", msg!("结束时间须在一分钟后、一年以内", "closesAt must be between a minute and a year from now")));
     }
-    if !matches!(scope_kind, Kind::Community | Kind::Street) {
-        return Err(AppError::bad_input("scopeId", msg!("评选范围只能是社区或街道", "A vote is for a community or a street")));
-    }
-    let place = places::of(&state.db, scope_kind, scope).await?;
-    if !authz::is_admin_over(&*actor.roles(state).await?, &place) {
-        return Err(AppError::forbidden());
-    }
-    Ok(vote_period::ActiveModel {
+    let stored = match scope_kind {
+        Kind::Community => ScopeKind::Community,
+        Kind::Street => ScopeKind::Street,
+        _ => return Err(AppError::bad_input("scopeId", msg!("评选范围只能是社区或街道", "A vote is for a community or a street"))),
+    };
+    authz::require_admin_of(state, actor, scope_kind, scope).await?;
+    let am = vote_period::ActiveModel {
         id: Set(new_id()),
         created_at: Set(now),
         title: Set(title),
-        scope_kind: Set(if scope_kind == Kind::Street { "STREET" } else { "COMMUNITY" }.into()),
+        scope_kind: Set(stored),
         scope_id: Set(scope),
         opens_at: Set(now),
         closes_at: Set(closes_at),
         winners: Set(winners),
-        status: Set("OPEN".into()),
+        status: Set(VoteStatus::Open),
         closed_at: Set(None),
         created_by: Set(user),
-    }
-    .insert(&state.db)
-    .await?)
+    };
+    let event = |p: &vote_period::Model| DomainEvent::VotePeriodOpened { period: p.id };
+    events::insert_new(state, Some(user), am, AppError::from, event).await
 }
 
 /// The communities the caller lives in (verified homes).
@@ -96,7 +100,7 @@ async fn home_communities(state: &AppState, user: Uuid) -> AppResult<Vec<Uuid>> 
         .select_only()
         .column(residence::Column::CommunityId)
         .filter(residence::Column::UserId.eq(user))
-        .filter(residence::Column::Status.eq("VERIFIED"))
+        .filter(residence::Column::Status.eq(ResidenceStatus::Verified))
         .into_tuple()
         .all(&state.db)
         .await?)
@@ -107,15 +111,13 @@ async fn head_communities(state: &AppState, head: Uuid) -> AppResult<Vec<Uuid>> 
     let now = Utc::now();
     let grants = appointment::Entity::find()
         .filter(appointment::Column::UserId.eq(head))
-        .filter(appointment::Column::Role.is_in(["NEIGHBOUR_HEAD", "GROUP_HEAD", "AREA_HEAD"]))
+        .filter(appointment::Column::Role.is_in(HEAD_ROLES))
         .filter(crate::service::people::in_force(now))
         .all(&state.db)
         .await?;
     let mut out = Vec::new();
     for g in grants {
-        if let Some(role) = Role::parse(&g.role) {
-            out.extend(places::of(&state.db, role.scope_kind(), g.scope_id).await?.community);
-        }
+        out.extend(places::of(&state.db, g.role.scope_kind(), g.scope_id).await?.community);
     }
     Ok(out)
 }
@@ -146,7 +148,7 @@ pub async fn cast(state: &AppState, actor: &Actor, period: Uuid, head: Uuid) -> 
     let user = actor.user_id()?;
     let p = get(state, actor, period).await?;
     let now = Utc::now();
-    if p.status != "OPEN" || now >= p.closes_at {
+    if p.status != VoteStatus::Open || now >= p.closes_at {
         return Err(AppError::Refused(Refusal::VotingClosed, msg!("投票已结束", "Voting has closed")));
     }
     let mut mine = Vec::new();
@@ -161,6 +163,7 @@ pub async fn cast(state: &AppState, actor: &Actor, period: Uuid, head: Uuid) -> 
             msg!("只能投给您所在社区的邻长、组长或片长", "You can vote only for a head of your own community"),
         ));
     };
+    let mut change = Change::begin_at(state, Some(user), now).await?;
     let row = vote::ActiveModel {
         id: Set(new_id()),
         created_at: Set(now),
@@ -169,15 +172,16 @@ pub async fn cast(state: &AppState, actor: &Actor, period: Uuid, head: Uuid) -> 
         voter_id: Set(user),
         head_id: Set(head),
     }
-    .insert(&state.db)
-    .await;
-    match row {
-        Ok(v) => Ok(v),
-        Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(AppError::Refused(Refusal::AlreadyVoted, msg!("本期您已经投过票了", "You have already voted in this period")))
-        }
-        Err(e) => Err(e.into()),
-    }
+    .insert(change.db())
+    .await
+    .map_err(|e| {
+        AppError::on_constraint(e, &ONE_VOTE, || {
+            AppError::Refused(Refusal::AlreadyVoted, msg!("本期您已经投过票了", "You have already voted in this period"))
+        })
+    })?;
+    change.emit(DomainEvent::VoteCast { period: p.id, head }).await?;
+    change.commit().await?;
+    Ok(row)
 }
 
 /// The caller's vote in a period, if any.
@@ -219,7 +223,7 @@ fn ranked(counts: &[(Uuid, i64)]) -> Vec<(Uuid, i64, i64)> {
 
 /// The leaderboard: live counts while open, the frozen results once closed. Top `first`.
 pub async fn leaderboard(state: &AppState, p: &vote_period::Model, first: u64) -> AppResult<Vec<Standing>> {
-    let rows: Vec<(Uuid, i64, i64, bool)> = if p.status == "CLOSED" {
+    let rows: Vec<(Uuid, i64, i64, bool)> = if p.status == VoteStatus::Closed {
         vote_result::Entity::find()
             .filter(vote_result::Column::PeriodId.eq(p.id))
             .order_by_asc(vote_result::Column::Rank)
@@ -247,21 +251,22 @@ pub async fn leaderboard(state: &AppState, p: &vote_period::Model, first: u64) -
 
 /// Closes `p` once (whoever gets there first): freezes every head's count and rank, marks the winners (ties at
 /// the last winning rank all win) and gives them their points, in one transaction. Returns whether it closed it.
-async fn close_once(state: &AppState, p: &vote_period::Model) -> AppResult<bool> {
-    let now = Utc::now();
-    let txn = crate::db::begin_write(&state.db).await?;
+async fn close_once(state: &AppState, actor: Option<Uuid>, p: &vote_period::Model) -> AppResult<bool> {
+    let mut change = Change::begin(state, actor).await?;
+    let now = change.at();
+    let txn = change.db();
     let n = vote_period::Entity::update_many()
-        .col_expr(vote_period::Column::Status, Expr::value("CLOSED"))
+        .col_expr(vote_period::Column::Status, Expr::value(VoteStatus::Closed))
         .col_expr(vote_period::Column::ClosedAt, Expr::value(now))
         .filter(vote_period::Column::Id.eq(p.id))
-        .filter(vote_period::Column::Status.eq("OPEN"))
-        .exec(&txn)
+        .filter(vote_period::Column::Status.eq(VoteStatus::Open))
+        .exec(txn)
         .await?;
     if n.rows_affected != 1 {
         return Ok(false);
     }
-    let counts = live_counts(&txn, p.id, u64::MAX >> 1).await?;
-    let prize = state.config.points_rules.get(points::reason::VOTE_WIN).copied().unwrap_or(0);
+    let counts = live_counts(txn, p.id, u64::MAX >> 1).await?;
+    let mut winners = Vec::new();
     for (head, votes, rank) in ranked(&counts) {
         let winner = rank <= p.winners as i64;
         vote_result::ActiveModel {
@@ -273,13 +278,15 @@ async fn close_once(state: &AppState, p: &vote_period::Model) -> AppResult<bool>
             period_id: Set(p.id),
             head_id: Set(head),
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         if winner {
-            points::award(&txn, head, points::reason::VOTE_WIN, p.id, prize).await?;
+            winners.push(head);
         }
     }
-    txn.commit().await?;
+    // The winners' points are the event's points subscriber.
+    change.emit(DomainEvent::VotePeriodClosed { period: p.id, winners }).await?;
+    change.commit().await?;
     Ok(true)
 }
 
@@ -287,10 +294,10 @@ async fn close_once(state: &AppState, p: &vote_period::Model) -> AppResult<bool>
 pub async fn close(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<vote_period::Model> {
     let p = vote_period::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)?;
     let place = places::of(&state.db, scope_kind(&p), p.scope_id).await?;
-    if !authz::is_admin_over(&*actor.roles(state).await?, &place) {
-        return Err(if visible(state, actor, &p).await? { AppError::forbidden() } else { nf() });
+    if let Err(refusal) = authz::require_admin_over(&*actor.roles(state).await?, &place) {
+        return Err(if visible(state, actor, &p).await? { refusal } else { nf() });
     }
-    if !close_once(state, &p).await? {
+    if !close_once(state, Some(actor.user_id()?), &p).await? {
         return Err(AppError::StatusConflict { msg: msg!("评选已经结束", "The vote is already closed"), current: "CLOSED".into() });
     }
     vote_period::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)
@@ -299,14 +306,14 @@ pub async fn close(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<vote_
 /// Closes the periods that are due. Returns how many this call closed.
 pub async fn close_due(state: &AppState) -> AppResult<usize> {
     let due = vote_period::Entity::find()
-        .filter(vote_period::Column::Status.eq("OPEN"))
+        .filter(vote_period::Column::Status.eq(VoteStatus::Open))
         .filter(vote_period::Column::ClosesAt.lte(Utc::now()))
         .limit(50)
         .all(&state.db)
         .await?;
     let mut n = 0;
     for p in due {
-        if close_once(state, &p).await? {
+        if close_once(state, None, &p).await? {
             n += 1;
         }
     }

@@ -26,37 +26,9 @@ use crate::state::AppState;
 /// At most this many photos go with one submit, resolve, reopen or comment.
 pub const MAX_PER_CALL: usize = 9;
 
-/// When a photo was taken, as far as the report is concerned.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
-#[graphql(name = "PhotoPhase")]
-pub enum Phase {
-    /// The problem as reported (submit) or as it still is (reopen).
-    Before,
-    /// The fix (resolve).
-    After,
-    /// With a comment.
-    Comment,
-}
-
-impl Phase {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Phase::Before => "BEFORE",
-            Phase::After => "AFTER",
-            Phase::Comment => "COMMENT",
-        }
-    }
-    /// Reads the stored form.
-    pub fn parse(s: &str) -> Option<Phase> {
-        match s {
-            "BEFORE" => Some(Phase::Before),
-            "AFTER" => Some(Phase::After),
-            "COMMENT" => Some(Phase::Comment),
-            _ => None,
-        }
-    }
-}
+/// When a photo was taken, as far as the report is concerned (stored in `photo.phase`; the GraphQL enum
+/// `PhotoPhase`).
+pub use entity::enums::PhotoPhase as Phase;
 
 /// What photos are attached to.
 #[derive(Clone, Copy, Debug)]
@@ -147,29 +119,21 @@ impl Refusal {
     }
 }
 
-/// Why an upload failed: refused for its content, or an ordinary error (not logged in, storage down).
-#[derive(Debug)]
-pub enum UploadError {
-    /// The file was refused.
-    Refused(Refusal),
-    /// Anything else.
-    Failed(AppError),
-}
-
-impl From<AppError> for UploadError {
-    fn from(e: AppError) -> Self {
-        UploadError::Failed(e)
-    }
-}
-
-impl From<Refusal> for UploadError {
+impl From<Refusal> for AppError {
+    /// A refused upload as the one error type: 413 and 415 keep their own codes, the rest are bad input on `file`.
     fn from(r: Refusal) -> Self {
-        UploadError::Refused(r)
+        match r {
+            Refusal::TooLarge { .. } => AppError::Refused(crate::error::Refusal::PayloadTooLarge, r.message()),
+            Refusal::NotAnImage | Refusal::Heic => AppError::Refused(crate::error::Refusal::UnsupportedMediaType, r.message()),
+            Refusal::NoFile | Refusal::SeveralFiles | Refusal::TooManyPixels | Refusal::Unreadable | Refusal::Malformed => {
+                AppError::bad_input("file", r.message())
+            }
+        }
     }
 }
 
 /// Checks, re-encodes and stores an uploaded file for the actor; the new photo is unattached.
-pub async fn store(state: &AppState, actor: &Actor, bytes: Vec<u8>) -> Result<photo::Model, UploadError> {
+pub async fn store(state: &AppState, actor: &Actor, bytes: Vec<u8>) -> AppResult<photo::Model> {
     let user = actor.user_id()?;
     let cfg = &state.config.media;
     if bytes.len() > cfg.max_upload_bytes {
@@ -182,14 +146,14 @@ pub async fn store(state: &AppState, actor: &Actor, bytes: Vec<u8>) -> Result<ph
         Some(_) => {}
     }
     // The slot goes with the work, so a client that hangs up does not free it while its photo still decodes.
-    let slot = state.media.decoding.clone().acquire_owned().await.map_err(|e| AppError::Internal(e.into()))?;
+    let slot = state.media.decoding.clone().acquire_owned().await.map_err(|e| AppError::internal(e))?;
     let max_pixels = cfg.max_pixels;
     let p = tokio::task::spawn_blocking(move || {
         let _slot = slot;
         process::process(&bytes, max_pixels)
     })
     .await
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("photo processing panicked: {e}")))??;
+    .map_err(|e| AppError::internal(anyhow::anyhow!("photo processing panicked: {e}")))??;
     let id = new_id();
     let key = format!("photos/{}.{}", id.simple(), p.ext);
     let thumb_key = format!("photos/{}.thumb.{}", id.simple(), p.ext);
@@ -224,7 +188,7 @@ pub async fn store(state: &AppState, actor: &Actor, bytes: Vec<u8>) -> Result<ph
         Err(e) => {
             state.media.delete(&key).await;
             state.media.delete(&thumb_key).await;
-            Err(AppError::from(e).into())
+            Err(AppError::from(e))
         }
     }
 }
@@ -266,7 +230,7 @@ pub async fn attach<C: ConnectionTrait>(txn: &C, actor: &Actor, ids: &[Uuid], ta
     let res = photo::Entity::update_many()
         .col_expr(photo::Column::ReportId, Expr::value(Some(report)))
         .col_expr(photo::Column::CommentId, Expr::value(comment))
-        .col_expr(photo::Column::Phase, Expr::value(phase.as_str()))
+        .col_expr(photo::Column::Phase, Expr::value(phase))
         .col_expr(photo::Column::AttachedAt, Expr::value(Utc::now()))
         .filter(photo::Column::Id.is_in(ids.to_vec()))
         .filter(photo::Column::OwnerId.eq(user))

@@ -102,7 +102,7 @@ impl MediaStore {
 }
 
 fn path(key: &str) -> AppResult<Path> {
-    Path::parse(key).map_err(|e| AppError::Internal(anyhow::anyhow!("bad storage key: {e}")))
+    Path::parse(key).map_err(|e| AppError::internal(anyhow::anyhow!("bad storage key: {e}")))
 }
 
 fn unavailable(e: object_store::Error) -> AppError {

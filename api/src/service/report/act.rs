@@ -1,21 +1,25 @@
 //! Every action on an existing report. One path for all of them: load, work out the actor's standing, ask the
-//! machine, check the action's own input, then one conditional UPDATE (on the version) plus its timeline event in
-//! a single transaction. Two actors at once: exactly one UPDATE matches, the other gets CONFLICT.
+//! machine, check the action's own input, then one conditional UPDATE (on the version) and the change's domain
+//! event in a single transaction; the event's subscribers write the timeline step, the notifications and the
+//! points. Two actors at once: exactly one UPDATE matches, the other gets CONFLICT.
 use chrono::{DateTime, Duration, Utc};
-use entity::{report, report_comment, report_event};
+use entity::enums::EventKind;
+use entity::{report, report_comment};
 use sea_orm::{
-    ActiveModelTrait, ExprTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
     sea_query::{Expr, SimpleExpr},
 };
 use uuid::Uuid;
 
 use super::machine::{self, Action, Facts, Party, Refusal, Status};
+use super::view::ReportView;
 use super::{Standing, role_label};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, new_id};
 use crate::msg;
-use crate::service::{content, media, notify, property, validate};
+use crate::service::events::{Change, CommentAdded, DomainEvent, ReportChange};
+use crate::service::{content, media, property, validate};
 use crate::state::AppState;
 
 /// The action-specific input.
@@ -34,14 +38,14 @@ pub struct Input {
 }
 
 /// A report and the acting user's standing toward it; NOT_FOUND if they may not see it.
-pub async fn load_visible(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<(report::Model, Standing)> {
+pub async fn load_visible(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<ReportView> {
     let rows = crate::service::rows::raw(&state.db, &report::Entity::find_by_id(id)).await?;
     let r = crate::service::rows::one::<report::Model>(&rows)?.pop().ok_or_else(not_found)?;
-    let st = super::standing_of(state, actor, &r).await?;
-    if !st.can_view {
+    let view = ReportView::of(state, actor, std::sync::Arc::new(r)).await?;
+    if !view.standing.can_view {
         return Err(not_found());
     }
-    Ok((r, st))
+    Ok(view)
 }
 
 /// NOT_FOUND for reports.
@@ -58,18 +62,16 @@ pub fn facts(r: &report::Model, now: DateTime<Utc>) -> Facts {
     }
 }
 
-/// The current status of a stored report.
-pub fn status_of(r: &report::Model) -> AppResult<Status> {
-    Status::parse(&r.status).ok_or_else(|| AppError::Internal(anyhow::anyhow!("unknown report status {}", r.status)))
-}
-
 fn refused(refusal: Refusal, current: Status, r: &report::Model) -> AppError {
     match refusal {
-        Refusal::NotAllowed => AppError::forbidden(),
-        Refusal::WrongStatus => AppError::StatusConflict {
-            current: current.as_str().to_owned(),
-            msg: msg!("报告当前状态为 {}，不能执行此操作", "The report is {} now; this action is not possible", current.as_str()),
-        },
+        Refusal::NotAllowed => AppError::denied(crate::error::Denied::NotAParty),
+        Refusal::WrongStatus => {
+            let current = current.to_value();
+            AppError::StatusConflict {
+                msg: msg!("报告当前状态为 {}，不能执行此操作", "The report is {} now; this action is not possible", current),
+                current,
+            }
+        }
         Refusal::TooSoon => {
             let next = r.last_urged_at.map(|t| t + Duration::hours(24)).unwrap_or_else(Utc::now);
             AppError::RateLimited(msg!(
@@ -109,38 +111,49 @@ pub async fn act_with_photos(
         _ if photos.is_empty() => None,
         Action::Resolve => Some(media::Phase::After),
         Action::Reopen => Some(media::Phase::Before),
-        _ => {
+        Action::Acknowledge
+        | Action::Dispatch
+        | Action::StartWork
+        | Action::Close
+        | Action::Confirm
+        | Action::Cancel
+        | Action::Reject
+        | Action::MarkDuplicate
+        | Action::Comment
+        | Action::Urge => {
             return Err(AppError::bad_input(
                 "photoIds",
                 msg!("只有处理完成或重新打开时可以附照片", "Photos go only with resolving or reopening a report"),
             ));
         }
     };
-    let mut text = note("note", &input.note)?;
-    match action {
+    // The text an action carries, checked for its length, and the argument it came in.
+    let (text, field) = match action {
         Action::Reject | Action::Reopen => {
             let reason = input.reason.as_deref().unwrap_or_default();
-            text = Some(validate::text_multiline("reason", reason, 2, 500)?);
+            (Some(validate::text_multiline("reason", reason, 2, 500)?), "reason")
         }
-        Action::Cancel => text = note("reason", &input.reason)?,
+        Action::Cancel => (note("reason", &input.reason)?, "reason"),
         Action::Confirm => {
-            let rating = input.rating.unwrap_or(0);
-            validate::range("rating", rating, 1, 5)?;
-            text = note("comment", &input.comment)?;
+            validate::range("rating", input.rating.unwrap_or(0), 1, 5)?;
+            (note("comment", &input.comment)?, "comment")
         }
-        _ => {}
-    }
-    let (r, st) = load_visible(state, actor, id).await?;
+        Action::Acknowledge
+        | Action::Dispatch
+        | Action::StartWork
+        | Action::Resolve
+        | Action::Close
+        | Action::MarkDuplicate
+        | Action::Urge => (note("note", &input.note)?, "note"),
+        Action::Comment => return Err(AppError::internal(anyhow::anyhow!("comments go through add_comment"))),
+    };
+    let view = load_visible(state, actor, id).await?;
+    let (r, st) = (&view.row, &view.standing);
     let user = actor.user_id()?;
     let now = Utc::now();
-    let current = status_of(&r)?;
-    let (party, to) = machine::decide(current, action, &st.parties, facts(&r, now)).map_err(|e| refused(e, current, &r))?;
+    let current = r.status;
+    let (party, to) = machine::decide(current, action, &st.parties, facts(r, now)).map_err(|e| refused(e, current, r))?;
     // WeChat's content check once the action is known to be allowed (it is a call out).
-    let field = match action {
-        Action::Reject | Action::Reopen | Action::Cancel => "reason",
-        Action::Confirm => "comment",
-        _ => "note",
-    };
     let checked = content::check(state, actor, field, text.as_deref(), crate::wechat::Scene::Comment).await?;
 
     let mut sets: Vec<(report::Column, SimpleExpr)> = Vec::new();
@@ -162,10 +175,11 @@ pub async fn act_with_photos(
             let original = input.original.ok_or_else(|| {
                 AppError::bad_input("originalId", msg!("请指明原报告", "Name the original report"))
             })?;
-            let (o, _) = load_visible(state, actor, original).await.map_err(|e| match e {
+            let o = load_visible(state, actor, original).await.map_err(|e| match e {
                 AppError::NotFound(_) => AppError::bad_input("originalId", msg!("原报告不存在", "The original report does not exist")),
                 other => other,
             })?;
+            let o = &o.row;
             if o.id == r.id || o.compound_id != r.compound_id || o.duplicate_of.is_some() {
                 return Err(AppError::bad_input(
                     "originalId",
@@ -189,198 +203,190 @@ pub async fn act_with_photos(
                 sets.push((report::Column::FirstReopenedAt, Expr::value(now)));
             }
         }
-        Action::Comment => return Err(AppError::Internal(anyhow::anyhow!("comments go through add_comment"))),
-        _ => {}
+        Action::Acknowledge
+        | Action::StartWork
+        | Action::Resolve
+        | Action::Close
+        | Action::Cancel
+        | Action::Reject
+        | Action::Comment => {}
     }
-    match to {
-        _ if to == current => {}
-        Status::Acknowledged => sets.push((report::Column::AcknowledgedAt, Expr::value(now))),
-        Status::InProgress if r.started_at.is_none() => sets.push((report::Column::StartedAt, Expr::value(now))),
-        Status::Resolved => sets.push((report::Column::ResolvedAt, Expr::value(now))),
-        Status::Closed => sets.push((report::Column::ClosedAt, Expr::value(now))),
-        Status::Cancelled | Status::Rejected => sets.push((report::Column::EndedAt, Expr::value(now))),
-        _ => {}
+    if to != current {
+        match to {
+            Status::Acknowledged => sets.push((report::Column::AcknowledgedAt, Expr::value(now))),
+            Status::InProgress if r.started_at.is_none() => sets.push((report::Column::StartedAt, Expr::value(now))),
+            Status::Resolved => sets.push((report::Column::ResolvedAt, Expr::value(now))),
+            Status::Closed => sets.push((report::Column::ClosedAt, Expr::value(now))),
+            Status::Cancelled | Status::Rejected => sets.push((report::Column::EndedAt, Expr::value(now))),
+            Status::InProgress | Status::Submitted | Status::Dispatched | Status::Duplicate | Status::Reopened => {}
+        }
     }
-    let kind = event_kind(action, party);
+    let kind = event_kind(action, party).ok_or_else(|| AppError::internal(anyhow::anyhow!("{action:?} is no timeline step")))?;
+    let step = Step { kind, party, lead: st.clone(), note: event_note, checked };
     let photos = photo_phase.map(|phase| (actor, photos, media::Target::Report { report: r.id, phase }));
-    let ev = Event { kind, party, lead: st, actor: Some(user), note: event_note, now, checked };
-    apply_attaching(state, &r, current, to, sets, ev, photos).await
+    apply(state, r, to, sets, step, Some(user), now, photos).await
 }
 
-/// The timeline kind of an action.
-pub fn event_kind(action: Action, party: Party) -> &'static str {
-    match action {
-        Action::Acknowledge => "ACKNOWLEDGED",
-        Action::Dispatch => "DISPATCHED",
-        Action::StartWork => "STARTED",
-        Action::Resolve => "RESOLVED",
-        Action::Close if party == Party::System => "AUTO_CLOSED",
-        Action::Close => "CLOSED",
-        Action::Confirm => "CONFIRMED",
-        Action::Reopen => "REOPENED",
-        Action::Cancel => "CANCELLED",
-        Action::Reject => "REJECTED",
-        Action::MarkDuplicate => "DUPLICATE",
-        Action::Comment => "COMMENTED",
-        Action::Urge => "URGED",
-    }
+/// The timeline kind of an action (none for a comment: comments are not timeline steps).
+pub fn event_kind(action: Action, party: Party) -> Option<EventKind> {
+    Some(match action {
+        Action::Acknowledge => EventKind::Acknowledged,
+        Action::Dispatch => EventKind::Dispatched,
+        Action::StartWork => EventKind::Started,
+        Action::Resolve => EventKind::Resolved,
+        Action::Close if party == Party::System => EventKind::AutoClosed,
+        Action::Close => EventKind::Closed,
+        Action::Confirm => EventKind::Confirmed,
+        Action::Reopen => EventKind::Reopened,
+        Action::Cancel => EventKind::Cancelled,
+        Action::Reject => EventKind::Rejected,
+        Action::MarkDuplicate => EventKind::Duplicate,
+        Action::Urge => EventKind::Urged,
+        Action::Comment => return None,
+    })
 }
 
 /// What goes on the timeline with a change.
-pub struct Event {
+pub struct Step {
     /// Timeline kind.
-    pub kind: &'static str,
+    pub kind: EventKind,
     /// As whom.
     pub party: Party,
     /// The actor's standing (for the head/admin role label).
     pub lead: Standing,
-    /// Who (None: the system).
-    pub actor: Option<Uuid>,
     /// A note.
     pub note: Option<String>,
-    /// When.
-    pub now: DateTime<Utc>,
     /// The content check of the note.
     pub checked: content::Checked,
 }
 
-/// Writes the change (guarded by the version the decision was made on) and its event in one transaction.
+/// Writes the change (guarded by the version the decision was made on, `r.version`) and says what happened, in
+/// one transaction: the event's subscribers write the timeline step, the notifications and the points. `actor`
+/// is who did it (none: the system), `photos` the caller's photos to attach with it.
+#[allow(clippy::too_many_arguments)]
 pub async fn apply(
     state: &AppState,
     r: &report::Model,
-    from: Status,
-    to: Status,
-    sets: Vec<(report::Column, SimpleExpr)>,
-    ev: Event,
-) -> AppResult<report::Model> {
-    apply_attaching(state, r, from, to, sets, ev, None).await
-}
-
-/// [`apply`], also attaching the actor's photos to the report in the same transaction.
-pub async fn apply_attaching(
-    state: &AppState,
-    r: &report::Model,
-    from: Status,
     to: Status,
     mut sets: Vec<(report::Column, SimpleExpr)>,
-    ev: Event,
+    step: Step,
+    actor: Option<Uuid>,
+    now: DateTime<Utc>,
     photos: Option<(&Actor, &[Uuid], media::Target)>,
 ) -> AppResult<report::Model> {
+    let from = r.status;
     let event_id = new_id();
     sets.push((report::Column::Version, Expr::value(r.version + 1)));
     sets.push((report::Column::LastEventId, Expr::value(event_id)));
-    sets.push((report::Column::LastEventKind, Expr::value(ev.kind)));
-    sets.push((report::Column::LastEventAt, Expr::value(ev.now)));
+    sets.push((report::Column::LastEventKind, Expr::value(step.kind)));
+    sets.push((report::Column::LastEventAt, Expr::value(now)));
     if to != from {
-        sets.push((report::Column::Status, Expr::value(to.as_str())));
-        sets.push((report::Column::WaitingSince, Expr::value(ev.now)));
+        sets.push((report::Column::Status, Expr::value(to)));
+        sets.push((report::Column::WaitingSince, Expr::value(now)));
     }
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut change = Change::begin_at(state, actor, now).await?;
     let mut update = report::Entity::update_many()
         .filter(report::Column::Id.eq(r.id))
         .filter(report::Column::Version.eq(r.version));
     for (c, v) in sets {
         update = update.col_expr(c, v);
     }
-    // PostgreSQL returns the new row with the update (one round trip fewer); SQLite reads it back after commit.
+    // PostgreSQL returns the new row with the update (one round trip fewer); SQLite reads it back in the
+    // transaction.
     let returning = state.db.support_returning();
     let updated = if returning {
-        update.exec_with_returning(&txn).await?.pop()
-    } else if update.exec(&txn).await?.rows_affected == 1 {
+        update.exec_with_returning(change.db()).await?.pop()
+    } else if update.exec(change.db()).await?.rows_affected == 1 {
         Some(r.clone())
     } else {
         None
     };
     if updated.is_none() {
-        drop(txn);
+        drop(change);
         let now = report::Entity::find_by_id(r.id).one(&state.db).await?.ok_or_else(not_found)?;
+        let current = now.status.to_value();
         return Err(AppError::StatusConflict {
             msg: msg!(
                 "报告刚刚被他人更新（当前状态 {}），请刷新后重试",
                 "Someone else just updated this report (now {}); refresh and try again",
-                now.status
+                current
             ),
-            current: now.status,
+            current,
         });
     }
-    insert_event(&txn, event_id, r.id, &ev, from, to).await?;
     if let Some((actor, ids, target)) = photos {
-        media::attach(&txn, actor, ids, target).await?;
+        media::attach(change.db(), actor, ids, target).await?;
     }
-    ev.checked.enqueue(&txn, content::Target::Event, event_id).await?;
-    // The row after the change (PostgreSQL returned it; SQLite reads it inside the transaction).
+    step.checked.enqueue(change.db(), content::Target::Event, event_id).await?;
     let row = match updated {
         Some(row) if returning => row,
-        _ => report::Entity::find_by_id(r.id).one(&txn).await?.ok_or_else(not_found)?,
+        _ => report::Entity::find_by_id(r.id).one(change.db()).await?.ok_or_else(not_found)?,
     };
-    // Whoever the change concerns is told, in the same transaction (a text still under review is not passed on).
-    let note = ev.note.as_deref().filter(|_| ev.checked.moderation == content::Moderation::Pass);
-    notify::for_event(&txn, &state.config, &row, ev.kind, ev.actor, note, ev.now).await?;
-    // Points the change earns (once per report and reason, however often it is retried).
-    crate::service::incentives::on_report_event(&txn, state, &row, ev.kind, ev.actor, ev.party == machine::Party::Head).await?;
-    txn.commit().await?;
-    Ok(row)
-}
-
-async fn insert_event<C: ConnectionTrait>(db: &C, id: Uuid, report: Uuid, ev: &Event, from: Status, to: Status) -> AppResult<()> {
-    let changed = from != to;
-    report_event::ActiveModel {
-        id: Set(id),
-        created_at: Set(ev.now),
-        kind: Set(ev.kind.into()),
-        actor_role: Set(role_label(ev.party, ev.lead.lead_role).into()),
-        from_status: Set(changed.then(|| from.as_str().to_owned())),
-        to_status: Set(changed.then(|| to.as_str().to_owned())),
-        note: Set(ev.note.clone()),
-        report_id: Set(report),
-        actor_id: Set(ev.actor),
-        moderation: Set(ev.checked.moderation.as_str().into()),
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+    let note_moderation = step.checked.moderation;
+    let event = ReportChange {
+        report: row,
+        event_id,
+        kind: step.kind,
+        from: Some(from),
+        to,
+        party: step.party,
+        role: role_label(step.party, step.lead.lead_role),
+        note_moderation,
+        note: step.note,
+    };
+    change.emit(DomainEvent::ReportActed(event.clone())).await?;
+    change.commit().await?;
+    Ok(event.report)
 }
 
 /// `addComment`: the reporter, the heads above, a community admin and the assigned company's staff may comment.
-pub async fn add_comment(state: &AppState, actor: &Actor, id: Uuid, body: &str) -> AppResult<report_comment::Model> {
+pub async fn add_comment(state: &AppState, actor: &Actor, id: Uuid, body: &str) -> AppResult<(report_comment::Model, ReportView)> {
     add_comment_with_photos(state, actor, id, body, &[]).await
 }
 
-/// [`add_comment`] with the caller's uploaded `photos` attached to the comment in the same transaction.
+/// [`add_comment`] with the caller's uploaded `photos` attached to the comment in the same transaction. Returns the
+/// comment with the report as the caller sees it.
 pub async fn add_comment_with_photos(
     state: &AppState,
     actor: &Actor,
     id: Uuid,
     body: &str,
     photos: &[Uuid],
-) -> AppResult<report_comment::Model> {
+) -> AppResult<(report_comment::Model, ReportView)> {
     let body = validate::text_multiline("body", body, 1, 1000)?;
     media::check_ids(photos)?;
-    let (r, st) = load_visible(state, actor, id).await?;
-    let current = status_of(&r)?;
-    let (party, _) = machine::decide(current, Action::Comment, &st.parties, facts(&r, Utc::now()))
-        .map_err(|e| refused(e, current, &r))?;
+    let view = load_visible(state, actor, id).await?;
+    let (r, st) = (&view.row, &view.standing);
+    let current = r.status;
+    let (party, _) = machine::decide(current, Action::Comment, &st.parties, facts(r, Utc::now()))
+        .map_err(|e| refused(e, current, r))?;
     let checked = content::check(state, actor, "body", Some(&body), crate::wechat::Scene::Comment).await?;
-    let id = new_id();
-    let txn = crate::db::begin_write(&state.db).await?;
-    let comment = report_comment::ActiveModel {
-        id: Set(id),
-        created_at: Set(Utc::now()),
-        author_role: Set(role_label(party, st.lead_role).into()),
-        body: Set(body),
-        report_id: Set(r.id),
-        author_id: Set(actor.user_id()?),
-        moderation: Set(checked.moderation.as_str().into()),
-    }
-    .insert(&txn)
-    .await?;
-    checked.enqueue(&txn, content::Target::Comment, id).await?;
-    media::attach(&txn, actor, photos, media::Target::Comment { report: r.id, comment: id }).await?;
-    if comment.author_id != r.reporter_id {
-        let body = if checked.moderation == content::Moderation::Pass { comment.body.clone() } else { String::new() };
-        let note = notify::Note { user: r.reporter_id, kind: notify::Kind::NewComment, body, report: Some(r.id), at: comment.created_at };
-        notify::write(&txn, &state.config, vec![note]).await?;
-    }
-    txn.commit().await?;
-    Ok(comment)
+    let (id, author) = (new_id(), actor.user_id()?);
+    let mut change = Change::begin(state, Some(author)).await?;
+    let comment = report_comment::Model {
+        id,
+        created_at: change.at(),
+        author_role: role_label(party, st.lead_role),
+        body,
+        report_id: r.id,
+        author_id: author,
+        moderation: checked.moderation,
+    };
+    let am: report_comment::ActiveModel = comment.clone().into();
+    report_comment::Entity::insert(am).exec_without_returning(change.db()).await?;
+    checked.enqueue(change.db(), content::Target::Comment, id).await?;
+    media::attach(change.db(), actor, photos, media::Target::Comment { report: r.id, comment: id }).await?;
+    change
+        .emit(DomainEvent::CommentAdded(CommentAdded {
+            report: (**r).clone(),
+            comment: id,
+            author,
+            role: comment.author_role,
+            moderation: checked.moderation,
+            body: comment.body.clone(),
+        }))
+        .await?;
+    change.commit().await?;
+    Ok((comment, view))
 }
+

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::Urgency;
 use crate::auth::{Actor, Role};
 use crate::error::{AppError, AppResult};
+use crate::service::events::{Change, DomainEvent};
 use crate::service::validate;
 use crate::state::AppState;
 use crate::msg;
@@ -90,7 +91,10 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, patch: CategoryPa
             msg!("受理时限不能长于办结时限", "The time to acknowledge cannot exceed the time to resolve"),
         ));
     }
-    let updated = am.update(&state.db).await?;
-    state.lookup.forget_categories();
+    let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
+    let updated = am.update(change.db()).await?;
+    change.emit(DomainEvent::CategoryUpdated { category: id }).await?;
+    // Every replica drops its cached categories: this one after the commit, the others from the log.
+    change.commit().await?;
     Ok(updated)
 }

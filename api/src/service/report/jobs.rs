@@ -3,10 +3,11 @@
 use std::time::Duration;
 
 use chrono::Utc;
+use entity::enums::EventKind;
 use entity::report;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 
-use super::act::{Event, apply};
+use super::act::{Step, apply};
 use super::machine::{Action, Party, Status};
 use super::{Standing, machine};
 use crate::error::{AppError, AppResult};
@@ -17,7 +18,7 @@ pub async fn auto_close_due(state: &AppState) -> AppResult<usize> {
     let now = Utc::now();
     let wait = chrono::Duration::from_std(state.config.auto_close_after).map_err(anyhow::Error::from)?;
     let due = report::Entity::find()
-        .filter(report::Column::Status.eq(Status::Resolved.as_str()))
+        .filter(report::Column::Status.eq(Status::Resolved))
         .filter(report::Column::ResolvedAt.lte(now - wait))
         .order_by_asc(report::Column::ResolvedAt)
         .limit(200)
@@ -29,16 +30,14 @@ pub async fn auto_close_due(state: &AppState) -> AppResult<usize> {
             continue;
         };
         let sets = vec![(report::Column::ClosedAt, Expr::value(now)), (report::Column::AutoClosed, Expr::value(true))];
-        let ev = Event {
-            kind: "AUTO_CLOSED",
+        let step = Step {
+            kind: EventKind::AutoClosed,
             party,
             lead: Standing::default(),
-            actor: None,
             note: Some(format!("居民 {} 小时内未确认，系统自动结单", wait.num_hours())),
-            now,
             checked: Default::default(),
         };
-        match apply(state, &r, Status::Resolved, to, sets, ev).await {
+        match apply(state, &r, to, sets, step, None, now, None).await {
             Ok(_) => closed += 1,
             // Another replica (or the resident) got there first.
             Err(AppError::Conflict(_) | AppError::StatusConflict { .. }) => {}

@@ -2,30 +2,8 @@
 //! database, no clock; the service layer supplies the facts and applies the result.
 use async_graphql::Enum;
 
-/// Where a report stands.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Status {
-    /// Sent by the resident, waiting for the neighbour head.
-    Submitted,
-    /// A head has seen it and taken it up.
-    Acknowledged,
-    /// Sent to the compound's property company.
-    Dispatched,
-    /// The property company is working on it.
-    InProgress,
-    /// Reported fixed; waiting for the resident to confirm (or reopen).
-    Resolved,
-    /// Done.
-    Closed,
-    /// Refused by a head, with a reason.
-    Rejected,
-    /// The same problem as an earlier report.
-    Duplicate,
-    /// Withdrawn by the reporter.
-    Cancelled,
-    /// The resident says it is not fixed.
-    Reopened,
-}
+/// Where a report stands (stored in `report.status`; the GraphQL enum `Status`).
+pub use entity::enums::ReportStatus as Status;
 
 /// Every status, for exhaustive checks.
 pub const ALL_STATUSES: [Status; 10] = [
@@ -41,31 +19,16 @@ pub const ALL_STATUSES: [Status; 10] = [
     Status::Reopened,
 ];
 
-impl Status {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Submitted => "SUBMITTED",
-            Status::Acknowledged => "ACKNOWLEDGED",
-            Status::Dispatched => "DISPATCHED",
-            Status::InProgress => "IN_PROGRESS",
-            Status::Resolved => "RESOLVED",
-            Status::Closed => "CLOSED",
-            Status::Rejected => "REJECTED",
-            Status::Duplicate => "DUPLICATE",
-            Status::Cancelled => "CANCELLED",
-            Status::Reopened => "REOPENED",
-        }
-    }
-
-    /// Reads the stored form.
-    pub fn parse(s: &str) -> Option<Status> {
-        ALL_STATUSES.into_iter().find(|x| x.as_str() == s)
-    }
-
-    /// No action moves a report out of these.
-    pub fn is_terminal(self) -> bool {
-        matches!(self, Status::Closed | Status::Rejected | Status::Duplicate | Status::Cancelled)
+/// No action moves a report out of these.
+pub fn is_terminal(s: Status) -> bool {
+    match s {
+        Status::Closed | Status::Rejected | Status::Duplicate | Status::Cancelled => true,
+        Status::Submitted
+        | Status::Acknowledged
+        | Status::Dispatched
+        | Status::InProgress
+        | Status::Resolved
+        | Status::Reopened => false,
     }
 }
 
@@ -115,7 +78,8 @@ pub const ALL_ACTIONS: [Action; 12] = [
 ];
 
 /// How the acting user relates to the report (a user may be several at once).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Party {
     /// Who reported it.
     Reporter,
@@ -168,7 +132,13 @@ pub fn next(status: Status, action: Action, party: Party, f: Facts) -> Result<St
     let consistent = |s: Status| match s {
         Status::Submitted | Status::Acknowledged => !f.has_company,
         Status::Dispatched => f.has_company,
-        _ => true,
+        Status::InProgress
+        | Status::Resolved
+        | Status::Closed
+        | Status::Rejected
+        | Status::Duplicate
+        | Status::Cancelled
+        | Status::Reopened => true,
     };
     let possible = ALL_STATUSES.into_iter().filter(|s| consistent(*s)).any(|s| {
         [false, true].into_iter().any(|confirmed| target(s, action, party, Facts { confirmed, ..f }).is_some())
@@ -176,7 +146,9 @@ pub fn next(status: Status, action: Action, party: Party, f: Facts) -> Result<St
     Err(if possible { Refusal::WrongStatus } else { Refusal::NotAllowed })
 }
 
-/// The transition table.
+/// The transition table: for each action (the compiler asks for every one), the statuses it moves on from and
+/// who may do it there. A status an action does not name is refused there: deny by default, and the exhaustive
+/// table test below pins every combination.
 fn target(status: Status, action: Action, party: Party, f: Facts) -> Option<Status> {
     use Action as A;
     use Party as P;
@@ -184,27 +156,35 @@ fn target(status: Status, action: Action, party: Party, f: Facts) -> Option<Stat
     let lead = matches!(party, P::Head | P::Admin);
     let staff = party == P::Staff;
     let reporter = party == P::Reporter;
-    match (action, status) {
-        (A::Acknowledge, S::Submitted) if lead => Some(S::Acknowledged),
-        (A::Dispatch, S::Acknowledged | S::Reopened) if lead => Some(S::Dispatched),
+    let to = |allowed: bool, to: Status| allowed.then_some(to);
+    match action {
+        A::Acknowledge => to(lead && status == S::Submitted, S::Acknowledged),
+        A::Dispatch => to(lead && matches!(status, S::Acknowledged | S::Reopened), S::Dispatched),
         // Staff start dispatched work, or work again on a reopened report of theirs; a head takes up again a
         // reopened report that never went to a company.
-        (A::StartWork, S::Dispatched) if staff => Some(S::InProgress),
-        (A::StartWork, S::Reopened) if (staff && f.has_company) || (lead && !f.has_company) => Some(S::InProgress),
+        A::StartWork => to(
+            (status == S::Dispatched && staff)
+                || (status == S::Reopened && ((staff && f.has_company) || (lead && !f.has_company))),
+            S::InProgress,
+        ),
         // A head fixes it without the company; the company resolves what it works on.
-        (A::Resolve, S::Acknowledged) if lead => Some(S::Resolved),
-        (A::Resolve, S::InProgress) if (staff && f.has_company) || (lead && !f.has_company) => Some(S::Resolved),
-        (A::Close, S::Resolved) if party == P::System => Some(S::Closed),
-        (A::Close, S::Resolved) if staff && f.confirmed && f.has_company => Some(S::Closed),
+        A::Resolve => to(
+            (status == S::Acknowledged && lead)
+                || (status == S::InProgress && ((staff && f.has_company) || (lead && !f.has_company))),
+            S::Resolved,
+        ),
+        A::Close => to(status == S::Resolved && (party == P::System || (staff && f.confirmed && f.has_company)), S::Closed),
         // Confirming a head's own fix closes it; a company's fix is closed by the company.
-        (A::Confirm, S::Resolved) if reporter && !f.confirmed => Some(if f.has_company { S::Resolved } else { S::Closed }),
-        (A::Reopen, S::Resolved) if reporter && !f.confirmed => Some(S::Reopened),
-        (A::Cancel, S::Submitted | S::Acknowledged) if reporter => Some(S::Cancelled),
-        (A::Reject, S::Submitted | S::Acknowledged) if lead => Some(S::Rejected),
-        (A::MarkDuplicate, S::Submitted | S::Acknowledged) if lead => Some(S::Duplicate),
-        (A::Comment, s) if party != P::System => Some(s),
-        (A::Urge, S::Submitted | S::Acknowledged | S::Dispatched | S::InProgress | S::Reopened) if reporter => Some(status),
-        _ => None,
+        A::Confirm => to(status == S::Resolved && reporter && !f.confirmed, if f.has_company { S::Resolved } else { S::Closed }),
+        A::Reopen => to(status == S::Resolved && reporter && !f.confirmed, S::Reopened),
+        A::Cancel => to(reporter && matches!(status, S::Submitted | S::Acknowledged), S::Cancelled),
+        A::Reject => to(lead && matches!(status, S::Submitted | S::Acknowledged), S::Rejected),
+        A::MarkDuplicate => to(lead && matches!(status, S::Submitted | S::Acknowledged), S::Duplicate),
+        A::Comment => to(party != P::System, status),
+        A::Urge => to(
+            reporter && matches!(status, S::Submitted | S::Acknowledged | S::Dispatched | S::InProgress | S::Reopened),
+            status,
+        ),
     }
 }
 
@@ -304,7 +284,7 @@ mod tests {
 
     #[test]
     fn terminal_statuses_allow_only_comments() {
-        for s in ALL_STATUSES.into_iter().filter(|s| s.is_terminal()) {
+        for s in ALL_STATUSES.into_iter().filter(|s| is_terminal(*s)) {
             for a in ALL_ACTIONS.into_iter().filter(|a| *a != A::Comment) {
                 for p in ALL_PARTIES {
                     assert!(next(s, a, p, Facts::default()).is_err(), "{s:?} {a:?} {p:?}");
@@ -350,10 +330,10 @@ mod tests {
     }
 
     #[test]
-    fn stored_forms_round_trip() {
-        for s in ALL_STATUSES {
-            assert_eq!(Status::parse(s.as_str()), Some(s));
-        }
-        assert_eq!(Status::parse("DONE"), None);
+    fn every_status_is_listed_once() {
+        use sea_orm::Iterable;
+        let listed: std::collections::HashSet<Status> = ALL_STATUSES.into_iter().collect();
+        assert_eq!(listed.len(), ALL_STATUSES.len());
+        assert_eq!(Status::iter().count(), ALL_STATUSES.len());
     }
 }

@@ -7,35 +7,18 @@ pub mod jobs;
 pub mod machine;
 pub mod query;
 pub mod submit;
+pub mod timeline;
+pub mod view;
 
+use entity::enums::{ActorRole, Moderation};
 use entity::report;
 use uuid::Uuid;
 
 use crate::auth::{Role, Roles};
 use machine::Party;
 
-/// Urgency of a report.
-#[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Urgency {
-    /// Ordinary.
-    Normal,
-    /// Needs attention within hours (a flooding leak, a stuck lift).
-    Urgent,
-}
-
-impl Urgency {
-    /// The stored form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Urgency::Normal => "NORMAL",
-            Urgency::Urgent => "URGENT",
-        }
-    }
-    /// Reads the stored form.
-    pub fn parse(s: &str) -> Urgency {
-        if s == "URGENT" { Urgency::Urgent } else { Urgency::Normal }
-    }
-}
+/// Urgency of a report (stored in `report.urgency`; the GraphQL enum `Urgency`).
+pub use entity::enums::Urgency;
 
 /// How a user stands toward one report: what they may see and as whom they may act.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -78,7 +61,7 @@ pub fn standing(user: Uuid, roles: &Roles, homes: &[Uuid], r: &report::Model) ->
     }
     let neighbour = r.neighbourhood_id.is_some_and(|n| homes.contains(&n));
     // A description under review (or not checked yet) is hidden from the neighbours until it passes.
-    s.can_view = !s.parties.is_empty() || (neighbour && r.moderation == "PASS");
+    s.can_view = !s.parties.is_empty() || (neighbour && r.moderation == Moderation::Pass);
     s.sees_reporter = s.parties.iter().any(|p| matches!(p, Party::Reporter | Party::Head | Party::Admin));
     s
 }
@@ -99,18 +82,30 @@ pub async fn standing_of(
     Ok(standing(user, &roles, &actor.homes(state).await?, r))
 }
 
-/// The role name recorded on the timeline for a party.
-pub fn role_label(party: Party, lead_role: Option<Role>) -> &'static str {
+/// The role recorded on the timeline for a party.
+pub fn role_label(party: Party, lead_role: Option<Role>) -> ActorRole {
     match party {
-        Party::Reporter => "REPORTER",
-        Party::Staff => "PROPERTY_STAFF",
-        Party::System => "SYSTEM",
-        Party::Head | Party::Admin => lead_role.map(Role::as_str).unwrap_or("COMMUNITY_ADMIN"),
+        Party::Reporter => ActorRole::Reporter,
+        Party::Staff => ActorRole::PropertyStaff,
+        Party::System => ActorRole::System,
+        Party::Head | Party::Admin => match lead_role {
+            Some(Role::NeighbourHead) => ActorRole::NeighbourHead,
+            Some(Role::GroupHead) => ActorRole::GroupHead,
+            Some(Role::AreaHead) => ActorRole::AreaHead,
+            Some(
+                Role::CommunityAdmin
+                | Role::StreetAdmin
+                | Role::DistrictAdmin
+                | Role::PropertyStaff
+                | Role::MerchantStaff,
+            )
+            | None => ActorRole::CommunityAdmin,
+        },
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::auth::Grant;
     use chrono::Utc;
@@ -118,17 +113,22 @@ mod tests {
     fn report(reporter: Uuid, n: Uuid, g: Uuid, a: Uuid, c: Uuid, company: Option<Uuid>) -> report::Model {
         let now = Utc::now();
         report::Model {
-            id: Uuid::now_v7(), created_at: now, description: "drain blocked".into(), urgency: "NORMAL".into(),
+            id: Uuid::now_v7(), created_at: now, description: "drain blocked".into(), urgency: Urgency::Normal,
             unit: None, room: None, public_area: None, latitude: None, longitude: None, anonymous: false,
-            status: "SUBMITTED".into(), version: 1, waiting_since: now, submitted_at: now, acknowledged_at: None,
+            status: machine::Status::Submitted, version: 1, waiting_since: now, submitted_at: now, acknowledged_at: None,
             dispatched_at: None, started_at: None, resolved_at: None, closed_at: None, first_reopened_at: None,
             ended_at: None, confirmed_at: None, rating: None, rating_comment: None, auto_closed: false,
             reopen_count: 0, last_urged_at: None, idempotency_key: None, category_id: Uuid::now_v7(),
             reporter_id: reporter, compound_id: Uuid::now_v7(), building_id: None, neighbourhood_id: Some(n),
             group_id: Some(g), area_id: Some(a), community_id: c, company_id: company, duplicate_of: None,
-            last_event_id: None, moderation: "PASS".into(), last_event_kind: None, last_event_at: None,
+            last_event_id: None, moderation: Moderation::Pass, last_event_kind: None, last_event_at: None,
             reporter_name: String::new(),
         }
+    }
+
+    /// A report in neighbourhood `n` dispatched to `company`, reported by `reporter`.
+    pub(crate) fn sample(reporter: Uuid, n: Uuid, company: Uuid) -> report::Model {
+        report(reporter, n, Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Some(company))
     }
 
     fn roles(g: &[(Role, Uuid)]) -> Roles {

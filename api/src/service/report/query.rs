@@ -3,8 +3,10 @@
 //! each item (the actor of an event, the author of a comment, a reporter whose phone is shown) through a join, so a
 //! page costs one round trip. The reporter's name and the kind and time of a report's newest event are columns of
 //! the report; a newest event shown in full is joined in too.
+use entity::enums::Moderation;
 use entity::{app_user, report, report_comment, report_event};
 use sea_orm::{
+    ActiveEnum,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
     sea_query::Expr,
 };
@@ -12,16 +14,16 @@ use uuid::Uuid;
 
 use super::act::load_visible;
 use super::machine::Status;
+use super::view::ReportView;
 use crate::auth::{Actor, Role};
-use crate::error::{AppError, AppResult};
-use crate::msg;
+use crate::error::{AppError, AppResult, Denied};
 use crate::service::page::{self, Page, PageArgs, TimeCursor};
 use crate::service::rows;
 use crate::state::AppState;
 
-/// `report(id)`.
-pub async fn one(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<report::Model> {
-    Ok(load_visible(state, actor, id).await?.0)
+/// `report(id)`: the report as the caller may see it.
+pub async fn one(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<ReportView> {
+    load_visible(state, actor, id).await
 }
 
 /// What a page of reports brings along in its one statement.
@@ -105,7 +107,7 @@ pub async fn mine(
     let user = actor.user_id()?;
     let mut q = report::Entity::find().filter(report::Column::ReporterId.eq(user));
     if let Some(s) = status {
-        q = q.filter(report::Column::Status.eq(s.as_str()));
+        q = q.filter(report::Column::Status.eq(s));
     }
     if let Some(after) = args.after {
         q = q.filter(report::Column::Id.lt(after));
@@ -145,10 +147,7 @@ pub async fn inbox(
         }
     }
     if !any {
-        return Err(AppError::Forbidden(msg!(
-            "任务箱只对邻长、组长、片长和社区管理员开放",
-            "The task inbox is for neighbour, group and area heads and community admins"
-        )));
+        return Err(AppError::denied(Denied::NotAHeadOrAdmin));
     }
     waiting_list(state, scope, status, &NEEDS_HEAD, category, first, after, with).await
 }
@@ -166,7 +165,7 @@ pub async fn queue(
     let roles = actor.roles(state).await?;
     let companies: Vec<Uuid> = roles.scopes(Role::PropertyStaff).collect();
     if companies.is_empty() {
-        return Err(AppError::Forbidden(msg!("工单队列只对物业人员开放", "The ticket queue is for property staff")));
+        return Err(AppError::denied(Denied::NotPropertyStaff));
     }
     let scope = Condition::all().add(report::Column::CompanyId.is_in(companies));
     waiting_list(state, scope, status, &NEEDS_COMPANY, None, first, after, with).await
@@ -209,7 +208,7 @@ async fn waiting_list(
 pub fn waiting_select(scope: Condition, statuses: &[Status]) -> Select<report::Entity> {
     // The statuses go in as literals (they are the enum's own constants, never user text) so that PostgreSQL
     // matches the partial indexes of the default views in the generic plan it caches for the statement.
-    let list = statuses.iter().map(|s| format!("'{}'", s.as_str())).collect::<Vec<_>>().join(", ");
+    let list = statuses.iter().map(|s| format!("'{}'", s.to_value())).collect::<Vec<_>>().join(", ");
     report::Entity::find().filter(scope).filter(Expr::cust(format!("\"report\".\"status\" IN ({list})")))
 }
 
@@ -230,21 +229,21 @@ pub async fn timeline(
     page::fetch_with_user(&state.db, q, report_event::Column::Id, args, with_actors).await
 }
 
-/// A report's comments, oldest first, with each comment's author when `with_authors`. With
-/// `hide_unchecked_from`, comments not passed by the content check are left out unless that user wrote them.
+/// A report's comments as `view`'s caller may see them, oldest first, with each comment's author when
+/// `with_authors`: comments not passed by the content check only for their author and for those who see texts
+/// under review.
 pub async fn comments(
     state: &AppState,
-    report: Uuid,
+    view: &ReportView,
     args: PageArgs,
     with_authors: bool,
-    hide_unchecked_from: Option<Uuid>,
 ) -> AppResult<(Page<report_comment::Model>, Vec<app_user::Model>)> {
-    let mut q = report_comment::Entity::find().filter(report_comment::Column::ReportId.eq(report));
-    if let Some(viewer) = hide_unchecked_from {
+    let mut q = report_comment::Entity::find().filter(report_comment::Column::ReportId.eq(view.row.id));
+    if !view.sees_unchecked() {
         q = q.filter(
             Condition::any()
-                .add(report_comment::Column::Moderation.eq("PASS"))
-                .add(report_comment::Column::AuthorId.eq(viewer)),
+                .add(report_comment::Column::Moderation.eq(Moderation::Pass))
+                .add(report_comment::Column::AuthorId.eq(view.viewer)),
         );
     }
     page::fetch_with_user(&state.db, q, report_comment::Column::Id, args, with_authors).await

@@ -1,6 +1,7 @@
 //! `submitReport`: a verified resident reports a problem in their compound.
 use chrono::Utc;
-use entity::{app_user, building, neighbourhood_unit, report, report_event, residence};
+use entity::enums::{ActorRole, EventKind, Moderation, ResidenceStatus};
+use entity::{app_user, building, neighbourhood_unit, report, residence};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
     QuerySelect, Select, Set, SqlErr,
@@ -8,11 +9,13 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::Urgency;
+use super::machine::{Party, Status};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, new_id};
 use crate::msg;
-use crate::service::{media, people, places, validate};
+use crate::service::events::{Change, DomainEvent, ReportChange};
+use crate::service::{media, places, validate};
 use crate::state::AppState;
 
 /// Where the problem is.
@@ -125,7 +128,7 @@ pub async fn submit_with_photos(
     };
     // Only verified residents of the compound report there: keeps the grid's inboxes free of drive-by reports.
     let home_here = homes.iter().find(|h| h.compound == compound).ok_or_else(|| {
-        AppError::Forbidden(msg!(
+        AppError::forbidden_msg(msg!(
             "只能报告您已认证住址所在小区的问题；请先登记住址并等待邻长认证",
             "You can report problems only in the compound of your verified home; register your home and wait for your neighbour head to verify it"
         ))
@@ -150,7 +153,7 @@ pub async fn submit_with_photos(
     let now = Utc::now();
     let id = new_id();
     let event_id = new_id();
-    let txn = crate::db::begin_write(&state.db).await?;
+    let mut change = Change::begin_at(state, Some(user), now).await?;
     let placement = Placement {
         compound,
         building,
@@ -177,32 +180,40 @@ pub async fn submit_with_photos(
         idempotency_key: key.clone(),
         placement,
     });
-    new.moderation = Set(checked.moderation.as_str().to_owned());
-    let row = new.insert(&txn).await;
-    let row = match row {
+    new.moderation = Set(checked.moderation);
+    let row = match new.insert(change.db()).await {
         Ok(r) => r,
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) && key.is_some() => {
             // The same submit arrived twice at once: the other one stored it.
-            drop(txn);
+            drop(change);
             return find_by_key(state, user, key.as_deref().unwrap_or_default())
                 .await?
-                .ok_or_else(|| AppError::Internal(e.into()));
+                .ok_or_else(|| AppError::internal(e));
         }
         Err(e) => return Err(e.into()),
     };
-    new_event(event_id, id, user, now)
-    .insert(&txn)
-    .await?;
-    checked.enqueue(&txn, crate::service::content::Target::Report, id).await?;
-    // The neighbour head hears of it in the same transaction.
-    crate::service::notify::for_event(&txn, &state.config, &row, "SUBMITTED", Some(user), None, now).await?;
-    media::attach(&txn, actor, photos, media::Target::Report { report: id, phase: media::Phase::Before }).await?;
-    txn.commit().await?;
+    checked.enqueue(change.db(), crate::service::content::Target::Report, id).await?;
+    media::attach(change.db(), actor, photos, media::Target::Report { report: id, phase: media::Phase::Before }).await?;
+    // The timeline's SUBMITTED step and the neighbour head's notification are the event's subscribers.
+    change
+        .emit(DomainEvent::ReportSubmitted(ReportChange {
+            report: row.clone(),
+            event_id,
+            kind: EventKind::Submitted,
+            from: None,
+            to: Status::Submitted,
+            party: Party::Reporter,
+            role: ActorRole::Reporter,
+            note_moderation: Moderation::Pass,
+            note: None,
+        }))
+        .await?;
+    change.commit().await?;
     Ok(row)
 }
 
 fn no_home() -> AppError {
-    AppError::Forbidden(msg!(
+    AppError::forbidden_msg(msg!(
         "请先登记住址并等待邻长认证后再报告问题",
         "Register your home and wait for your neighbour head to verify it before reporting"
     ))
@@ -227,19 +238,19 @@ struct Home {
 
 /// A verified residence of the reporter, with the reporter's name.
 #[derive(FromQueryResult)]
-pub struct HomeRow {
+struct HomeRow {
     building_id: Uuid,
     community_id: Uuid,
     unit: i32,
     room: String,
     neighbourhood_id: Option<Uuid>,
     /// The reporter's name.
-    pub reporter_name: String,
+    reporter_name: String,
 }
 
 /// The statement a submit starts with: the reporter's verified residences, each with the reporter's name (copied
-/// onto the report, so lists show it without reading users). The benchmark's ceiling runs it too.
-pub async fn home_rows(db: &impl ConnectionTrait, user: Uuid) -> Result<Vec<HomeRow>, DbErr> {
+/// onto the report, so lists show it without reading users).
+async fn home_rows(db: &impl ConnectionTrait, user: Uuid) -> Result<Vec<HomeRow>, DbErr> {
     homes_select(user).into_model::<HomeRow>().all(db).await
 }
 
@@ -260,7 +271,7 @@ fn homes_select(user: Uuid) -> Select<residence::Entity> {
         .column_as(app_user::Column::Nickname, "reporter_name")
         .join(JoinType::InnerJoin, reporter)
         .filter(residence::Column::UserId.eq(user))
-        .filter(residence::Column::Status.eq(people::status::VERIFIED))
+        .filter(residence::Column::Status.eq(ResidenceStatus::Verified))
 }
 
 /// The reporter's verified homes and name (the name is empty when there is no home: no report is stored then).
@@ -284,7 +295,7 @@ async fn verified_homes(state: &AppState, user: Uuid) -> AppResult<(Vec<Home>, S
 }
 
 /// Where a new report sits, resolved from its location.
-pub struct Placement {
+struct Placement {
     /// Compound.
     pub compound: Uuid,
     /// Building, if given.
@@ -310,7 +321,7 @@ pub struct Placement {
 }
 
 /// Everything a newly submitted report's row is made of.
-pub struct NewRow {
+struct NewRow {
     /// Row id.
     pub id: Uuid,
     /// Id of its SUBMITTED event.
@@ -335,21 +346,21 @@ pub struct NewRow {
     pub placement: Placement,
 }
 
-/// The row of a newly submitted report. The benchmark's ceiling inserts the same row through this function.
-pub fn new_row(n: NewRow) -> report::ActiveModel {
+/// The row of a newly submitted report.
+fn new_row(n: NewRow) -> report::ActiveModel {
     let p = n.placement;
     report::ActiveModel {
         id: Set(n.id),
         created_at: Set(n.now),
         description: Set(n.description),
-        urgency: Set(n.urgency.as_str().into()),
+        urgency: Set(n.urgency),
         unit: Set(p.unit),
         room: Set(p.room),
         public_area: Set(p.public_area),
         latitude: Set(p.latitude),
         longitude: Set(p.longitude),
         anonymous: Set(n.anonymous),
-        status: Set("SUBMITTED".into()),
+        status: Set(Status::Submitted),
         version: Set(1),
         waiting_since: Set(n.now),
         submitted_at: Set(n.now),
@@ -378,25 +389,9 @@ pub fn new_row(n: NewRow) -> report::ActiveModel {
         company_id: Set(None),
         duplicate_of: Set(None),
         last_event_id: Set(Some(n.event_id)),
-        moderation: Set("PASS".into()),
-        last_event_kind: Set(Some("SUBMITTED".into())),
+        moderation: Set(Moderation::Pass),
+        last_event_kind: Set(Some(EventKind::Submitted)),
         last_event_at: Set(Some(n.now)),
         reporter_name: Set(n.reporter_name),
-    }
-}
-
-/// The SUBMITTED event of a new report.
-pub fn new_event(id: Uuid, report: Uuid, reporter: Uuid, now: chrono::DateTime<Utc>) -> report_event::ActiveModel {
-    report_event::ActiveModel {
-        id: Set(id),
-        created_at: Set(now),
-        kind: Set("SUBMITTED".into()),
-        actor_role: Set("REPORTER".into()),
-        from_status: Set(None),
-        to_status: Set(Some("SUBMITTED".into())),
-        note: Set(None),
-        report_id: Set(report),
-        actor_id: Set(Some(reporter)),
-        moderation: Set("PASS".into()),
     }
 }

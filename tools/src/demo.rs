@@ -1,17 +1,20 @@
 //! The demo district loaded by `serve --demo` into an empty database: the shape of `shared/DOMAIN.md` at small
-//! scale, with the dev users the docs and clients rely on.
+//! scale, with the dev users the docs and clients rely on. The tree, the grid and the people are fixtures written
+//! straight to their tables (like the scale generator's, they are not changes anyone made, so they have no domain
+//! events); the reports are walked through the real service functions, so their timelines, notifications, points
+//! and events are real.
+use api::auth::actor::AuthState;
+use api::auth::{Actor, Role};
+use api::ids::new_id;
+use api::service::report::{Urgency, act, machine::Action, submit};
+use api::state::AppState;
 use chrono::Utc;
+use entity::enums::ResidenceStatus;
 use entity::*;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use uuid::Uuid;
-
-use crate::auth::actor::AuthState;
-use crate::auth::{Actor, Role};
-use crate::ids::new_id;
-use crate::service::report::{Urgency, act, machine::Action, submit};
-use crate::state::AppState;
 
 /// The dev logins the demo creates, with what each is.
 pub const DEV_USERS: [(&str, &str); 8] = [
@@ -51,7 +54,7 @@ impl<C: ConnectionTrait> Seed<'_, C> {
         appointment::ActiveModel {
             id: Set(new_id()),
             created_at: Set(self.now),
-            role: Set(role.as_str().into()),
+            role: Set(role),
             scope_id: Set(scope),
             starts_at: Set(self.now),
             ends_at: Set(None),
@@ -70,7 +73,7 @@ impl<C: ConnectionTrait> Seed<'_, C> {
             created_at: Set(self.now),
             unit: Set(unit),
             room: Set(room.into()),
-            status: Set("VERIFIED".into()),
+            status: Set(ResidenceStatus::Verified),
             reviewed_at: Set(Some(self.now)),
             reject_reason: Set(None),
             user_id: Set(user),
@@ -107,7 +110,7 @@ async fn load_district(db: &DatabaseConnection) -> anyhow::Result<bool> {
     if district::Entity::find().count(db).await? > 0 {
         return Ok(false);
     }
-    let txn = crate::db::begin_write(db).await?;
+    let txn = api::db::begin_write(db).await?;
     let s = Seed { db: &txn, now: Utc::now() };
     let now = s.now;
     macro_rules! row {
@@ -259,13 +262,13 @@ async fn load_reports(state: &AppState) -> anyhow::Result<()> {
         let Some(nbh) = home.neighbourhood_id else { continue };
         let head = appointment::Entity::find()
             .filter(appointment::Column::ScopeId.eq(nbh))
-            .filter(appointment::Column::Role.eq(Role::NeighbourHead.as_str()))
+            .filter(appointment::Column::Role.eq(Role::NeighbourHead))
             .one(db)
             .await?
             .map(|a| a.user_id);
         let building = building::Entity::find_by_id(home.building_id).one(db).await?;
         let company = match building {
-            Some(b) => crate::service::property::current_manager(state, b.compound_id)
+            Some(b) => api::service::property::current_manager(state, b.compound_id)
                 .await
                 .map_err(|e| anyhow::anyhow!("demo company: {e:?}"))?,
             None => None,
@@ -273,7 +276,7 @@ async fn load_reports(state: &AppState) -> anyhow::Result<()> {
         let staff = match company {
             Some(c) => appointment::Entity::find()
                 .filter(appointment::Column::ScopeId.eq(c.id))
-                .filter(appointment::Column::Role.eq(Role::PropertyStaff.as_str()))
+                .filter(appointment::Column::Role.eq(Role::PropertyStaff))
                 .one(db)
                 .await?
                 .map(|a| a.user_id),

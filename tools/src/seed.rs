@@ -8,11 +8,15 @@
 use std::collections::HashMap;
 use std::io::Write;
 
+use api::auth::Role;
+use api::service::report::Urgency;
+use api::service::report::machine::Status;
 use chrono::{DateTime, Duration, Utc};
+use entity::enums::{ActorRole, EventKind, ResidenceStatus};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::sea_query::{Alias, Query, Value};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait};
+use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -43,7 +47,7 @@ pub struct SeedOptions {
 }
 
 /// Users and objects the load harness picks from (written as JSON next to the results).
-#[derive(Debug, Default, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
 pub struct Manifest {
     /// Residents who have reports.
     pub residents: Vec<Uuid>,
@@ -259,11 +263,11 @@ async fn build_district(
         ]);
         id
     };
-    let appoint = |rng: &mut StdRng, appts: &mut Rows, user: Uuid, role: &str, scope: Uuid| {
+    let appoint = |rng: &mut StdRng, appts: &mut Rows, user: Uuid, role: Role, scope: Uuid| {
         appts.rows.push(vec![
             u(id_at(rng, created)),
             ts(created),
-            s(role.into()),
+            s(role.to_value()),
             u(scope),
             ts(created),
             Value::ChronoDateTimeUtc(None),
@@ -279,7 +283,7 @@ async fn build_district(
     rows.rows.push(vec![u(district), ts(created), s(format!("区{d}"))]);
     sink.write(&mut rows).await?;
     let admin = new_user(rng, &mut users, format!("区管理员{d}"));
-    appoint(rng, &mut appts, admin, "DISTRICT_ADMIN", district);
+    appoint(rng, &mut appts, admin, Role::DistrictAdmin, district);
 
     let n_streets = scaled(STREETS, f);
     let n_communities = scaled(COMMUNITIES, f).max(n_streets);
@@ -303,7 +307,7 @@ async fn build_district(
     sink.write(&mut rows).await?;
     for st in &streets {
         let a = new_user(rng, &mut users, "街道管理员".into());
-        appoint(rng, &mut appts, a, "STREET_ADMIN", *st);
+        appoint(rng, &mut appts, a, Role::StreetAdmin, *st);
     }
 
     let mut rows = Rows::new("community", &["id", "created_at", "name", "street_id"]);
@@ -317,7 +321,7 @@ async fn build_district(
     sink.write(&mut rows).await?;
     for c in &communities {
         let a = new_user(rng, &mut users, "社区管理员".into());
-        appoint(rng, &mut appts, a, "COMMUNITY_ADMIN", *c);
+        appoint(rng, &mut appts, a, Role::CommunityAdmin, *c);
     }
 
     let mut rows = Rows::new("compound", &["id", "created_at", "name", "address", "community_id"]);
@@ -358,7 +362,7 @@ async fn build_district(
         let mut list = Vec::new();
         for _ in 0..STAFF_PER_COMPANY {
             let st = new_user(rng, &mut users, "物业员工".into());
-            appoint(rng, &mut appts, st, "PROPERTY_STAFF", *c);
+            appoint(rng, &mut appts, st, Role::PropertyStaff, *c);
             list.push(st);
         }
         staff.push(list);
@@ -388,12 +392,12 @@ async fn build_district(
     sink.write(&mut rows).await?;
     for (a, _) in &areas {
         let h = new_user(rng, &mut users, "片长".into());
-        appoint(rng, &mut appts, h, "AREA_HEAD", *a);
+        appoint(rng, &mut appts, h, Role::AreaHead, *a);
         out.area_heads.push(h);
     }
     for (g, _) in &groups {
         let h = new_user(rng, &mut users, "组长".into());
-        appoint(rng, &mut appts, h, "GROUP_HEAD", *g);
+        appoint(rng, &mut appts, h, Role::GroupHead, *g);
     }
     // Compounds of each community, to place neighbourhoods.
     let mut compounds_of: Vec<Vec<usize>> = vec![Vec::new(); n_communities];
@@ -425,7 +429,7 @@ async fn build_district(
         nbh_rows.rows.push(vec![u(id), ts(created), s(format!("邻{i}")), u(group), u(compound)]);
         unit_rows.rows.push(vec![u(id_at(rng, created)), ts(created), Value::Int(Some(unit)), u(id), u(building)]);
         let head = new_user(rng, &mut users, "邻长".into());
-        appoint(rng, &mut appts, head, "NEIGHBOUR_HEAD", id);
+        appoint(rng, &mut appts, head, Role::NeighbourHead, id);
         out.neighbour_heads.push(head);
         nbhs.push(Nbh { id, group, area, community: communities[community], compound, building, unit, head });
     }
@@ -454,7 +458,7 @@ async fn build_district(
             ts(created),
             Value::Int(Some(nb.unit)),
             s(room.clone()),
-            s("VERIFIED".into()),
+            s(ResidenceStatus::Verified.to_value()),
             ts(created),
             Value::String(None),
             u(user),
@@ -511,7 +515,7 @@ async fn build_district(
             &mut events,
             StoryCtx { at, now, reporter, head: nb.head, staff: staff_user },
         );
-        if matches!(r.status, "DISPATCHED" | "IN_PROGRESS" | "RESOLVED" | "REOPENED") {
+        if matches!(r.status, Status::Dispatched | Status::InProgress | Status::Resolved | Status::Reopened) {
             open_per_company[company_idx] += 1;
         }
         let id = r.id;
@@ -519,14 +523,14 @@ async fn build_district(
             u(id),
             ts(at),
             s(DESCRIPTIONS[i % DESCRIPTIONS.len()].into()),
-            s(if i % 9 == 0 { "URGENT" } else { "NORMAL" }.into()),
+            s(if i % 9 == 0 { Urgency::Urgent } else { Urgency::Normal }.to_value()),
             Value::Int(Some(nb.unit)),
             s(room),
             Value::String(None),
             Value::Double(None),
             Value::Double(None),
             Value::Bool(Some(i % 13 == 0)),
-            s(r.status.into()),
+            s(r.status.to_value()),
             Value::Int(Some(r.version)),
             ts(r.waiting_since),
             ts(at),
@@ -555,7 +559,7 @@ async fn build_district(
             Value::Uuid(r.dispatched.map(|_| company)),
             Value::Uuid(None),
             Value::Uuid(Some(r.last_event)),
-            s(r.last_kind.into()),
+            s(r.last_kind.to_value()),
             ts(r.last_at),
             s(reporter_name),
         ]);
@@ -629,7 +633,7 @@ struct StoryCtx {
 
 struct Generated {
     id: Uuid,
-    status: &'static str,
+    status: Status,
     version: i32,
     waiting_since: DateTime<Utc>,
     acknowledged: Option<DateTime<Utc>>,
@@ -643,7 +647,7 @@ struct Generated {
     rating: Option<i32>,
     auto_closed: bool,
     last_event: Uuid,
-    last_kind: &'static str,
+    last_kind: EventKind,
     last_at: DateTime<Utc>,
 }
 
@@ -678,7 +682,7 @@ impl Story {
 
     fn write(self, rng: &mut StdRng, events: &mut Rows, c: StoryCtx) -> Generated {
         use Story as S;
-        let steps: &[(&str, &str, &str, &str)] = match self {
+        let steps: &[Step] = match self {
             S::Submitted => &[],
             S::Acknowledged => &[ACK],
             S::Dispatched => &[ACK, DISPATCH],
@@ -695,7 +699,7 @@ impl Story {
         let id = id_at(rng, c.at);
         let mut g = Generated {
             id,
-            status: "SUBMITTED",
+            status: Status::Submitted,
             version: 1,
             waiting_since: c.at,
             acknowledged: None,
@@ -709,46 +713,51 @@ impl Story {
             rating: None,
             auto_closed: false,
             last_event: Uuid::nil(),
-            last_kind: "SUBMITTED",
+            last_kind: EventKind::Submitted,
             last_at: c.at,
         };
         let ts = |v: DateTime<Utc>| Value::ChronoDateTimeUtc(Some(v));
-        let mut push = |rng: &mut StdRng, at: DateTime<Utc>, kind: &str, role: &str, from: Option<&str>, to: Option<&str>, actor: Option<Uuid>| {
+        let mut push = |rng: &mut StdRng, at: DateTime<Utc>, kind: EventKind, role: ActorRole, from: Option<Status>, to: Option<Status>, actor: Option<Uuid>| {
             let eid = id_at(rng, at);
             events.rows.push(vec![
                 Value::Uuid(Some(eid)),
                 ts(at),
-                Value::String(Some(kind.into())),
-                Value::String(Some(role.into())),
-                Value::String(from.map(Into::into)),
-                Value::String(to.map(Into::into)),
+                Value::String(Some(kind.to_value())),
+                Value::String(Some(role.to_value())),
+                Value::String(from.map(|v| v.to_value())),
+                Value::String(to.map(|v| v.to_value())),
                 Value::String(None),
                 Value::Uuid(Some(id)),
                 Value::Uuid(actor),
             ]);
             eid
         };
-        g.last_event = push(rng, c.at, "SUBMITTED", "REPORTER", None, Some("SUBMITTED"), Some(c.reporter));
+        g.last_event = push(rng, c.at, EventKind::Submitted, ActorRole::Reporter, None, Some(Status::Submitted), Some(c.reporter));
         let mut t = c.at;
-        for (kind, role, to, _) in steps {
-            let gap = match *kind {
-                "ACKNOWLEDGED" | "REJECTED" | "DUPLICATE" | "CANCELLED" => rng.random_range(600..30 * 3600),
-                "DISPATCHED" => rng.random_range(60..10 * 3600),
-                "AUTO_CLOSED" => 72 * 3600,
-                _ => rng.random_range(3600..48 * 3600),
+        for &(kind, role, to) in steps {
+            use EventKind as K;
+            let gap = match kind {
+                K::Acknowledged | K::Rejected | K::Duplicate | K::Cancelled => rng.random_range(600..30 * 3600),
+                K::Dispatched => rng.random_range(60..10 * 3600),
+                K::AutoClosed => 72 * 3600,
+                K::Submitted | K::Started | K::Resolved | K::Confirmed | K::Closed | K::Reopened | K::Urged => {
+                    rng.random_range(3600..48 * 3600)
+                }
             };
             t += Duration::seconds(gap);
             if t > c.now {
                 t = c.now - Duration::seconds(1);
             }
-            let actor = match *role {
-                "REPORTER" => Some(c.reporter),
-                "PROPERTY_STAFF" => Some(c.staff),
-                "SYSTEM" => None,
-                _ => Some(c.head),
+            let actor = match role {
+                ActorRole::Reporter => Some(c.reporter),
+                ActorRole::PropertyStaff => Some(c.staff),
+                ActorRole::System => None,
+                ActorRole::NeighbourHead | ActorRole::GroupHead | ActorRole::AreaHead | ActorRole::CommunityAdmin => {
+                    Some(c.head)
+                }
             };
             let from = g.status;
-            let changed = *to != from;
+            let changed = to != from;
             g.last_event = push(rng, t, kind, role, changed.then_some(from), changed.then_some(to), actor);
             (g.last_kind, g.last_at) = (kind, t);
             g.version += 1;
@@ -756,74 +765,43 @@ impl Story {
                 g.status = to;
                 g.waiting_since = t;
             }
-            match *kind {
-                "ACKNOWLEDGED" => g.acknowledged = Some(t),
-                "DISPATCHED" => g.dispatched = Some(t),
-                "STARTED" => g.started = Some(t),
-                "RESOLVED" => g.resolved = Some(t),
-                "REOPENED" => g.reopened = Some(t),
-                "CONFIRMED" => {
+            match kind {
+                K::Acknowledged => g.acknowledged = Some(t),
+                K::Dispatched => g.dispatched = Some(t),
+                K::Started => g.started = Some(t),
+                K::Resolved => g.resolved = Some(t),
+                K::Reopened => g.reopened = Some(t),
+                K::Confirmed => {
                     g.confirmed = Some(t);
                     g.rating = Some(rng.random_range(3..=5));
-                    if to == &"CLOSED" {
+                    if to == Status::Closed {
                         g.closed = Some(t);
                     }
                 }
-                "CLOSED" => g.closed = Some(t),
-                "AUTO_CLOSED" => {
+                K::Closed => g.closed = Some(t),
+                K::AutoClosed => {
                     g.closed = Some(t);
                     g.auto_closed = true;
                 }
-                _ => g.ended = Some(t),
+                K::Rejected | K::Cancelled | K::Duplicate | K::Submitted | K::Urged => g.ended = Some(t),
             }
         }
         g
     }
 }
 
-type Step = (&'static str, &'static str, &'static str, &'static str);
-const ACK: Step = ("ACKNOWLEDGED", "NEIGHBOUR_HEAD", "ACKNOWLEDGED", "");
-const DISPATCH: Step = ("DISPATCHED", "NEIGHBOUR_HEAD", "DISPATCHED", "");
-const START: Step = ("STARTED", "PROPERTY_STAFF", "IN_PROGRESS", "");
-const RESOLVE: Step = ("RESOLVED", "PROPERTY_STAFF", "RESOLVED", "");
-const HEAD_RESOLVE: Step = ("RESOLVED", "NEIGHBOUR_HEAD", "RESOLVED", "");
-const REOPEN: Step = ("REOPENED", "REPORTER", "REOPENED", "");
-const CONFIRM: Step = ("CONFIRMED", "REPORTER", "RESOLVED", "");
-const CONFIRM_CLOSE: Step = ("CONFIRMED", "REPORTER", "CLOSED", "");
-const CLOSE: Step = ("CLOSED", "PROPERTY_STAFF", "CLOSED", "");
-const AUTO_CLOSE: Step = ("AUTO_CLOSED", "SYSTEM", "CLOSED", "");
-const REJECT: Step = ("REJECTED", "NEIGHBOUR_HEAD", "REJECTED", "");
-const CANCEL: Step = ("CANCELLED", "REPORTER", "CANCELLED", "");
-const DUPLICATE: Step = ("DUPLICATE", "NEIGHBOUR_HEAD", "DUPLICATE", "");
-
-/// Writes the files the load harness reads: one line per request template, `token<TAB>argument`.
-pub fn write_bench_inputs(m: &Manifest, jwt: &crate::auth::tokens::JwtKeys, dir: &std::path::Path) -> anyhow::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let token = |u: &Uuid| jwt.issue(*u, Uuid::nil());
-    let write = |name: &str, lines: Vec<String>| -> anyhow::Result<()> {
-        if lines.is_empty() {
-            anyhow::bail!("no rows for {name}: seed at a larger scale");
-        }
-        std::fs::write(dir.join(name), lines.join("\n") + "\n")?;
-        Ok(())
-    };
-    let cat = |i: usize| m.categories[i % m.categories.len().max(1)];
-    write("residents.tsv", m.residents.iter().enumerate().map(|(i, u)| Ok(format!("{}\t{}", token(u)?, cat(i)))).collect::<anyhow::Result<_>>()?)?;
-    write("heads.tsv", m.neighbour_heads.iter().map(|u| Ok(format!("{}\t-", token(u)?))).collect::<anyhow::Result<_>>()?)?;
-    write("area_heads.tsv", m.area_heads.iter().map(|u| Ok(format!("{}\t-", token(u)?))).collect::<anyhow::Result<_>>()?)?;
-    write("staff.tsv", m.busy_staff.iter().map(|u| Ok(format!("{}\t-", token(u)?))).collect::<anyhow::Result<_>>()?)?;
-    write(
-        "reports.tsv",
-        m.reports.iter().map(|(r, u)| Ok(format!("{}\t{}", token(u)?, crate::ids::encode(crate::ids::Kind::Report, *r).0))).collect::<anyhow::Result<_>>()?,
-    )?;
-    write(
-        "acknowledge.tsv",
-        m.to_acknowledge
-            .iter()
-            .map(|(r, h)| Ok(format!("{}\t{}", token(h)?, crate::ids::encode(crate::ids::Kind::Report, *r).0)))
-            .collect::<anyhow::Result<_>>()?,
-    )?;
-    let categories: Vec<String> = m.categories.iter().map(|c| crate::ids::encode(crate::ids::Kind::Category, *c).0).collect();
-    write("categories.txt", categories)?;
-    Ok(())
-}
+/// One step of a generated timeline: what happened, as whom, and the status after.
+type Step = (EventKind, ActorRole, Status);
+const ACK: Step = (EventKind::Acknowledged, ActorRole::NeighbourHead, Status::Acknowledged);
+const DISPATCH: Step = (EventKind::Dispatched, ActorRole::NeighbourHead, Status::Dispatched);
+const START: Step = (EventKind::Started, ActorRole::PropertyStaff, Status::InProgress);
+const RESOLVE: Step = (EventKind::Resolved, ActorRole::PropertyStaff, Status::Resolved);
+const HEAD_RESOLVE: Step = (EventKind::Resolved, ActorRole::NeighbourHead, Status::Resolved);
+const REOPEN: Step = (EventKind::Reopened, ActorRole::Reporter, Status::Reopened);
+const CONFIRM: Step = (EventKind::Confirmed, ActorRole::Reporter, Status::Resolved);
+const CONFIRM_CLOSE: Step = (EventKind::Confirmed, ActorRole::Reporter, Status::Closed);
+const CLOSE: Step = (EventKind::Closed, ActorRole::PropertyStaff, Status::Closed);
+const AUTO_CLOSE: Step = (EventKind::AutoClosed, ActorRole::System, Status::Closed);
+const REJECT: Step = (EventKind::Rejected, ActorRole::NeighbourHead, Status::Rejected);
+const CANCEL: Step = (EventKind::Cancelled, ActorRole::Reporter, Status::Cancelled);
+const DUPLICATE: Step = (EventKind::Duplicate, ActorRole::NeighbourHead, Status::Duplicate);

@@ -1,9 +1,12 @@
-//! The `linli` command line: `serve [--demo]`, `migrate <up|down|status|fresh>`, `schema`.
+//! The `linli` command line. The server's commands (`serve`, `migrate`, `bootstrap`, `schema`) call the `api`
+//! crate; the tools (`serve --demo`, `seed-scale`, `bench-ceiling`, `bench-tokens`, `migrate fresh|down`) call
+//! `linli-tools` or drop data, and each of them is refused in production mode before it touches anything.
 use clap::{Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{Config, Mode};
+use api::config::Config;
+use linli_tools::refuse_in_production;
 
 #[derive(Parser)]
 #[command(name = "linli", about = "Linli (邻里): the neighbourhood-grid backend")]
@@ -14,13 +17,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server (migrations are applied at start).
+    /// Run the server (migrations are applied at start) until SIGTERM or Ctrl-C.
     Serve {
-        /// Load the demo district into an empty database (dev mode only).
+        /// Load the demo district into an empty database and print dev logins (refused in production mode).
         #[arg(long)]
         demo: bool,
     },
-    /// Apply or inspect migrations on DATABASE_URL.
+    /// Apply or inspect migrations on DATABASE_URL (`fresh` and `down` drop data: refused in production mode).
     Migrate {
         /// up | down | status | fresh
         #[arg(default_value = "up")]
@@ -38,7 +41,7 @@ enum Command {
         #[arg(long)]
         admin_openid: String,
     },
-    /// Fill DATABASE_URL (empty, migrated) with a district of the real shape, for benchmarks.
+    /// Fill DATABASE_URL (empty, migrated) with a district of the real shape, for benchmarks (dev mode only).
     SeedScale {
         /// 1 = one district (1,000,000 reports); 100 = a province; 0.01 = a sliver.
         #[arg(long, default_value_t = 1.0)]
@@ -53,7 +56,8 @@ enum Command {
         #[arg(long, default_value = "bench/out")]
         out: std::path::PathBuf,
     },
-    /// Run a scenario's SQL statements straight through the pool: the ceiling the HTTP figures are compared with.
+    /// Run a scenario's service calls straight through the pool: the ceiling the HTTP figures are compared with
+    /// (dev mode only).
     BenchCeiling {
         /// my_reports, inbox, area_inbox, area_inbox_closed, queue, report, submit, acknowledge
         #[arg(long)]
@@ -71,7 +75,7 @@ enum Command {
         #[arg(long, default_value = "1/1")]
         slice: String,
     },
-    /// Mint fresh tokens for the users in a manifest (the load harness's input files).
+    /// Mint fresh tokens for the users in a manifest (the load harness's input files; dev mode only).
     BenchTokens {
         /// The directory holding manifest.json.
         #[arg(long, default_value = "bench/out")]
@@ -87,12 +91,15 @@ pub async fn run() -> anyhow::Result<()> {
         .init();
     match cli.command {
         Command::Schema => {
-            print!("{}", crate::graphql::sdl());
+            print!("{}", api::graphql::sdl());
             Ok(())
         }
         Command::Migrate { action } => {
             let config = Config::from_env()?;
-            let db = crate::db::connect(&config.database_url, 2).await?;
+            if matches!(action.as_str(), "fresh" | "down") {
+                refuse_in_production(&config, &format!("migrate {action}"))?;
+            }
+            let db = api::db::connect(&config.database_url, 2).await?;
             match action.as_str() {
                 "up" => Migrator::up(&db, None).await?,
                 "down" => Migrator::down(&db, Some(1)).await?,
@@ -105,22 +112,29 @@ pub async fn run() -> anyhow::Result<()> {
         Command::Serve { demo } => serve(demo).await,
         Command::Bootstrap { district, admin_openid } => {
             let config = Config::from_env()?;
-            let db = crate::db::connect_and_migrate(&config.database_url, 2).await?;
-            let (d, u) = crate::service::org::bootstrap(&db, &district, &admin_openid).await.map_err(|e| anyhow::anyhow!("{e:?}"))?;
-            println!("district {} ({}) has admin {}", district, crate::ids::encode(crate::ids::Kind::District, d).0, crate::ids::encode(crate::ids::Kind::User, u).0);
+            let state = api::build_state(Config { jobs_enabled: false, ..config }).await?;
+            let (d, u) = api::service::org::bootstrap(&state, &district, &admin_openid).await.map_err(anyhow::Error::from)?;
+            state.background.stop(state.config.shutdown_grace).await;
+            println!(
+                "district {} ({}) has admin {}",
+                district,
+                api::ids::encode(api::ids::Kind::District, d).0,
+                api::ids::encode(api::ids::Kind::User, u).0
+            );
             Ok(())
         }
         Command::SeedScale { scale, seed, fresh, out } => {
             let config = Config::from_env()?;
-            let db = crate::db::connect_and_migrate(&config.database_url, 4).await?;
+            refuse_in_production(&config, "seed-scale")?;
+            let db = api::db::connect_and_migrate(&config.database_url, 4).await?;
             let started = std::time::Instant::now();
             // A fixed "now" keeps the data identical run to run; it is today at midnight UTC.
             let now = chrono::Utc::now().date_naive().and_hms_opt(0, 0, 0).expect("midnight").and_utc();
-            let opts = crate::seed::SeedOptions { scale, seed, fresh_reports: fresh, now };
-            let manifest = crate::seed::seed(&db, &opts).await?;
+            let opts = linli_tools::seed::SeedOptions { scale, seed, fresh_reports: fresh, now };
+            let manifest = linli_tools::seed::seed(&db, &opts).await?;
             std::fs::create_dir_all(&out)?;
             std::fs::write(out.join("manifest.json"), serde_json::to_vec(&manifest)?)?;
-            crate::seed::write_bench_inputs(&manifest, &crate::auth::tokens::JwtKeys::new(&config), &out)?;
+            linli_tools::tokens::write_bench_inputs(&config, &manifest, &out)?;
             let mut counts: Vec<_> = manifest.counts.iter().collect();
             counts.sort();
             for (table, n) in counts {
@@ -131,11 +145,18 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Command::BenchCeiling { scenario, concurrency, duration, out, slice } => {
             let config = Config::from_env()?;
-            let db = crate::db::connect(&config.database_url, config.database_max_connections).await?;
-            let manifest: crate::seed::Manifest = serde_json::from_slice(&std::fs::read(out.join("manifest.json"))?)?;
-            let inputs = std::sync::Arc::new(crate::bench_ceiling::inputs(&db, &manifest).await?);
+            refuse_in_production(&config, "bench-ceiling")?;
+            let manifest: linli_tools::seed::Manifest = serde_json::from_slice(&std::fs::read(out.join("manifest.json"))?)?;
             let (k, n) = slice.split_once('/').and_then(|(k, n)| Some((k.parse().ok()?, n.parse().ok()?))).unwrap_or((1, 1));
-            let o = crate::bench_ceiling::run(&db, inputs, &scenario, concurrency, std::time::Duration::from_secs_f64(duration), (k, n)).await?;
+            let o = linli_tools::ceiling::run_scenario(
+                config,
+                &manifest,
+                &scenario,
+                concurrency,
+                std::time::Duration::from_secs_f64(duration),
+                (k, n),
+            )
+            .await?;
             println!(
                 "RESULT requests={} rps={:.1} p50_ms={:.2} p95_ms={:.2} p99_ms={:.2} errors={}",
                 o.requests, o.rps, o.p50_ms, o.p95_ms, o.p99_ms, o.errors
@@ -144,8 +165,9 @@ pub async fn run() -> anyhow::Result<()> {
         }
         Command::BenchTokens { out } => {
             let config = Config::from_env()?;
-            let manifest: crate::seed::Manifest = serde_json::from_slice(&std::fs::read(out.join("manifest.json"))?)?;
-            crate::seed::write_bench_inputs(&manifest, &crate::auth::tokens::JwtKeys::new(&config), &out)?;
+            refuse_in_production(&config, "bench-tokens")?;
+            let manifest: linli_tools::seed::Manifest = serde_json::from_slice(&std::fs::read(out.join("manifest.json"))?)?;
+            linli_tools::tokens::write_bench_inputs(&config, &manifest, &out)?;
             Ok(())
         }
     }
@@ -153,13 +175,12 @@ pub async fn run() -> anyhow::Result<()> {
 
 async fn serve(demo: bool) -> anyhow::Result<()> {
     let config = Config::from_env()?;
-    if demo && config.mode == Mode::Production {
-        anyhow::bail!("--demo loads dev users and is refused in production mode");
+    if demo {
+        refuse_in_production(&config, "serve --demo")?;
     }
     let listen = config.listen;
-    let state = crate::build_state(config).await?;
-    let loaded = if demo { crate::service::demo::load_if_empty(&state).await? } else { false };
-    let router = crate::build_router(state.clone());
+    let state = api::build_state(config).await?;
+    let loaded = if demo { linli_tools::demo::load_if_empty(&state).await? } else { false };
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     println!();
@@ -171,25 +192,22 @@ async fn serve(demo: bool) -> anyhow::Result<()> {
     println!("  database: {:?}, cache: {}", state.db.get_database_backend(), state.cache.backend());
     if demo {
         println!();
-        println!("  Demo district {}. Dev logins (mutation {{ loginWithWechat(code: \"dev:<name>\") {{ accessToken }} }}):",
-            if loaded { "loaded" } else { "already present" });
-        for (name, what) in crate::service::demo::DEV_USERS {
-            let token = dev_token(&state, name).await.unwrap_or_else(|| "-".into());
+        println!(
+            "  Demo district {}. Dev logins (mutation {{ loginWithWechat(code: \"dev:<name>\") {{ accessToken }} }}):",
+            if loaded { "loaded" } else { "already present" }
+        );
+        for (name, what) in linli_tools::demo::DEV_USERS {
+            let token = api::service::auth::login(&state, &format!("dev:{name}")).await.ok().map(|s| s.access_token);
             println!("    dev:{name:<16} {what}");
-            println!("      Authorization: Bearer {token}");
+            println!("      Authorization: Bearer {}", token.unwrap_or_else(|| "-".into()));
         }
         println!("  (tokens expire after {} s; log in again with the code for a fresh one)", state.jwt.ttl_secs());
     }
     println!();
-    axum::serve(listener, router).with_graceful_shutdown(shutdown()).await?;
+    let stopped = api::serve(state, listener).await?;
+    if !(stopped.drained && stopped.jobs_stopped) {
+        // Work was cut off at the end of the grace period: say so to the process manager.
+        std::process::exit(1);
+    }
     Ok(())
-}
-
-async fn dev_token(state: &crate::state::AppState, name: &str) -> Option<String> {
-    crate::service::auth::login(state, &format!("dev:{name}")).await.ok().map(|s| s.access_token)
-}
-
-async fn shutdown() {
-    let _ = tokio::signal::ctrl_c().await;
-    tracing::info!("shutting down");
 }

@@ -1,0 +1,44 @@
+//! `linli bench-tokens`: access tokens for the load harness's users, and the input files that carry them. Tokens
+//! are signed with the configured secret for users who never logged in, so this runs in dev mode only (the
+//! benchmark's server runs in dev mode with its own secret).
+use api::auth::tokens::JwtKeys;
+use api::config::Config;
+use api::ids::{Kind, encode};
+use uuid::Uuid;
+
+use crate::seed::Manifest;
+
+/// Writes the files the load harness reads: one line per request template, `token<TAB>argument`.
+/// Refused in production mode: these are access tokens for users nobody logged in as.
+pub fn write_bench_inputs(config: &Config, m: &Manifest, dir: &std::path::Path) -> anyhow::Result<()> {
+    crate::refuse_in_production(config, "bench-tokens")?;
+    let jwt = JwtKeys::new(config);
+    std::fs::create_dir_all(dir)?;
+    let token = |u: &Uuid| jwt.issue(*u, Uuid::nil());
+    let write = |name: &str, lines: Vec<String>| -> anyhow::Result<()> {
+        if lines.is_empty() {
+            anyhow::bail!("no rows for {name}: seed at a larger scale");
+        }
+        std::fs::write(dir.join(name), lines.join("\n") + "\n")?;
+        Ok(())
+    };
+    let cat = |i: usize| m.categories[i % m.categories.len().max(1)];
+    write("residents.tsv", m.residents.iter().enumerate().map(|(i, u)| Ok(format!("{}\t{}", token(u)?, cat(i)))).collect::<anyhow::Result<_>>()?)?;
+    write("heads.tsv", m.neighbour_heads.iter().map(|u| Ok(format!("{}\t-", token(u)?))).collect::<anyhow::Result<_>>()?)?;
+    write("area_heads.tsv", m.area_heads.iter().map(|u| Ok(format!("{}\t-", token(u)?))).collect::<anyhow::Result<_>>()?)?;
+    write("staff.tsv", m.busy_staff.iter().map(|u| Ok(format!("{}\t-", token(u)?))).collect::<anyhow::Result<_>>()?)?;
+    write(
+        "reports.tsv",
+        m.reports.iter().map(|(r, u)| Ok(format!("{}\t{}", token(u)?, encode(Kind::Report, *r).0))).collect::<anyhow::Result<_>>()?,
+    )?;
+    write(
+        "acknowledge.tsv",
+        m.to_acknowledge
+            .iter()
+            .map(|(r, h)| Ok(format!("{}\t{}", token(h)?, encode(Kind::Report, *r).0)))
+            .collect::<anyhow::Result<_>>()?,
+    )?;
+    let categories: Vec<String> = m.categories.iter().map(|c| encode(Kind::Category, *c).0).collect();
+    write("categories.txt", categories)?;
+    Ok(())
+}
