@@ -77,6 +77,14 @@ async fn nobody_appoints_themself() {
     }
 }
 
+/// `mutation($id: ID!)` refuses a stranger the real object `real` exactly as the made-up `fake` (NOT_FOUND), and
+/// refuses `seer`, who may see `real`, with FORBIDDEN.
+async fn refusals(app: &TestApp, mutation: &str, real: &str, fake: &str, stranger: &str, seer: &str) {
+    assert_eq!(app.gql(Some(stranger), mutation, json!({ "id": real })).await.code(), "NOT_FOUND", "{mutation}");
+    assert_eq!(app.gql(Some(stranger), mutation, json!({ "id": fake })).await.code(), "NOT_FOUND", "{mutation}");
+    assert_eq!(app.gql(Some(seer), mutation, json!({ "id": real })).await.code(), "FORBIDDEN", "{mutation}: they see it");
+}
+
 /// `moderateContent`, `revokeAppointment` and `setIncentivePackageStatus` answer NOT_FOUND for a real object the
 /// caller may not see, exactly as for a made-up id; FORBIDDEN only for one they can see.
 #[tokio::test]
@@ -96,17 +104,13 @@ async fn refusals_never_confirm_that_an_unseen_object_exists() {
     let c = app.gql(Some(&resident), "mutation($id: ID!) { addComment(id: $id, body: \"补充一下\") { id } }", json!({ "id": report })).await;
     let comment = c.ok()["addComment"]["id"].as_str().unwrap().to_owned();
     let moderate = "mutation($id: ID!) { moderateContent(id: $id, approve: false) }";
-    assert_eq!(app.gql(Some(&other_admin), moderate, json!({ "id": comment })).await.code(), "NOT_FOUND");
-    assert_eq!(app.gql(Some(&other_admin), moderate, json!({ "id": made_up("cmt") })).await.code(), "NOT_FOUND");
-    assert_eq!(app.gql(Some(&head), moderate, json!({ "id": comment })).await.code(), "FORBIDDEN", "the head sees it");
+    refusals(&app, moderate, &comment, &made_up("cmt"), &other_admin, &head).await;
 
     // dev:head's appointment: the other community's admin may not see it; dev:head sees (and may not revoke) it.
     let list = app.gql(Some(&admin), "query($s: ID!) { appointments(scopeId: $s) { nodes { id } } }", json!({ "s": ids.neighbourhood })).await;
     let appt = list.ok()["appointments"]["nodes"][0]["id"].as_str().unwrap().to_owned();
-    let revoke = "mutation($a: ID!) { revokeAppointment(id: $a) { id } }";
-    assert_eq!(app.gql(Some(&other_admin), revoke, json!({ "a": appt })).await.code(), "NOT_FOUND");
-    assert_eq!(app.gql(Some(&other_admin), revoke, json!({ "a": made_up("apt") })).await.code(), "NOT_FOUND");
-    assert_eq!(app.gql(Some(&head), revoke, json!({ "a": appt })).await.code(), "FORBIDDEN", "their own");
+    let revoke = "mutation($id: ID!) { revokeAppointment(id: $id) { id } }";
+    refusals(&app, revoke, &appt, &made_up("apt"), &other_admin, &head).await;
 
     // A package of 幸福社区: the other community's admin may not see it; a head it is offered to may not end it.
     let community_admin = app.login("community-admin").await;
@@ -121,8 +125,6 @@ async fn refusals_never_confirm_that_an_unseen_object_exists() {
     let p = app.gql(Some(&community_admin), "mutation($i: CreatePackageInput!) { createIncentivePackage(input: $i) { id } }", json!({ "i": input })).await;
     let package = p.ok()["createIncentivePackage"]["id"].as_str().unwrap().to_owned();
     let set = "mutation($id: ID!) { setIncentivePackageStatus(id: $id, status: ENDED) { status } }";
-    assert_eq!(app.gql(Some(&other_admin), set, json!({ "id": package })).await.code(), "NOT_FOUND");
-    assert_eq!(app.gql(Some(&other_admin), set, json!({ "id": made_up("pkg") })).await.code(), "NOT_FOUND");
-    assert_eq!(app.gql(Some(&head), set, json!({ "id": package })).await.code(), "FORBIDDEN", "offered to them");
+    refusals(&app, set, &package, &made_up("pkg"), &other_admin, &head).await;
     assert_eq!(app.gql(Some(&community_admin), set, json!({ "id": package })).await.ok()["setIncentivePackageStatus"]["status"], "ENDED");
 }

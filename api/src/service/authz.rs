@@ -146,21 +146,10 @@ async fn places_where_company_works<C: ConnectionTrait>(db: &C, company: Uuid) -
     if managed.is_empty() {
         return Ok(Vec::new());
     }
+    let up = |pairs: &[(Uuid, Uuid)]| pairs.iter().map(|(_, p)| *p).collect::<Vec<_>>();
     let compounds = parents::<compound::Entity, _>(db, compound::Column::Id, compound::Column::CommunityId, managed).await?;
-    let communities = parents::<community::Entity, _>(
-        db,
-        community::Column::Id,
-        community::Column::StreetId,
-        compounds.iter().map(|(_, c)| *c).collect(),
-    )
-    .await?;
-    let streets = parents::<street::Entity, _>(
-        db,
-        street::Column::Id,
-        street::Column::DistrictId,
-        communities.iter().map(|(_, s)| *s).collect(),
-    )
-    .await?;
+    let communities = parents::<community::Entity, _>(db, community::Column::Id, community::Column::StreetId, up(&compounds)).await?;
+    let streets = parents::<street::Entity, _>(db, street::Column::Id, street::Column::DistrictId, up(&communities)).await?;
     Ok(compounds
         .into_iter()
         .filter_map(|(cp, cm)| {

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::service::events::{Change, DomainEvent};
+use crate::service::jobs;
 use crate::ids::new_id;
 use crate::msg;
 use crate::state::AppState;
@@ -111,26 +112,16 @@ pub async fn check(state: &AppState, actor: &Actor, field: &'static str, text: O
 
 /// Sets the moderation state of a stored text.
 async fn set_state<C: ConnectionTrait>(db: &C, kind: Target, id: Uuid, m: Moderation) -> AppResult<()> {
-    let v = Expr::value(m);
-    match kind {
-        Target::Report => {
-            report::Entity::update_many().col_expr(report::Column::Moderation, v).filter(report::Column::Id.eq(id)).exec(db).await?;
-        }
-        Target::Comment => {
-            report_comment::Entity::update_many()
-                .col_expr(report_comment::Column::Moderation, v)
-                .filter(report_comment::Column::Id.eq(id))
-                .exec(db)
-                .await?;
-        }
-        Target::Event => {
-            report_event::Entity::update_many()
-                .col_expr(report_event::Column::Moderation, v)
-                .filter(report_event::Column::Id.eq(id))
-                .exec(db)
-                .await?;
-        }
+    macro_rules! set_in {
+        ($m:ident) => {
+            $m::Entity::update_many().col_expr($m::Column::Moderation, Expr::value(m)).filter($m::Column::Id.eq(id)).exec(db).await?
+        };
     }
+    match kind {
+        Target::Report => set_in!(report),
+        Target::Comment => set_in!(report_comment),
+        Target::Event => set_in!(report_event),
+    };
     Ok(())
 }
 
@@ -147,12 +138,7 @@ fn scene_of(n: i16) -> Scene {
 /// is checked by one of them. Returns how many rows got a verdict.
 pub async fn recheck_due(state: &AppState) -> AppResult<usize> {
     let now = Utc::now();
-    let due = content_check::Entity::find()
-        .filter(content_check::Column::NextAt.lte(now))
-        .order_by_asc(content_check::Column::NextAt)
-        .limit(50)
-        .all(&state.db)
-        .await?;
+    let due = jobs::due(&state.db, content_check::Entity::find(), content_check::Column::NextAt, now, 50).await?;
     let mut done = 0;
     for row in due {
         // Lease: only the replica whose update matched works on the row.

@@ -2,12 +2,12 @@
 use std::collections::HashSet;
 
 use chrono::Utc;
-use entity::{building, grid_area, grid_group, neighbourhood, neighbourhood_unit};
+use entity::{building, neighbourhood, neighbourhood_unit};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
 use super::events::{Change, DomainEvent};
-use super::org::{create, name_taken, names};
+use super::org::{name_taken, names};
 use super::{authz, places, validate};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult, Constraint};
@@ -30,23 +30,7 @@ pub struct UnitRef {
     pub unit: i32,
 }
 
-/// `createArea`: by an admin over the community.
-pub async fn create_area(state: &AppState, actor: &Actor, community_id: Uuid, name: &str) -> AppResult<grid_area::Model> {
-    let name = validate::name(name)?;
-    authz::require_admin_of(state, actor, Kind::Community, community_id).await?;
-    let id = new_id();
-    let am = grid_area::ActiveModel { id: Set(id), created_at: Set(Utc::now()), name: Set(name), community_id: Set(community_id) };
-    create(state, actor, Kind::Area, id, Some(community_id), &names::AREA, am).await
-}
-
-/// `createGroup`: by an admin over the area's community.
-pub async fn create_group(state: &AppState, actor: &Actor, area_id: Uuid, name: &str) -> AppResult<grid_group::Model> {
-    let name = validate::name(name)?;
-    authz::require_admin_of(state, actor, Kind::Area, area_id).await?;
-    let id = new_id();
-    let am = grid_group::ActiveModel { id: Set(id), created_at: Set(Utc::now()), name: Set(name), area_id: Set(area_id) };
-    create(state, actor, Kind::Group, id, Some(area_id), &names::GROUP, am).await
-}
+pub use super::org::{create_area, create_group};
 
 /// `createNeighbourhood`: a neighbourhood in `group_id` covering `units` of buildings in `compound_id`, which must
 /// lie in the same community as the group.

@@ -8,11 +8,25 @@ use std::future::Future;
 use std::sync::Mutex;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::AppResult;
 use crate::state::AppState;
+
+/// One round's work for a job: the rows of `select` whose `due` time is at or before `at`, oldest first, at most
+/// `limit` (the job then claims each with a conditional update, so replicas never do one twice).
+pub async fn due<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    due: E::Column,
+    at: DateTime<Utc>,
+    limit: u64,
+) -> AppResult<Vec<E::Model>> {
+    Ok(select.filter(due.lte(at)).order_by_asc(due).limit(limit).all(db).await?)
+}
 
 /// The process's background tasks and the token that stops them.
 #[derive(Default)]

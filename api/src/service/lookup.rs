@@ -106,22 +106,12 @@ impl Lookup {
 
     /// The compound a building stands in.
     pub async fn compound_of_building(&self, db: &DatabaseConnection, b: Uuid) -> AppResult<Option<Uuid>> {
-        if let Some(c) = self.building_compound.get(&b) {
-            return Ok(Some(c));
-        }
-        let Some(row) = building::Entity::find_by_id(b).one(db).await? else { return Ok(None) };
-        self.building_compound.insert(b, row.compound_id);
-        Ok(Some(row.compound_id))
+        parent::<building::Entity>(&self.building_compound, db, b, |r| r.compound_id).await
     }
 
     /// The community of a compound.
     pub async fn community_of_compound(&self, db: &DatabaseConnection, c: Uuid) -> AppResult<Option<Uuid>> {
-        if let Some(x) = self.compound_community.get(&c) {
-            return Ok(Some(x));
-        }
-        let Some(row) = compound::Entity::find_by_id(c).one(db).await? else { return Ok(None) };
-        self.compound_community.insert(c, row.community_id);
-        Ok(Some(row.community_id))
+        parent::<compound::Entity>(&self.compound_community, db, c, |r| r.community_id).await
     }
 
     /// The group and area above a neighbourhood (one statement on a miss).
@@ -135,6 +125,20 @@ impl Lookup {
         self.neighbourhood_grid.insert(n, (g.id, g.area_id));
         Ok(Some((g.id, g.area_id)))
     }
+}
+
+/// A unit's parent (which never changes): from `cache`, else from its row.
+async fn parent<E>(cache: &Cache<Uuid, Uuid>, db: &DatabaseConnection, id: Uuid, of: fn(&E::Model) -> Uuid) -> AppResult<Option<Uuid>>
+where
+    E: EntityTrait,
+    E::PrimaryKey: sea_orm::PrimaryKeyTrait<ValueType = Uuid>,
+{
+    if let Some(p) = cache.get(&id) {
+        return Ok(Some(p));
+    }
+    let Some(row) = E::find_by_id(id).one(db).await? else { return Ok(None) };
+    cache.insert(id, of(&row));
+    Ok(Some(of(&row)))
 }
 
 #[cfg(test)]

@@ -358,13 +358,8 @@ const MAX_ATTEMPTS: i32 = 8;
 /// Delivers due outbox messages. Returns how many were sent.
 pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
     let now = Utc::now();
-    let due = outbox::Entity::find()
-        .filter(outbox::Column::Status.eq(OutboxStatus::Pending))
-        .filter(outbox::Column::NextAt.lte(now))
-        .order_by_asc(outbox::Column::NextAt)
-        .limit(50)
-        .all(&state.db)
-        .await?;
+    let pending = outbox::Entity::find().filter(outbox::Column::Status.eq(OutboxStatus::Pending));
+    let due = crate::service::jobs::due(&state.db, pending, outbox::Column::NextAt, now, 50).await?;
     let mut sent = 0;
     for m in due {
         // Lease it: only the replica whose update matched sends it (a lease that ran out may be taken over).

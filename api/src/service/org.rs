@@ -62,66 +62,35 @@ where
     events::insert_new(state, Some(actor.user_id()?), am, name_taken(name), |_| DomainEvent::UnitCreated { unit, id, parent }).await
 }
 
-/// `createStreet`: by an admin of the district.
-pub async fn create_street(state: &AppState, actor: &Actor, district_id: Uuid, name: &str) -> AppResult<street::Model> {
-    let name = validate::name(name)?;
-    authz::require_admin_of(state, actor, Kind::District, district_id).await?;
-    let id = new_id();
-    let am = street::ActiveModel { id: Set(id), created_at: Set(Utc::now()), name: Set(name), district_id: Set(district_id) };
-    create(state, actor, Kind::Street, id, Some(district_id), &names::STREET, am).await
+/// The unit-creating mutations: each checks the name (and its own fields), requires an admin over the parent,
+/// then inserts the row and says so in one change ([`create`]).
+macro_rules! creators {
+    ($($(#[$doc:meta])* $f:ident($parent:ident: $pkind:ident $(, $arg:ident: $ty:ty => $check:expr)*) -> $m:ident as $kind:ident, $names:ident;)*) => {$(
+        $(#[$doc])*
+        pub async fn $f(state: &AppState, actor: &Actor, $parent: Uuid, name: &str $(, $arg: $ty)*) -> AppResult<$m::Model> {
+            let name = validate::name(name)?;
+            $(let $arg = $check;)*
+            authz::require_admin_of(state, actor, Kind::$pkind, $parent).await?;
+            let id = new_id();
+            let am = $m::ActiveModel { id: Set(id), created_at: Set(Utc::now()), name: Set(name), $parent: Set($parent) $(, $arg: Set($arg))* };
+            create(state, actor, Kind::$kind, id, Some($parent), &names::$names, am).await
+        }
+    )*};
 }
 
-/// `createCommunity`: by an admin of the street or district.
-pub async fn create_community(state: &AppState, actor: &Actor, street_id: Uuid, name: &str) -> AppResult<community::Model> {
-    let name = validate::name(name)?;
-    authz::require_admin_of(state, actor, Kind::Street, street_id).await?;
-    let id = new_id();
-    let am = community::ActiveModel { id: Set(id), created_at: Set(Utc::now()), name: Set(name), street_id: Set(street_id) };
-    create(state, actor, Kind::Community, id, Some(street_id), &names::COMMUNITY, am).await
-}
-
-/// `createCompound`: by an admin over the community.
-pub async fn create_compound(
-    state: &AppState,
-    actor: &Actor,
-    community_id: Uuid,
-    name: &str,
-    address: &str,
-) -> AppResult<compound::Model> {
-    let name = validate::name(name)?;
-    let address = validate::text("address", address, 200)?;
-    authz::require_admin_of(state, actor, Kind::Community, community_id).await?;
-    let id = new_id();
-    let am = compound::ActiveModel {
-        id: Set(id),
-        created_at: Set(Utc::now()),
-        name: Set(name),
-        address: Set(address),
-        community_id: Set(community_id),
-    };
-    create(state, actor, Kind::Compound, id, Some(community_id), &names::COMPOUND, am).await
-}
-
-/// `createBuilding`: by an admin over the compound's community. `unit_count` is 1..=50.
-pub async fn create_building(
-    state: &AppState,
-    actor: &Actor,
-    compound_id: Uuid,
-    name: &str,
-    unit_count: i32,
-) -> AppResult<building::Model> {
-    let name = validate::name(name)?;
-    let unit_count = validate::range("unitCount", unit_count, 1, 50)?;
-    authz::require_admin_of(state, actor, Kind::Compound, compound_id).await?;
-    let id = new_id();
-    let am = building::ActiveModel {
-        id: Set(id),
-        created_at: Set(Utc::now()),
-        name: Set(name),
-        unit_count: Set(unit_count),
-        compound_id: Set(compound_id),
-    };
-    create(state, actor, Kind::Building, id, Some(compound_id), &names::BUILDING, am).await
+creators! {
+    /// `createStreet`: by an admin of the district.
+    create_street(district_id: District) -> street as Street, STREET;
+    /// `createCommunity`: by an admin of the street or district.
+    create_community(street_id: Street) -> community as Community, COMMUNITY;
+    /// `createCompound`: by an admin over the community.
+    create_compound(community_id: Community, address: &str => validate::text("address", address, 200)?) -> compound as Compound, COMPOUND;
+    /// `createBuilding`: by an admin over the compound's community. `unit_count` is 1..=50.
+    create_building(compound_id: Compound, unit_count: i32 => validate::range("unitCount", unit_count, 1, 50)?) -> building as Building, BUILDING;
+    /// `createArea`: by an admin over the community.
+    create_area(community_id: Community) -> grid_area as Area, AREA;
+    /// `createGroup`: by an admin over the area's community.
+    create_group(area_id: Area) -> grid_group as Group, GROUP;
 }
 
 /// `renameUnit`: renames any org or grid unit; see [`authz::require_can_rename`] for who may. Every replica shows

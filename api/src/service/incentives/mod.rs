@@ -22,7 +22,7 @@ use crate::service::events::{self, Change, DomainEvent};
 use crate::ids::{Kind, new_id};
 use crate::msg;
 use crate::service::page::{Page, PageArgs};
-use crate::service::{authz, places, validate};
+use crate::service::{authz, jobs, places, validate};
 use crate::state::AppState;
 
 /// The roles a package may be offered to.
@@ -540,13 +540,8 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<rede
 /// Expires issued redemptions past their time, giving back points and stock; each once, whichever replica's job
 /// gets there first. Returns how many it expired.
 pub async fn expire_due(state: &AppState) -> AppResult<usize> {
-    let due = redemption::Entity::find()
-        .filter(redemption::Column::Status.eq(RedemptionStatus::Issued))
-        .filter(redemption::Column::ExpiresAt.lte(Utc::now()))
-        .order_by_asc(redemption::Column::ExpiresAt)
-        .limit(200)
-        .all(&state.db)
-        .await?;
+    let issued = redemption::Entity::find().filter(redemption::Column::Status.eq(RedemptionStatus::Issued));
+    let due = jobs::due(&state.db, issued, redemption::Column::ExpiresAt, Utc::now(), 200).await?;
     let mut n = 0;
     for r in due {
         if release(state, None, &r, RedemptionStatus::Expired).await?.is_some() {

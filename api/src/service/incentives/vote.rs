@@ -305,12 +305,8 @@ pub async fn close(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<vote_
 
 /// Closes the periods that are due. Returns how many this call closed.
 pub async fn close_due(state: &AppState) -> AppResult<usize> {
-    let due = vote_period::Entity::find()
-        .filter(vote_period::Column::Status.eq(VoteStatus::Open))
-        .filter(vote_period::Column::ClosesAt.lte(Utc::now()))
-        .limit(50)
-        .all(&state.db)
-        .await?;
+    let open = vote_period::Entity::find().filter(vote_period::Column::Status.eq(VoteStatus::Open));
+    let due = crate::service::jobs::due(&state.db, open, vote_period::Column::ClosesAt, Utc::now(), 50).await?;
     let mut n = 0;
     for p in due {
         if close_once(state, None, &p).await? {

@@ -5,7 +5,7 @@ use std::time::Duration;
 use chrono::Utc;
 use entity::enums::EventKind;
 use entity::report;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 
 use super::act::{Step, apply};
 use super::machine::{Action, Party, Status};
@@ -17,13 +17,8 @@ use crate::state::AppState;
 pub async fn auto_close_due(state: &AppState) -> AppResult<usize> {
     let now = Utc::now();
     let wait = chrono::Duration::from_std(state.config.auto_close_after).map_err(anyhow::Error::from)?;
-    let due = report::Entity::find()
-        .filter(report::Column::Status.eq(Status::Resolved))
-        .filter(report::Column::ResolvedAt.lte(now - wait))
-        .order_by_asc(report::Column::ResolvedAt)
-        .limit(200)
-        .all(&state.db)
-        .await?;
+    let resolved = report::Entity::find().filter(report::Column::Status.eq(Status::Resolved));
+    let due = crate::service::jobs::due(&state.db, resolved, report::Column::ResolvedAt, now - wait, 200).await?;
     let mut closed = 0;
     for r in due {
         let Ok((party, to)) = machine::decide(Status::Resolved, Action::Close, &[Party::System], Default::default()) else {
