@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Turns bench/out/raw.tsv into bench/RESULTS.md: machine, date, commit, and per scenario the API's throughput and
-latency next to the ceiling (the same SQL straight through the pool), as a ratio measured in the same run."""
+latency next to the ceiling (the same service calls straight through the pool), as a ratio measured in the same run."""
 import argparse, datetime, os, platform, re, subprocess
 
 ap = argparse.ArgumentParser()
@@ -64,7 +64,7 @@ out.append(f"- data: scale {a.scale} (" + ", ".join(f"{k} {v:,}" for k, v in sor
            + (f"; seeded in {int(meta['seed_ms'])/1000:.0f} s" if "seed_ms" in meta else ""))
 out.append(f"- each cell: wrk for {a.duration} s against the release server (PostgreSQL, in-process cache), load generator, server and database on the same host"
            + (f"; server to PostgreSQL over {meta['db_transport']}" if "db_transport" in meta else ""))
-out.append("- ceiling: `linli bench-ceiling`, the same SQL statements the request runs, straight through an identically sized pool, same run")
+out.append("- ceiling: `linli bench-ceiling`, the service functions the request calls (the same statements, events and sequencer), without HTTP or GraphQL, straight through an identically sized pool, same run")
 out.append(f"- server peak RSS over the whole run: {int(meta.get('server_peak_rss_kb', 0))/1024:.0f} MB")
 out.append("- server CPU: the server process's user + system time over the wrk run, divided by the requests answered\n")
 out.append("| scenario | clients | req/s | p50 ms | p95 ms | p99 ms | errors | server CPU µs/req | ceiling req/s | ceiling p99 ms | ratio | target |")

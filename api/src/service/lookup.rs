@@ -57,6 +57,9 @@ impl Lookup {
         }
     }
 
+    /// The kinds of event after which a cached entry may be stale (what [`Lookup::on_event`] acts on).
+    pub const STALE_AFTER: &'static [DomainEventKind] = &[DomainEventKind::UnitRenamed, DomainEventKind::CategoryUpdated];
+
     /// Drops what a change made stale: called after a commit on this replica, and by the log's follower for the
     /// changes of every replica.
     pub fn on_event(&self, kind: DomainEventKind, subject: Uuid) {

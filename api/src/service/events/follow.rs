@@ -18,8 +18,9 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::log::{TICK, read_after};
+use super::log::{TICK, kinds_between, read_after};
 use crate::error::{AppError, AppResult};
+use crate::service::lookup::Lookup;
 use crate::state::AppState;
 
 /// How many entries a follower reads at once.
@@ -40,22 +41,24 @@ async fn wait(rx: &mut tokio::sync::watch::Receiver<i64>, stop: &CancellationTok
 
 /// Every replica: drops cached lookups that an event in the log made stale, whichever replica wrote it. `from` is
 /// the newest number when the process started, read before it served anything: its caches were empty then, so
-/// only later entries can make them stale, and none of those is missed however late the task gets going.
+/// only later entries can make them stale, and none of those is missed however late the task gets going. Each
+/// pass reads only the kinds the caches care about, up to the newest number.
 pub fn spawn_cache_follower(state: AppState, from: i64, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut rx = state.events.subscribe();
         let mut cursor = from;
         loop {
-            match read_after(&state.log_db, cursor, READ_BATCH).await {
-                Ok(batch) => {
-                    for e in &batch {
-                        state.lookup.on_event(e.kind, e.subject_id);
-                        cursor = e.seq.unwrap_or(cursor);
-                    }
-                    if batch.len() as u64 == READ_BATCH {
-                        continue;
+            let pass = async {
+                let upto = super::log::newest(&state.log_db).await?;
+                if upto > cursor {
+                    for (_, kind, subject) in kinds_between(&state.log_db, cursor, upto, Lookup::STALE_AFTER).await? {
+                        state.lookup.on_event(kind, subject);
                     }
                 }
+                Ok::<_, AppError>(upto)
+            };
+            match pass.await {
+                Ok(upto) => cursor = cursor.max(upto),
                 Err(e) => tracing::warn!(error = ?e, "cache follower failed to read the log"),
             }
             if !wait(&mut rx, &stop).await {

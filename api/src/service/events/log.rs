@@ -151,6 +151,26 @@ pub async fn read_after(db: &impl ConnectionTrait, after: i64, limit: u64) -> Ap
         .await?)
 }
 
+/// `(seq, kind, subject)` of the numbered entries in `(after, upto]` whose kind is one of `kinds`: the narrow
+/// read of a follower that cares about a few kinds (no payload, and only the newest rows of the index).
+pub async fn kinds_between(
+    db: &impl ConnectionTrait,
+    after: i64,
+    upto: i64,
+    kinds: &[entity::enums::DomainEventKind],
+) -> AppResult<Vec<(i64, entity::enums::DomainEventKind, uuid::Uuid)>> {
+    Ok(domain_event::Entity::find()
+        .select_only()
+        .columns([domain_event::Column::Seq, domain_event::Column::Kind, domain_event::Column::SubjectId])
+        .filter(domain_event::Column::Seq.gt(after))
+        .filter(domain_event::Column::Seq.lte(upto))
+        .filter(domain_event::Column::Kind.is_in(kinds.iter().copied()))
+        .order_by_asc(domain_event::Column::Seq)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
 /// Runs the sequencer until `stop`: whenever a change of this process commits, on every tick, and on start-up
 /// (entries a killed process committed but never numbered).
 pub fn spawn_sequencer(state: AppState, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
