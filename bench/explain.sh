@@ -33,7 +33,7 @@ explain() {
     psql "$URL" -Atq -c "SET plan_cache_mode = force_generic_plan" -c "PREPARE s AS $sql" \
       -c "EXPLAIN (ANALYZE, BUFFERS) EXECUTE s($params)"
   } > "$DIR/$name.txt"
-  if grep -q "Seq Scan on report\b\|Seq Scan on report_event" "$DIR/$name.txt"; then
+  if grep -q "Seq Scan on report\b\|Seq Scan on report_event\|Seq Scan on domain_event" "$DIR/$name.txt"; then
     echo "SEQUENTIAL SCAN in $name" >&2
     [ "${STRICT_EXPLAIN:-0}" = 1 ] && return 1
   fi
@@ -64,4 +64,19 @@ explain roles "SELECT * FROM appointment WHERE user_id = \$1 AND (ends_at IS NUL
 explain homes "SELECT neighbourhood_id FROM residence WHERE user_id = \$1 AND status = \$2" "'$reporter', 'VERIFIED'"
 explain submit_homes "SELECT r.building_id, r.community_id, r.unit, r.room, r.neighbourhood_id, u.nickname AS reporter_name FROM residence r JOIN app_user u ON r.user_id = u.id WHERE r.user_id = \$1 AND r.status = \$2" "'$reporter', 'VERIFIED'"
 explain auto_close_job "SELECT * FROM report WHERE status = \$1 AND resolved_at <= \$2 ORDER BY resolved_at ASC LIMIT \$3" "'RESOLVED', now() - interval '72 hours', 200"
+# The event log (service/events): the newest number, a durable consumer's batch, the cache follower's narrow read,
+# and the sequencer's numbering statement (explained inside a transaction that is rolled back: EXPLAIN ANALYZE runs
+# it). The log holds what the benchmark's writes appended.
+newest=$(q "SELECT COALESCE(MAX(seq), 0) FROM domain_event")
+explain log_newest "SELECT MAX(seq) FROM domain_event WHERE \$1" "true"
+explain log_read_after "SELECT * FROM domain_event WHERE seq > \$1 ORDER BY seq ASC LIMIT \$2" "$(( newest > 500 ? newest - 500 : 0 )), 500"
+explain log_cache_follower "SELECT seq, kind, subject_id FROM domain_event WHERE seq > \$1 AND seq <= \$2 AND kind IN ('UNIT_RENAMED', 'CATEGORY_UPDATED') ORDER BY seq ASC" "$(( newest > 50 ? newest - 50 : 0 )), $newest"
+{
+  echo "-- sequencer (rolled back)"
+  psql "$URL" -Atq -c "BEGIN" -c "EXPLAIN (ANALYZE, BUFFERS) WITH todo AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM domain_event WHERE seq IS NULL ORDER BY id LIMIT 1000), base AS (SELECT COALESCE(MAX(seq), 0) AS b FROM domain_event) UPDATE domain_event SET seq = (SELECT b FROM base) + todo.n FROM todo WHERE domain_event.id = todo.id" -c "ROLLBACK"
+} > "$DIR/log_sequencer.txt"
+if grep -q "Seq Scan on domain_event" "$DIR/log_sequencer.txt"; then
+  echo "SEQUENTIAL SCAN in log_sequencer" >&2
+  [ "${STRICT_EXPLAIN:-0}" = 1 ] && exit 1
+fi
 echo "explain plans in $DIR/"

@@ -6,14 +6,15 @@
 //! a number is given only to a committed row and never below one already given, and a reader that has seen every
 //! row up to `seq` N can never later find a row numbered N or less (with `nextval` in the writing transaction it
 //! could: a transaction that drew 9 may commit after one that drew 10 was read). The partial index finds the rows
-//! still to number; the unique index on `seq` is what readers follow.
+//! still to number; the unique index on `seq` is what readers follow. No other index: every entry is written twice
+//! (inserted, then numbered), so each index costs twice.
 //!
 //! `event_consumer` holds the cursor of each consumer outside the transaction (the last `seq` it finished), so a
 //! consumer stopped at any point resumes where it was and loses nothing, and a lease (owner, until) so that with
 //! several replicas one of them runs it at a time.
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::helpers::{drop_all, index};
+use crate::helpers::drop_all;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -37,7 +38,6 @@ impl MigrationTrait for Migration {
         let db = m.get_connection();
         db.execute_unprepared("CREATE UNIQUE INDEX ux_domain_event_seq ON domain_event (seq)").await?;
         db.execute_unprepared("CREATE INDEX idx_domain_event_unsequenced ON domain_event (id) WHERE seq IS NULL").await?;
-        index(m, "domain_event", &["subject_id", "id"]).await?;
 
         m.create_table(
             Table::create()

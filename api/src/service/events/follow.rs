@@ -18,7 +18,7 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use super::log::{TICK, kinds_between, read_after};
+use super::log::{COALESCE, TICK, kinds_between, read_after};
 use crate::error::{AppError, AppResult};
 use crate::service::lookup::Lookup;
 use crate::state::AppState;
@@ -30,8 +30,12 @@ const READ_BATCH: u64 = 500;
 const LEASE: Duration = Duration::from_secs(10);
 
 /// Waits until the log may have grown (this process announced a new number, another replica's did, or a tick
-/// passed). Returns false once `stop` is cancelled.
+/// passed), and at least [`COALESCE`] since the last pass. Returns false once `stop` is cancelled.
 async fn wait(rx: &mut tokio::sync::watch::Receiver<i64>, stop: &CancellationToken) -> bool {
+    tokio::select! {
+        _ = stop.cancelled() => return false,
+        _ = tokio::time::sleep(COALESCE) => {}
+    }
     tokio::select! {
         _ = stop.cancelled() => false,
         _ = rx.changed() => true,

@@ -37,6 +37,9 @@ const SEQUENCER_LOCK: i64 = 0x6c69_6e6c_695f_7365;
 const BATCH: u64 = 1000;
 /// How often the sequencer and the followers look even when nothing woke them.
 pub const TICK: Duration = Duration::from_secs(1);
+/// The least time between two passes of a follower: under a stream of writes, one pass reads what many sequencer
+/// runs numbered, instead of one pass per run.
+pub const COALESCE: Duration = Duration::from_millis(50);
 
 /// This process's wake-ups between writers, the sequencer and followers.
 pub struct Hub {
@@ -90,37 +93,38 @@ pub async fn append(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
 }
 
 /// Numbers the committed entries that have no number yet, oldest first, at most [`BATCH`] of them; one sequencer
-/// at a time. Returns how many it numbered and the newest number after.
-pub async fn sequence(db: &DatabaseConnection) -> AppResult<(u64, i64)> {
+/// at a time. Returns how many it numbered and, when it numbered any, the newest number after. On PostgreSQL the
+/// numbering, the count and the `NOTIFY` are one statement after the lock: four round trips with BEGIN and COMMIT.
+pub async fn sequence(db: &DatabaseConnection) -> AppResult<(u64, Option<i64>)> {
     let backend = db.get_database_backend();
     let txn = crate::db::begin_write(db).await?;
-    if backend == DbBackend::Postgres {
-        txn.execute_raw(Statement::from_sql_and_values(backend, "SELECT pg_advisory_xact_lock($1)", [SEQUENCER_LOCK.into()]))
-            .await?;
-    }
     // The largest number so far is read after the lock is held, in the same statement as the rows to number
     // (read committed: a fresh snapshot per statement), so it includes every earlier sequencer's commit.
-    let numbered = txn
-        .execute_raw(Statement::from_string(
-            backend,
-            format!(
-                "WITH todo AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM domain_event WHERE seq IS NULL \
-                   ORDER BY id LIMIT {BATCH}), \
-                 base AS (SELECT COALESCE(MAX(seq), 0) AS b FROM domain_event) \
-                 UPDATE domain_event SET seq = (SELECT b FROM base) + todo.n FROM todo WHERE domain_event.id = todo.id"
-            ),
-        ))
-        .await?
-        .rows_affected();
-    let newest = newest_in(&txn).await?;
-    if numbered > 0 && backend == DbBackend::Postgres {
-        txn.execute_raw(Statement::from_sql_and_values(
-            backend,
-            "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), newest.to_string().into()],
-        ))
-        .await?;
-    }
+    let update = format!(
+        "WITH todo AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM domain_event WHERE seq IS NULL \
+           ORDER BY id LIMIT {BATCH}), \
+         base AS (SELECT COALESCE(MAX(seq), 0) AS b FROM domain_event) \
+         UPDATE domain_event SET seq = (SELECT b FROM base) + todo.n FROM todo WHERE domain_event.id = todo.id \
+         RETURNING seq"
+    );
+    let (numbered, newest) = if backend == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(backend, "SELECT pg_advisory_xact_lock($1)", [SEQUENCER_LOCK.into()]))
+            .await?;
+        // Counted and announced in the same statement; no row comes back when nothing was numbered.
+        let sql = format!(
+            "WITH numbered AS ({update}) SELECT x.n, x.m, pg_notify('{CHANNEL}', x.m::text) \
+             FROM (SELECT COUNT(*) AS n, MAX(seq) AS m FROM numbered) x WHERE x.n > 0"
+        );
+        match txn.query_one_raw(Statement::from_string(backend, sql)).await? {
+            Some(row) => (row.try_get_by_index::<i64>(0)? as u64, row.try_get_by_index::<Option<i64>>(1)?),
+            None => (0, None),
+        }
+    } else {
+        // SQLite: the write lock taken by BEGIN IMMEDIATE makes this the only sequencer.
+        let rows = txn.query_all_raw(Statement::from_string(backend, update)).await?;
+        let seqs = rows.iter().map(|r| r.try_get_by_index::<i64>(0)).collect::<Result<Vec<_>, _>>()?;
+        (seqs.len() as u64, seqs.into_iter().max())
+    };
     txn.commit().await?;
     Ok((numbered, newest))
 }
@@ -179,7 +183,9 @@ pub fn spawn_sequencer(state: AppState, stop: CancellationToken) -> tokio::task:
             loop {
                 match sequence(&state.log_db).await {
                     Ok((n, newest)) => {
-                        state.events.announce(newest);
+                        if let Some(newest) = newest {
+                            state.events.announce(newest);
+                        }
                         if n < BATCH {
                             break;
                         }
