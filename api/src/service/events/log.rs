@@ -40,6 +40,10 @@ pub const TICK: Duration = Duration::from_secs(1);
 /// The least time between two passes of a follower: under a stream of writes, one pass reads what many sequencer
 /// runs numbered, instead of one pass per run.
 pub const COALESCE: Duration = Duration::from_millis(50);
+/// The least time between two runs of the sequencer: under a stream of writes, one run (a transaction of its own:
+/// BEGIN, lock, one statement, COMMIT) numbers what many changes appended, instead of one run per change. An
+/// entry waits about this long for its number (its own replica's caches are dropped at once, without waiting).
+pub const SEQUENCE_COALESCE: Duration = Duration::from_millis(20);
 
 /// This process's wake-ups between writers, the sequencer and followers.
 pub struct Hub {
@@ -175,34 +179,47 @@ pub async fn kinds_between(
         .await?)
 }
 
-/// Runs the sequencer until `stop`: whenever a change of this process commits, on every tick, and on start-up
-/// (entries a killed process committed but never numbered).
+/// Runs the sequencer until `stop`: on start-up (entries a killed process committed but never numbered), then
+/// [`SEQUENCE_COALESCE`] after a change of this process has committed or a tick has passed (what commits in that
+/// pause is numbered by the same run; a wake-up during a run is kept, not lost).
 pub fn spawn_sequencer(state: AppState, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
-            loop {
-                match sequence(&state.log_db).await {
-                    Ok((n, newest)) => {
-                        if let Some(newest) = newest {
-                            state.events.announce(newest);
-                        }
-                        if n < BATCH {
-                            break;
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = ?e, "event sequencer failed; retrying on the next tick");
-                        break;
-                    }
-                }
-            }
+            sequence_all(&state).await;
             tokio::select! {
                 _ = stop.cancelled() => break,
                 _ = state.events.sequencer.notified() => {}
                 _ = tokio::time::sleep(TICK) => {}
             }
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tokio::time::sleep(SEQUENCE_COALESCE) => {}
+            }
         }
+        // Shutting down: number what this process's last changes appended rather than leave it to the next tick
+        // of another replica (or to this one's restart).
+        sequence_all(&state).await;
     })
+}
+
+/// Runs the sequencer until nothing is left to number, announcing the newest number.
+async fn sequence_all(state: &AppState) {
+    loop {
+        match sequence(&state.log_db).await {
+            Ok((n, newest)) => {
+                if let Some(newest) = newest {
+                    state.events.announce(newest);
+                }
+                if n < BATCH {
+                    return;
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = ?e, "event sequencer failed; retrying on the next tick");
+                return;
+            }
+        }
+    }
 }
 
 /// On PostgreSQL, listens for other replicas' sequencers and announces what they numbered to this process's
