@@ -5,9 +5,11 @@
 //! can see, that is the committed ones, in one statement per batch: `seq` = the largest number so far + 1, 2, … So
 //! a number is given only to a committed row and never below one already given, and a reader that has seen every
 //! row up to `seq` N can never later find a row numbered N or less (with `nextval` in the writing transaction it
-//! could: a transaction that drew 9 may commit after one that drew 10 was read). The partial index finds the rows
-//! still to number; the unique index on `seq` is what readers follow. No other index: every entry is written twice
-//! (inserted, then numbered), so each index costs twice.
+//! could: a transaction that drew 9 may commit after one that drew 10 was read). Two partial indexes, so that each
+//! row is in one index besides its key at any time: the rows still to number (`seq IS NULL`, by id) for the
+//! sequencer, and the numbered ones (unique `seq`) for readers (`seq > N` implies `seq IS NOT NULL`, on PostgreSQL
+//! and SQLite alike). No other index: every entry is written twice (inserted, then numbered), so each index costs
+//! twice.
 //!
 //! `event_consumer` holds the cursor of each consumer outside the transaction (the last `seq` it finished), so a
 //! consumer stopped at any point resumes where it was and loses nothing, and a lease (owner, until) so that with
@@ -36,7 +38,7 @@ impl MigrationTrait for Migration {
         )
         .await?;
         let db = m.get_connection();
-        db.execute_unprepared("CREATE UNIQUE INDEX ux_domain_event_seq ON domain_event (seq)").await?;
+        db.execute_unprepared("CREATE UNIQUE INDEX ux_domain_event_seq ON domain_event (seq) WHERE seq IS NOT NULL").await?;
         db.execute_unprepared("CREATE INDEX idx_domain_event_unsequenced ON domain_event (id) WHERE seq IS NULL").await?;
 
         m.create_table(

@@ -1,7 +1,6 @@
 //! What a caller may see of a report and of the people on it, decided in one place: the reporter's name and
 //! phone never reach a neighbour or a company's staff member through any field; and a page's relations cost the
 //! same number of statements whatever its size.
-use std::sync::atomic::Ordering;
 
 use chrono::{Duration, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
@@ -135,13 +134,11 @@ async fn notes_under_review_cost_no_statement_per_step() {
             .unwrap();
         let q = "query($id: ID!) { report(id: $id) { timeline(first: 50) { nodes { kind note } } } }";
         app.gql(Some(&head), q, json!({ "id": id })).await.ok();
-        let before = app.state.sql_statements.load(Ordering::SeqCst);
-        let r = app.gql(Some(&head), q, json!({ "id": id })).await;
-        let after = app.state.sql_statements.load(Ordering::SeqCst);
+        let (r, statements) = app.gql_counted(Some(&head), q, json!({ "id": id })).await;
         let steps = r.ok()["report"]["timeline"]["nodes"].as_array().unwrap().clone();
         assert_eq!(steps.len(), 1 + urges);
         assert!(steps.iter().all(|s| s["note"] == "审核中的说明"), "the head sees notes under review");
-        counts.push(after - before);
+        counts.push(statements);
         // A neighbour does not.
         let r = app.gql(Some(&app.login("neighbour").await), "query($id: ID!) { report(id: $id) { timeline { nodes { note } } } }", json!({ "id": id })).await;
         assert!(r.ok()["report"]["timeline"]["nodes"].as_array().unwrap().iter().all(|s| s["note"].is_null()));
@@ -174,13 +171,11 @@ async fn a_page_of_packages_loads_its_merchants_at_once() {
             made += 1;
         }
         app.gql(Some(&head), q, json!({ "n": n })).await.ok();
-        let before = app.state.sql_statements.load(Ordering::SeqCst);
-        let r = app.gql(Some(&head), q, json!({ "n": n })).await;
-        let after = app.state.sql_statements.load(Ordering::SeqCst);
+        let (r, statements) = app.gql_counted(Some(&head), q, json!({ "n": n })).await;
         let nodes: Vec<Value> = r.ok()["incentivePackages"]["nodes"].as_array().unwrap().clone();
         assert_eq!(nodes.len(), n);
         assert!(nodes.iter().all(|p| p["merchant"]["name"].as_str().unwrap().starts_with("商户")));
-        counts.push(after - before);
+        counts.push(statements);
     }
     assert_eq!(counts[0], counts[1], "statements for 2 and for 6 packages");
 }

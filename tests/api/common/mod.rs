@@ -188,6 +188,21 @@ impl TestApp {
         self.gql_with(token, query, variables, &[]).await
     }
 
+    /// Sends a read-only GraphQL request three times and returns the last answer and the fewest SQL statements one
+    /// of them ran. The app's background tasks (jobs, deliveries) share the counted pool and can only add to a
+    /// count, so the least of three is the request's own.
+    pub async fn gql_counted(&self, token: Option<&str>, query: &str, variables: Value) -> (Gql, u64) {
+        let mut least = u64::MAX;
+        let mut last = None;
+        for _ in 0..3 {
+            let before = self.state.sql_statements.load(std::sync::atomic::Ordering::SeqCst);
+            let r = self.gql(token, query, variables.clone()).await;
+            least = least.min(self.state.sql_statements.load(std::sync::atomic::Ordering::SeqCst) - before);
+            last = Some(r);
+        }
+        (last.unwrap(), least)
+    }
+
     /// Sends a GraphQL request with extra headers.
     pub async fn gql_with(&self, token: Option<&str>, query: &str, variables: Value, headers: &[(&str, &str)]) -> Gql {
         let mut req = self.http.post(format!("{}/graphql", self.base)).json(&json!({ "query": query, "variables": variables }));
