@@ -86,6 +86,11 @@ pub struct Config {
     pub jobs_enabled: bool,
     /// `LINLI_JOB_INTERVAL_MS`: how often the background jobs run, default 60000.
     pub job_interval: Duration,
+    /// `LINLI_SLA_INTERVAL_MS`: how often the SLA timer job looks for due warnings and breaches, default 15000.
+    pub sla_interval: Duration,
+    /// `LINLI_SIMILAR_METRES`: how near a report with coordinates must be to count as the same place for
+    /// `similarReports`, default 150.
+    pub similar_metres: f64,
     /// `LINLI_CONTENT_CHECK`: `on` sends user texts through WeChat's msg_sec_check before storing them; default
     /// `on` when `WECHAT_SECRET` is set, `off` otherwise (a dev server without WeChat).
     pub content_check: bool,
@@ -236,6 +241,8 @@ impl Config {
                 Some(other) => return Err(ConfigError(format!("LINLI_JOBS must be `on` or `off`, not `{other}`"))),
             },
             job_interval: Duration::from_millis(num("LINLI_JOB_INTERVAL_MS", 60_000)?.max(10)),
+            sla_interval: Duration::from_millis(num("LINLI_SLA_INTERVAL_MS", 15_000)?.max(10)),
+            similar_metres: num("LINLI_SIMILAR_METRES", 150)? as f64,
             content_check: match get("LINLI_CONTENT_CHECK").as_deref() {
                 None => get("WECHAT_SECRET").is_some_and(|s| !s.is_empty()),
                 Some("on") => true,

@@ -3,6 +3,7 @@
 //! (scale generator, benchmark ceiling, demo fixtures) live in the `linli-tools` crate, not here.
 pub mod auth;
 pub mod cache;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -59,6 +60,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         media,
         events: Default::default(),
         background: Default::default(),
+        clock: Default::default(),
     };
     let (bg, stop) = (&state.background, state.background.token());
     bg.keep(events::log::spawn_sequencer(state.clone(), stop.clone()));
@@ -72,6 +74,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     }
     if state.config.jobs_enabled {
         service::report::jobs::spawn(state.clone(), state.config.job_interval);
+        service::sla::spawn(state.clone(), state.config.sla_interval);
         if state.config.content_check {
             service::content::spawn(state.clone(), state.config.job_interval);
             service::media_check::spawn(state.clone(), state.config.job_interval);

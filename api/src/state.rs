@@ -34,4 +34,6 @@ pub struct AppState {
     pub events: Arc<crate::service::events::Hub>,
     /// The background tasks (jobs, sequencer, followers) and the signal that stops them.
     pub background: Arc<crate::service::jobs::Background>,
+    /// The clock SLA timers and report actions read (tests move it forward).
+    pub clock: Arc<crate::clock::Clock>,
 }

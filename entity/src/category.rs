@@ -17,6 +17,14 @@ pub struct Model {
     pub resolve_hours_urgent: i32,
     pub active: bool,
     pub sort_order: i32,
+    /// Hours for a head to handle (dispatch or fix) an acknowledged report (migration 000016).
+    pub dispatch_hours_normal: i32,
+    /// The same, urgent.
+    pub dispatch_hours_urgent: i32,
+    /// Hours for the company to start dispatched work.
+    pub start_hours_normal: i32,
+    /// The same, urgent.
+    pub start_hours_urgent: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

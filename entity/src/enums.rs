@@ -91,6 +91,69 @@ pub enum EventKind {
     Duplicate,
     /// The reporter nudged it (催单).
     Urged,
+    /// It went up the grid to the next level (its stage was overdue, the reporter urged a breached stage again,
+    /// or the level was vacant).
+    Escalated,
+    /// Duplicates were merged into it.
+    Merged,
+}
+
+/// The stage of a report its SLA clock measures (`report.sla_stage`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SlaStage {
+    /// Submitted: a head is to acknowledge it.
+    Acknowledge,
+    /// Acknowledged (or reopened, never dispatched): a head is to fix it or dispatch it.
+    Handle,
+    /// Dispatched (or reopened after the company's fix): the company is to start.
+    Start,
+    /// In progress: whoever works on it is to resolve it.
+    Resolve,
+}
+
+/// Who holds a report on the grid (`report.sla_level`, the levels of an escalation step).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, async_graphql::Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum GridLevel {
+    /// The compound's property company (a dispatched ticket).
+    Property,
+    /// The neighbour head (邻长).
+    NeighbourHead,
+    /// The group head (组长).
+    GroupHead,
+    /// The area head (片长).
+    AreaHead,
+    /// The community office.
+    CommunityAdmin,
+    /// The street office.
+    StreetAdmin,
+}
+
+/// Why a report went up a level.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EscalationReason {
+    /// The holder's time was up.
+    Overdue,
+    /// The reporter urged again on a stage already past due.
+    Urged,
+    /// Nobody holds the level (skipped at once).
+    Vacant,
+}
+
+/// A day off a district's usual week (`calendar_day.kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CalendarDayKind {
+    /// A public holiday: no business time, whatever the weekday.
+    Holiday,
+    /// A make-up working day (调休): business time, whatever the weekday.
+    Workday,
 }
 
 /// In which role someone acted on a report (`report_event.actor_role`, `report_comment.author_role`).
@@ -173,6 +236,14 @@ pub enum NotificationKind {
     ReportUrged,
     /// A comment on your report.
     NewComment,
+    /// A report you hold is about to be overdue.
+    SlaWarning,
+    /// A report went up the grid to you.
+    ReportEscalated,
+    /// A report you held went up the grid (or your company's ticket went to the community).
+    EscalatedAway,
+    /// Your report was merged into another one: you follow that one now.
+    ReportMerged,
 }
 
 /// Where a subscribe message in the outbox stands.
@@ -359,6 +430,20 @@ pub enum DomainEventKind {
     VoteCast,
     /// A vote was closed and its winners rewarded.
     VotePeriodClosed,
+    /// A report's holder was warned that its stage is about to be overdue.
+    SlaWarned,
+    /// A report went up the grid.
+    ReportEscalated,
+    /// A stage went past due with no level left above.
+    SlaBreached,
+    /// A resident said "me too".
+    ReportSupported,
+    /// A resident took back a "me too".
+    SupportWithdrawn,
+    /// Duplicates were merged into a report.
+    ReportsMerged,
+    /// A district's work calendar was edited.
+    CalendarUpdated,
 }
 
 #[cfg(test)]
@@ -393,6 +478,10 @@ mod tests {
         round_trips::<PhotoPhase>();
         round_trips::<VoteStatus>();
         round_trips::<DomainEventKind>();
+        round_trips::<SlaStage>();
+        round_trips::<GridLevel>();
+        round_trips::<EscalationReason>();
+        round_trips::<CalendarDayKind>();
     }
 
     #[test]

@@ -56,6 +56,37 @@ pub struct Model {
     /// The reporter's name, copied when the report is submitted (a user's name never changes): lists show it
     /// without reading the users table.
     pub reporter_name: String,
+    /// The SLA stage the report is in (none: it waits on the resident, or is over). Migration 000016 adds this
+    /// and the columns below.
+    pub sla_stage: Option<SlaStage>,
+    /// The grid level that holds the report now.
+    pub sla_level: Option<GridLevel>,
+    /// When the current stage started (its clock runs from here, in business time).
+    pub sla_stage_since: Option<DateTimeUtc>,
+    /// When the current holder is warned (a share of the stage's target, in business time).
+    pub sla_warn_at: Option<DateTimeUtc>,
+    /// When the current holder's time is up.
+    pub sla_due_at: Option<DateTimeUtc>,
+    /// The next moment the timer job must look at this report (the warning or the due time); none: no timer.
+    pub sla_fires_at: Option<DateTimeUtc>,
+    /// The current holder has been warned (or the stage is past due).
+    pub sla_warned: bool,
+    /// The stage went past its first due time.
+    pub sla_breached: bool,
+    /// How often the reporter urged in this stage.
+    pub sla_urges: i32,
+    /// Business minutes on the overall clock up to `overall_since`.
+    pub overall_minutes: i32,
+    /// Since when the overall clock runs again (none: paused or stopped).
+    pub overall_since: Option<DateTimeUtc>,
+    /// When the report reached its current level by escalation (none: it is with its first holder).
+    pub escalated_at: Option<DateTimeUtc>,
+    /// How many escalation steps it took.
+    pub escalations: i32,
+    /// How many residents said "me too".
+    pub support_count: i32,
+    /// The inbox and queue order key: `waiting_since` moved earlier for escalated and supported reports.
+    pub queue_at: DateTimeUtc,
 }
 
 /// Joins a page of reports uses to bring the reporter and the newest event in the same statement.

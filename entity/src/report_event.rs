@@ -18,6 +18,12 @@ pub struct Model {
     pub actor_id: Option<Uuid>,
     /// Content safety: PASS, REVIEW, PENDING or REJECTED (migration 000006).
     pub moderation: Moderation,
+    /// An escalation step: from which level (migration 000016).
+    pub from_level: Option<GridLevel>,
+    /// To which level.
+    pub to_level: Option<GridLevel>,
+    /// Why.
+    pub reason: Option<EscalationReason>,
 }
 
 /// The join a timeline or comment page uses to bring the people's names in the same statement.

@@ -18,6 +18,7 @@ mod m20261126_000012_stats_indexes;
 mod m20261126_000013_report_last_event_summary;
 mod m20261127_000014_report_reporter_name;
 mod m20261201_000015_create_domain_events;
+mod m20261202_000016_sla_and_support;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000013_report_last_event_summary::Migration),
             Box::new(m20261127_000014_report_reporter_name::Migration),
             Box::new(m20261201_000015_create_domain_events::Migration),
+            Box::new(m20261202_000016_sla_and_support::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ mod media_check;
 mod notify;
 mod report;
 mod seed;
+mod sla;
 mod stats;
 mod residence;
 mod upload;

@@ -661,6 +661,19 @@ async fn the_demo_district_has_reports_in_every_status() {
         assert!(!r.ok()["taskInbox"]["nodes"].as_array().unwrap().is_empty(), "a {status} report");
     }
     let me = app.login("resident").await;
-    let r = app.gql(Some(&me), "{ myReports { nodes { status timeline { nodes { kind } } } } }", json!({})).await;
-    assert_eq!(r.ok()["myReports"]["nodes"].as_array().unwrap().len(), 3);
+    let r = app.gql(Some(&me), "{ myReports(first: 50) { nodes { status supportCount timeline { nodes { kind } } } } }", json!({})).await;
+    let mine = r.ok()["myReports"]["nodes"].as_array().unwrap().clone();
+    // Three walked through the lifecycle, and the four of the grid at work (the fifth is the neighbour's).
+    assert_eq!(mine.len(), 7);
+    assert!(mine.iter().any(|n| n["supportCount"] == 5), "one with five supporters");
+    let merged = mine.iter().any(|n| n["timeline"]["nodes"].as_array().unwrap().iter().any(|e| e["kind"] == "MERGED"));
+    assert!(merged, "a merged pair");
+    let group = app.login("group-head").await;
+    let r = app.gql(Some(&group), "{ taskInbox(escalated: true) { nodes { escalation { level } } } }", json!({})).await;
+    assert_eq!(r.ok()["taskInbox"]["nodes"][0]["escalation"]["level"], "GROUP_HEAD", "an overdue report at the group head");
+    let ids = crate::common::Demo::ids(&app).await;
+    let head = app.login("head").await;
+    let q = "query($s: ID!) { overdueReports(scopeId: $s, state: NEAR_BREACH) { nodes { id } } }";
+    let r = app.gql(Some(&head), q, json!({ "s": ids.neighbourhood })).await;
+    assert_eq!(r.ok()["overdueReports"]["nodes"].as_array().unwrap().len(), 1, "one near breach");
 }

@@ -163,10 +163,11 @@ async fn once(state: &AppState, i: &Inputs, scenario: &str, rng: &mut StdRng) ->
                 "area_inbox" => (*pick(rng, &i.m.area_heads), None),
                 _ => (*pick(rng, &i.m.area_heads), Some(Status::Closed)),
             };
-            query::inbox(state, &as_actor(user), status, None, Some(20), None, query::With::default()).await?;
+            let filter = query::Filter { status, ..Default::default() };
+            query::inbox(state, &as_actor(user), filter, Some(20), None, query::With::default()).await?;
         }
         "queue" => {
-            query::queue(state, &as_actor(*pick(rng, &i.staff)), None, Some(20), None, query::With::default()).await?;
+            query::queue(state, &as_actor(*pick(rng, &i.staff)), Default::default(), Some(20), None, query::With::default()).await?;
         }
         "report" => {
             // The reporter reads it, with the timeline's actors and the comments (the client shows no author).

@@ -17,8 +17,9 @@ use sea_orm::{
 use uuid::Uuid;
 
 /// The dev logins the demo creates, with what each is.
-pub const DEV_USERS: [(&str, &str); 8] = [
+pub const DEV_USERS: [(&str, &str); 9] = [
     ("admin", "district admin of 示范区"),
+    ("street", "street admin of 长安街道"),
     ("community-admin", "community admin of 幸福社区"),
     ("area-head", "area head (片长) of 幸福社区第一片"),
     ("group-head", "group head (组长) of 第一组"),
@@ -27,6 +28,10 @@ pub const DEV_USERS: [(&str, &str); 8] = [
     ("neighbour", "another verified resident there"),
     ("staff", "staff of 幸福物业, which manages 幸福家园"),
 ];
+
+/// The dev logins of the demo's supporters ("supporter-1" …): residents of dev:head's neighbourhood who file no
+/// reports of their own.
+pub const SUPPORTER: &str = "supporter-";
 
 struct Seed<'a, C: ConnectionTrait> {
     db: &'a C,
@@ -137,6 +142,25 @@ async fn load_district(db: &DatabaseConnection) -> anyhow::Result<bool> {
 
     let admin = s.user("admin", "区管理员").await?;
     s.appoint(admin, Role::DistrictAdmin, d).await?;
+    let street_admin = s.user("street", "长安街道管理员").await?;
+    s.appoint(street_admin, Role::StreetAdmin, streets[0]).await?;
+    // The district works to the official 2026 calendar (holidays and make-up working days of the State Council's
+    // notice), 08:30–17:30.
+    row!(work_calendar {
+        work_start_minute: 510,
+        work_end_minute: 1050,
+        weekdays: "1,2,3,4,5".into(),
+        warn_percent: 75,
+        updated_at: now,
+        district_id: d,
+    });
+    for (day, kind, name) in api::service::sla::calendar::official_2026() {
+        let kind = match kind {
+            api::service::sla::calendar::DayKind::Holiday => entity::enums::CalendarDayKind::Holiday,
+            api::service::sla::calendar::DayKind::Workday => entity::enums::CalendarDayKind::Workday,
+        };
+        row!(calendar_day { day: day, kind: kind, name: name.into(), district_id: d });
+    }
     let community_admin = s.user("community-admin", "幸福社区管理员").await?;
     s.appoint(community_admin, Role::CommunityAdmin, communities[0]).await?;
     let area_head = s.user("area-head", "王片长").await?;
@@ -189,6 +213,11 @@ async fn load_district(db: &DatabaseConnection) -> anyhow::Result<bool> {
                 if ci == 0 && b == 1 && unit == 1 {
                     s.resident(resident, building, unit, "101", n, *community_id, head).await?;
                     s.resident(neighbour, building, unit, "102", n, *community_id, head).await?;
+                    // Five more households of the same stairwell, who say "me too" in the demo.
+                    for k in 1..=5 {
+                        let u = s.user(&format!("{SUPPORTER}{k}"), &format!("{k}0{k}室住户")).await?;
+                        s.resident(u, building, unit, &format!("{k}01"), n, *community_id, head).await?;
+                    }
                 } else if extra < 10 {
                     extra += 1;
                     let u = s.user(&format!("resident-{}", extra + 2), &format!("居民{}", extra + 2)).await?;
@@ -257,8 +286,18 @@ async fn load_reports(state: &AppState) -> anyhow::Result<()> {
     let db = &state.db;
     let categories = category::Entity::find().all(db).await?;
     let residents = residence::Entity::find().order_by_asc(residence::Column::Id).all(db).await?;
+    let supporters: Vec<Uuid> = app_user::Entity::find()
+        .filter(app_user::Column::Openid.starts_with(format!("dev:{SUPPORTER}")))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect();
     let mut n = 0usize;
     for home in &residents {
+        if supporters.contains(&home.user_id) {
+            continue;
+        }
         let Some(nbh) = home.neighbourhood_id else { continue };
         let head = appointment::Entity::find()
             .filter(appointment::Column::ScopeId.eq(nbh))
@@ -332,6 +371,63 @@ async fn load_reports(state: &AppState) -> anyhow::Result<()> {
             n += 1;
         }
     }
+    sla_scenes(state, &supporters).await
+}
+
+/// The demo's grid at work: in dev:head's neighbourhood, a report its head let go overdue (escalated to the group
+/// head by the timer job itself), one about to be overdue (warned), one with five supporters, and a merged pair.
+async fn sla_scenes(state: &AppState, supporters: &[Uuid]) -> anyhow::Result<()> {
+    let db = &state.db;
+    let err = |what: &'static str| move |e: api::error::AppError| anyhow::anyhow!("demo {what}: {e:?}");
+    let resident = app_user::Entity::find().filter(app_user::Column::Openid.eq("dev:resident")).one(db).await?;
+    let head = app_user::Entity::find().filter(app_user::Column::Openid.eq("dev:head")).one(db).await?;
+    let neighbour = app_user::Entity::find().filter(app_user::Column::Openid.eq("dev:neighbour")).one(db).await?;
+    let (Some(resident), Some(head), Some(neighbour)) = (resident, head, neighbour) else { return Ok(()) };
+    let categories = category::Entity::find().all(db).await?;
+    let cat = |code: &str| categories.iter().find(|c| c.code == code).map(|c| c.id).ok_or_else(|| anyhow::anyhow!("no {code}"));
+    let file = |who: Uuid, code: &'static str, text: &'static str| {
+        let cat = cat(code);
+        async move {
+            let new = submit::NewReport {
+                category: cat?,
+                description: text.into(),
+                urgency: Urgency::Normal,
+                location: submit::Location::default(),
+                anonymous: false,
+                idempotency_key: None,
+            };
+            submit::submit(state, &as_actor(who), new).await.map_err(err("submit"))
+        }
+    };
+    let overdue = file(resident.id, "LIGHTING", "1单元楼道灯坏了一个星期了，晚上上楼看不见").await?;
+    let near = file(resident.id, "SANITATION", "楼下垃圾桶满了没人清理，味道很大").await?;
+    let supported = file(resident.id, "WATER_LEAK", "1单元顶楼楼道天花板漏水，下雨就往下滴").await?;
+    let first = file(resident.id, "DRAIN", "1单元下水管堵了，一楼厨房返水").await?;
+    let second = file(neighbour.id, "DRAIN", "一楼厨房下水道往上冒污水，应该是主管堵了").await?;
+    let past = Utc::now() - chrono::Duration::minutes(1);
+    let set = |id: Uuid, warn: chrono::DateTime<Utc>, due: chrono::DateTime<Utc>| async move {
+        report::Entity::update_many()
+            .col_expr(report::Column::SlaWarnAt, sea_orm::sea_query::Expr::value(warn))
+            .col_expr(report::Column::SlaDueAt, sea_orm::sea_query::Expr::value(due))
+            .col_expr(report::Column::SlaFiresAt, sea_orm::sea_query::Expr::value(warn))
+            .col_expr(report::Column::SlaWarned, sea_orm::sea_query::Expr::value(true))
+            .filter(report::Column::Id.eq(id))
+            .exec(db)
+            .await
+    };
+    // The timer job fires these two as it would have: the first is past due, the second past its warning.
+    set(overdue.id, past - chrono::Duration::hours(3), past).await?;
+    set(near.id, past, Utc::now() + chrono::Duration::hours(2)).await?;
+    report::Entity::update_many()
+        .col_expr(report::Column::SlaWarned, sea_orm::sea_query::Expr::value(false))
+        .filter(report::Column::Id.eq(near.id))
+        .exec(db)
+        .await?;
+    api::service::sla::fire_due(state).await.map_err(err("timers"))?;
+    for u in supporters {
+        api::service::support::support(state, &as_actor(*u), supported.id).await.map_err(err("support"))?;
+    }
+    api::service::support::merge(state, &as_actor(head.id), first.id, &[second.id]).await.map_err(err("merge"))?;
     Ok(())
 }
 
@@ -353,6 +449,9 @@ async fn backdate(db: &DatabaseConnection, id: Uuid, by: chrono::Duration) -> an
     am.confirmed_at = Set(shift(r.confirmed_at));
     am.last_urged_at = Set(shift(r.last_urged_at));
     am.last_event_at = Set(shift(r.last_event_at));
+    // The SLA clocks are left as they are: the demo's clocks start when it is loaded, so a fresh demo does not
+    // escalate every backdated report at once (the demo's overdue and near-breach reports are set up on purpose).
+    am.queue_at = Set(r.queue_at - by);
     am.update(db).await?;
     for e in report_event::Entity::find().filter(report_event::Column::ReportId.eq(id)).all(db).await? {
         let at = e.created_at - by;

@@ -562,6 +562,7 @@ async fn build_district(
             s(r.last_kind.to_value()),
             ts(r.last_at),
             s(reporter_name),
+            ts(r.waiting_since),
         ]);
         if fresh {
             out.to_acknowledge.push((id, nb.head));
@@ -595,6 +596,7 @@ const REPORT_COLUMNS: &[&str] = &[
     "last_event_kind",
     "last_event_at",
     "reporter_name",
+    "queue_at",
 ];
 
 const DESCRIPTIONS: [&str; 6] = [
@@ -740,9 +742,15 @@ impl Story {
                 K::Acknowledged | K::Rejected | K::Duplicate | K::Cancelled => rng.random_range(600..30 * 3600),
                 K::Dispatched => rng.random_range(60..10 * 3600),
                 K::AutoClosed => 72 * 3600,
-                K::Submitted | K::Started | K::Resolved | K::Confirmed | K::Closed | K::Reopened | K::Urged => {
-                    rng.random_range(3600..48 * 3600)
-                }
+                K::Submitted
+                | K::Started
+                | K::Resolved
+                | K::Confirmed
+                | K::Closed
+                | K::Reopened
+                | K::Urged
+                | K::Escalated
+                | K::Merged => rng.random_range(3600..48 * 3600),
             };
             t += Duration::seconds(gap);
             if t > c.now {
@@ -784,6 +792,8 @@ impl Story {
                     g.auto_closed = true;
                 }
                 K::Rejected | K::Cancelled | K::Duplicate | K::Submitted | K::Urged => g.ended = Some(t),
+                // The generator writes no escalations or merges (the SLA benchmark sets its own timers).
+                K::Escalated | K::Merged => {}
             }
         }
         g

@@ -10,6 +10,7 @@ mod mutation;
 mod query;
 pub mod stats;
 pub mod report;
+pub mod sla;
 pub mod types;
 
 use async_graphql::{
@@ -32,11 +33,11 @@ use crate::state::AppState;
 
 /// All queries, merged per area.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery);
+pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery, sla::SlaQuery);
 
 /// All mutations, merged per area.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(Mutation, report::ReportMutation, moderation::ModerationMutation, notify::NotificationMutation, incentives::IncentiveMutation);
+pub struct MutationRoot(Mutation, report::ReportMutation, moderation::ModerationMutation, notify::NotificationMutation, incentives::IncentiveMutation, sla::SlaMutation);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -60,6 +60,22 @@ impl Category {
     async fn resolve_hours_urgent(&self) -> i32 {
         self.0.resolve_hours_urgent
     }
+    /// Hours for a head to handle (fix or dispatch) an acknowledged NORMAL report.
+    async fn dispatch_hours_normal(&self) -> i32 {
+        self.0.dispatch_hours_normal
+    }
+    /// The same, URGENT.
+    async fn dispatch_hours_urgent(&self) -> i32 {
+        self.0.dispatch_hours_urgent
+    }
+    /// Hours for the company to start a dispatched NORMAL report.
+    async fn start_hours_normal(&self) -> i32 {
+        self.0.start_hours_normal
+    }
+    /// The same, URGENT.
+    async fn start_hours_urgent(&self) -> i32 {
+        self.0.start_hours_urgent
+    }
     /// Offered to residents.
     async fn active(&self) -> bool {
         self.0.active
@@ -145,6 +161,49 @@ pub struct Sla {
     acknowledge_overdue: bool,
     /// Not resolved in time (still or at all).
     resolve_overdue: bool,
+    /// The stage its clock measures now: ACKNOWLEDGE, HANDLE, START, RESOLVE (null: waiting on the resident, or
+    /// over).
+    stage: Option<entity::enums::SlaStage>,
+    /// When the current holder's time is up (business time of the district's calendar; urgent: round the clock).
+    due_at: Option<DateTime<Utc>>,
+    /// When the holder is warned (by default at 75% of the target).
+    warn_at: Option<DateTime<Utc>>,
+    /// The stage went past its due time.
+    breached: bool,
+    /// Business minutes in the current stage.
+    stage_business_minutes: i64,
+    /// Business minutes since submission, never reset; the time waiting on the resident left out.
+    overall_business_minutes: i64,
+    /// The clocks are paused: the report waits on the resident's confirmation.
+    paused: bool,
+}
+
+/// Who holds a report on the grid now.
+#[derive(SimpleObject)]
+pub struct Escalation {
+    /// The level: PROPERTY, NEIGHBOUR_HEAD, GROUP_HEAD, AREA_HEAD, COMMUNITY_ADMIN, STREET_ADMIN.
+    level: entity::enums::GridLevel,
+    /// Whether it got there by escalation.
+    escalated: bool,
+    /// How many steps it went up.
+    steps: i32,
+    /// The holders' names (heads and offices are public figures of the grid).
+    holder: Vec<String>,
+    /// Since when it is at this level (escalation time, else the stage's start).
+    since: Option<DateTime<Utc>>,
+    /// When this holder's time is up.
+    due_at: Option<DateTime<Utc>>,
+}
+
+/// One escalation step on the timeline.
+#[derive(SimpleObject)]
+pub struct EscalationStep {
+    /// From.
+    from_level: entity::enums::GridLevel,
+    /// To.
+    to_level: entity::enums::GridLevel,
+    /// OVERDUE, URGED or VACANT.
+    reason: entity::enums::EscalationReason,
 }
 
 /// A problem report, with what the caller may see of it (worked out once, when a field needs it).
@@ -249,14 +308,61 @@ impl Report {
         let r = &self.row;
         let acknowledge_by = r.submitted_at + Duration::hours(ack as i64);
         let resolve_by = r.submitted_at + Duration::hours(res as i64);
-        let now = Utc::now();
+        let st = state(ctx);
+        let now = st.clock.now();
         let terminal = machine::is_terminal(r.status) && r.closed_at.is_none();
+        let policy = crate::service::sla::Policy::of(st, &st.db, r.category_id, r.urgency, r.community_id).await?;
+        let clocks = crate::service::sla::clocks(&policy, r, now);
         Ok(Sla {
             acknowledge_by,
             resolve_by,
             acknowledge_overdue: !terminal && r.acknowledged_at.unwrap_or(now) > acknowledge_by,
             resolve_overdue: !terminal && r.resolved_at.unwrap_or(now) > resolve_by,
+            stage: clocks.stage,
+            due_at: clocks.due_at,
+            warn_at: clocks.warn_at,
+            breached: clocks.breached,
+            stage_business_minutes: clocks.stage_minutes,
+            overall_business_minutes: clocks.overall_minutes,
+            paused: clocks.paused,
         })
+    }
+    /// Who holds it on the grid now (null: waiting on the resident, over, or from before the SLA clocks).
+    async fn escalation(&self, ctx: &Context<'_>) -> Result<Option<Escalation>> {
+        let r = &self.row;
+        let (Some(level), Some(_)) = (r.sla_level, r.sla_stage) else { return Ok(None) };
+        let st = state(ctx);
+        let holder = if ctx.look_ahead().field("holder").exists() {
+            let units = crate::service::sla::Units::of(st, &st.db, r).await?;
+            let ids = crate::service::sla::holders(&st.db, &units, &[level], st.clock.now()).await?.of(level);
+            let users = loaders(ctx).user.load_many(ids).await.map_err(AppError::from)?;
+            let mut names: Vec<String> =
+                users.values().map(|u| crate::service::report::view::public_name(u).to_owned()).collect();
+            names.sort();
+            names
+        } else {
+            Vec::new()
+        };
+        Ok(Some(Escalation {
+            level,
+            escalated: r.escalated_at.is_some(),
+            steps: r.escalations,
+            holder,
+            since: r.escalated_at.or(r.sla_stage_since),
+            due_at: r.sla_due_at,
+        }))
+    }
+    /// How many residents said "me too".
+    async fn support_count(&self) -> i32 {
+        self.row.support_count
+    }
+    /// Whether the caller said "me too".
+    async fn supported_by_me(&self, ctx: &Context<'_>) -> Result<bool> {
+        let user = actor(ctx).user_id()?;
+        if self.row.support_count == 0 {
+            return Ok(false);
+        }
+        Ok(crate::service::support::supports(state(ctx), user, self.row.id).await?)
     }
     /// Who reported it: null for other residents when anonymous.
     async fn reporter(&self, ctx: &Context<'_>) -> Result<Option<Reporter>> {
@@ -360,7 +466,7 @@ impl Report {
     /// What the caller may do next, so the client shows the right buttons.
     async fn available_actions(&self, ctx: &Context<'_>) -> Result<Vec<Action>> {
         let view = self.view(ctx).await?;
-        let facts = act::facts(&self.row, Utc::now());
+        let facts = act::facts(&self.row, state(ctx).clock.now());
         Ok(ALL_ACTIONS.into_iter().filter(|a| machine::decide(self.row.status, *a, &view.standing.parties, facts).is_ok()).collect())
     }
 }
@@ -375,7 +481,7 @@ impl ReportEvent {
         encode(Kind::ReportEvent, self.0.id)
     }
     /// What happened: SUBMITTED, ACKNOWLEDGED, DISPATCHED, STARTED, RESOLVED, CONFIRMED, CLOSED, AUTO_CLOSED,
-    /// REOPENED, CANCELLED, REJECTED, DUPLICATE, URGED.
+    /// REOPENED, CANCELLED, REJECTED, DUPLICATE, URGED, ESCALATED, MERGED.
     async fn kind(&self) -> String {
         self.0.kind.to_value()
     }
@@ -409,6 +515,13 @@ impl ReportEvent {
     /// When.
     async fn at(&self) -> DateTime<Utc> {
         self.0.created_at
+    }
+    /// For an ESCALATED step: from which level to which, and why.
+    async fn escalation(&self) -> Option<EscalationStep> {
+        match (self.0.from_level, self.0.to_level, self.0.reason) {
+            (Some(from_level), Some(to_level), Some(reason)) => Some(EscalationStep { from_level, to_level, reason }),
+            _ => None,
+        }
     }
 }
 
@@ -503,6 +616,14 @@ pub struct UpdateCategoryInput {
     pub ack_hours_urgent: Option<i32>,
     /// Hours to resolve an URGENT report.
     pub resolve_hours_urgent: Option<i32>,
+    /// Hours for a head to handle (fix or dispatch) an acknowledged NORMAL report.
+    pub dispatch_hours_normal: Option<i32>,
+    /// The same, URGENT.
+    pub dispatch_hours_urgent: Option<i32>,
+    /// Hours for the company to start a dispatched NORMAL report.
+    pub start_hours_normal: Option<i32>,
+    /// The same, URGENT.
+    pub start_hours_urgent: Option<i32>,
     /// Offered to residents.
     pub active: Option<bool>,
 }
@@ -536,9 +657,11 @@ impl ReportQuery {
         Ok(connection(p, |r| r.id, Report::new))
     }
 
-    /// A head's tasks: reports in their neighbourhoods (or a group or area head's whole subtree, or a community
-    /// admin's community), oldest waiting first. Without `status`: those waiting for a head (SUBMITTED,
-    /// ACKNOWLEDGED, REOPENED).
+    /// A head's tasks: reports in their neighbourhoods (or a group or area head's whole subtree, a community
+    /// admin's community, a street admin's street). Order: escalated reports first, then the longest waiting, each
+    /// supporter ("me too") counting as one hour more of waiting, at most 24. Without `status`: those waiting for a
+    /// head (SUBMITTED, ACKNOWLEDGED, REOPENED). `escalated: true`: only those that reached their level by
+    /// escalation.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn task_inbox(
         &self,
@@ -547,15 +670,18 @@ impl ReportQuery {
         after: Option<String>,
         status: Option<Status>,
         category: Option<ID>,
+        escalated: Option<bool>,
     ) -> Result<Conn<Report>> {
         let category = category.map(|c| arg_id(&c, Kind::Category, "category")).transpose()?;
-        let p = query::inbox(state(ctx), actor(ctx), status, category, first, after.as_deref(), page_with(ctx)).await?;
+        let filter = query::Filter { status, category, escalated };
+        let p = query::inbox(state(ctx), actor(ctx), filter, first, after.as_deref(), page_with(ctx)).await?;
         let p = prime(ctx, p).await?;
         Ok(waiting_connection(p))
     }
 
-    /// Property staff: reports dispatched to their company, oldest waiting first. Without `status`: DISPATCHED,
-    /// IN_PROGRESS, REOPENED and RESOLVED (to close once the resident confirms).
+    /// Property staff: reports dispatched to their company, in the inbox's order (escalated first, then the longest
+    /// waiting, raised by supporters). Without `status`: DISPATCHED, IN_PROGRESS, REOPENED and RESOLVED (to close
+    /// once the resident confirms).
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn ticket_queue(
         &self,
@@ -563,8 +689,10 @@ impl ReportQuery {
         first: Option<i32>,
         after: Option<String>,
         status: Option<Status>,
+        escalated: Option<bool>,
     ) -> Result<Conn<Report>> {
-        let p = query::queue(state(ctx), actor(ctx), status, first, after.as_deref(), page_with(ctx)).await?;
+        let filter = query::Filter { status, category: None, escalated };
+        let p = query::queue(state(ctx), actor(ctx), filter, first, after.as_deref(), page_with(ctx)).await?;
         let p = prime(ctx, p).await?;
         Ok(waiting_connection(p))
     }
@@ -620,6 +748,9 @@ fn summary_event(r: &report::Model, id: Uuid, kind: entity::enums::EventKind, at
         report_id: r.id,
         actor_id: None,
         moderation: Moderation::Pass,
+        from_level: None,
+        to_level: None,
+        reason: None,
     }
 }
 
@@ -784,7 +915,16 @@ impl ReportMutation {
             name_zh: input.name_zh,
             name_en: input.name_en,
             to_property: input.to_property_by_default,
-            sla: [input.ack_hours_normal, input.resolve_hours_normal, input.ack_hours_urgent, input.resolve_hours_urgent],
+            sla: [
+                input.ack_hours_normal,
+                input.resolve_hours_normal,
+                input.ack_hours_urgent,
+                input.resolve_hours_urgent,
+                input.dispatch_hours_normal,
+                input.dispatch_hours_urgent,
+                input.start_hours_normal,
+                input.start_hours_urgent,
+            ],
             active: input.active,
         };
         Ok(Category(cat::update(state(ctx), actor(ctx), id, patch).await?))

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use entity::enums::DomainEventKind;
-use entity::{building, category, compound, grid_group, neighbourhood};
+use entity::{building, calendar_day, category, community, compound, grid_group, neighbourhood, street, work_calendar};
 use moka::sync::Cache;
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -37,6 +37,12 @@ pub struct Lookup {
     neighbourhood_grid: Cache<Uuid, (Uuid, Uuid)>,
     /// compound id → its row
     compounds: Cache<Uuid, compound::Model>,
+    /// community → street
+    community_street: Cache<Uuid, Uuid>,
+    /// street → district
+    street_district: Cache<Uuid, Uuid>,
+    /// district → its work calendar
+    calendars: Cache<Uuid, Arc<crate::service::sla::calendar::Calendar>>,
 }
 
 impl Default for Lookup {
@@ -54,11 +60,15 @@ impl Lookup {
             compound_community: Cache::new(max),
             neighbourhood_grid: Cache::new(max),
             compounds: Cache::builder().max_capacity(max).time_to_live(COMPOUND_TTL).build(),
+            community_street: Cache::new(max),
+            street_district: Cache::new(max),
+            calendars: Cache::builder().max_capacity(10_000).time_to_live(COMPOUND_TTL).build(),
         }
     }
 
     /// The kinds of event after which a cached entry may be stale (what [`Lookup::on_event`] acts on).
-    pub const STALE_AFTER: &'static [DomainEventKind] = &[DomainEventKind::UnitRenamed, DomainEventKind::CategoryUpdated];
+    pub const STALE_AFTER: &'static [DomainEventKind] =
+        &[DomainEventKind::UnitRenamed, DomainEventKind::CategoryUpdated, DomainEventKind::CalendarUpdated];
 
     /// Drops what a change made stale: called after a commit on this replica, and by the log's follower for the
     /// changes of every replica.
@@ -66,6 +76,7 @@ impl Lookup {
         match kind {
             DomainEventKind::UnitRenamed => self.compounds.invalidate(&subject),
             DomainEventKind::CategoryUpdated => self.categories.invalidate(&()),
+            DomainEventKind::CalendarUpdated => self.calendars.invalidate(&subject),
             // Nothing else changes what these caches hold.
             _ => {}
         }
@@ -107,6 +118,25 @@ impl Lookup {
         Ok(found)
     }
 
+    /// The street and district above a community (each parent link read once, then from memory).
+    pub async fn street_and_district(&self, db: &impl ConnectionTrait, c: Uuid) -> AppResult<Option<(Uuid, Uuid)>> {
+        let Some(s) = parent::<community::Entity>(&self.community_street, db, c, |r| r.street_id).await? else { return Ok(None) };
+        let Some(d) = parent::<street::Entity>(&self.street_district, db, s, |r| r.district_id).await? else { return Ok(None) };
+        Ok(Some((s, d)))
+    }
+
+    /// A district's work calendar: its hours and special days, or the office default when it has none.
+    pub async fn calendar(&self, db: &impl ConnectionTrait, district: Uuid) -> AppResult<Arc<crate::service::sla::calendar::Calendar>> {
+        if let Some(c) = self.calendars.get(&district) {
+            return Ok(c);
+        }
+        let hours = work_calendar::Entity::find().filter(work_calendar::Column::DistrictId.eq(district)).one(db).await?;
+        let days = calendar_day::Entity::find().filter(calendar_day::Column::DistrictId.eq(district)).all(db).await?;
+        let cal = Arc::new(crate::service::sla::calendar_of(hours.as_ref(), &days));
+        self.calendars.insert(district, cal.clone());
+        Ok(cal)
+    }
+
     /// The compound a building stands in.
     pub async fn compound_of_building(&self, db: &DatabaseConnection, b: Uuid) -> AppResult<Option<Uuid>> {
         parent::<building::Entity>(&self.building_compound, db, b, |r| r.compound_id).await
@@ -131,7 +161,7 @@ impl Lookup {
 }
 
 /// A unit's parent (which never changes): from `cache`, else from its row.
-async fn parent<E>(cache: &Cache<Uuid, Uuid>, db: &DatabaseConnection, id: Uuid, of: fn(&E::Model) -> Uuid) -> AppResult<Option<Uuid>>
+async fn parent<E>(cache: &Cache<Uuid, Uuid>, db: &impl ConnectionTrait, id: Uuid, of: fn(&E::Model) -> Uuid) -> AppResult<Option<Uuid>>
 where
     E: EntityTrait,
     E::PrimaryKey: sea_orm::PrimaryKeyTrait<ValueType = Uuid>,

@@ -19,4 +19,6 @@ pub mod property;
 pub mod report;
 pub mod roles;
 pub mod rows;
+pub mod sla;
+pub mod support;
 pub mod validate;

@@ -42,6 +42,10 @@ fn title(k: Kind) -> &'static str {
         Kind::NewTicket => "有新的工单",
         Kind::ReportUrged => "居民催办了一份报告",
         Kind::NewComment => "您的报告有新留言",
+        Kind::SlaWarning => "有报告即将超时",
+        Kind::ReportEscalated => "有超时报告升级到您",
+        Kind::EscalatedAway => "您的一份报告已超时升级",
+        Kind::ReportMerged => "您的报告已与同类报告合并",
     }
 }
 
@@ -57,6 +61,10 @@ fn phrase(k: Kind) -> &'static str {
         Kind::NewTicket => "待处理",
         Kind::ReportUrged => "催办",
         Kind::NewComment => "新留言",
+        Kind::SlaWarning => "即将超时",
+        Kind::ReportEscalated => "已升级",
+        Kind::EscalatedAway => "已升级",
+        Kind::ReportMerged => "已合并",
     }
 }
 
@@ -183,24 +191,47 @@ fn for_reporter(kind: EventKind) -> Option<Kind> {
         EventKind::Acknowledged => Some(Kind::ReportAcknowledged),
         EventKind::Dispatched => Some(Kind::ReportDispatched),
         EventKind::Resolved => Some(Kind::ReportResolved),
-        EventKind::Rejected | EventKind::Duplicate => Some(Kind::ReportRejected),
+        EventKind::Rejected => Some(Kind::ReportRejected),
+        // The same problem as another report: the reporter follows that one now.
+        EventKind::Duplicate => Some(Kind::ReportMerged),
         EventKind::Closed | EventKind::AutoClosed => Some(Kind::ReportClosed),
         EventKind::Submitted
         | EventKind::Started
         | EventKind::Confirmed
         | EventKind::Reopened
         | EventKind::Cancelled
-        | EventKind::Urged => None,
+        | EventKind::Urged
+        | EventKind::Escalated
+        | EventKind::Merged => None,
     }
 }
 
-/// Who must act on a reopened or urged report now: the company's staff if it went to one, else the neighbour head.
+/// Who must act on a reopened or urged report now: the holders of the level that holds it (the company's staff,
+/// a head, an office), else, for a report from before the SLA clocks, the company's staff or the neighbour head.
 async fn holders_of(cx: &Cx<'_>, r: &report::Model) -> AppResult<Vec<Uuid>> {
+    if let Some(level) = r.sla_level {
+        let units = crate::service::sla::Units::of(cx.state, cx.db, r).await?;
+        return Ok(crate::service::sla::holders(cx.db, &units, &[level], cx.at).await?.of(level));
+    }
     Ok(match (r.company_id, r.neighbourhood_id) {
         (Some(c), _) => holders(cx.db, Role::PropertyStaff, c).await?,
         (None, Some(n)) => holders(cx.db, Role::NeighbourHead, n).await?,
         (None, None) => Vec::new(),
     })
+}
+
+/// The residents who said "me too" on `r` (none read when it has none).
+async fn supporters(cx: &Cx<'_>, r: &report::Model) -> AppResult<Vec<Uuid>> {
+    if r.support_count == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(entity::report_support::Entity::find()
+        .select_only()
+        .column(entity::report_support::Column::UserId)
+        .filter(entity::report_support::Column::ReportId.eq(r.id))
+        .into_tuple::<Uuid>()
+        .all(cx.db)
+        .await?)
 }
 
 /// The notifications subscriber: who is told what about a change, written in its transaction. Nobody is told
@@ -213,16 +244,44 @@ pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
         }
     };
     match e {
+        DomainEvent::ReportEscalated(c) => {
+            let r = &c.report;
+            if let Some(step) = &c.escalation {
+                let body = c.note.as_deref().unwrap_or(&r.description);
+                for u in &step.new_holders {
+                    tell(*u, Kind::ReportEscalated, body, r.id);
+                }
+                for u in &step.old_holders {
+                    tell(*u, Kind::EscalatedAway, body, r.id);
+                }
+            }
+        }
+        DomainEvent::SlaWarned { report: r, holders, .. } => {
+            for u in holders {
+                tell(*u, Kind::SlaWarning, &r.description, r.id);
+            }
+        }
+        DomainEvent::ReportsMerged { primary, moved, .. } => {
+            for u in moved {
+                tell(*u, Kind::ReportMerged, &primary.description, primary.id);
+            }
+        }
         DomainEvent::ReportSubmitted(c) | DomainEvent::ReportActed(c) => {
             let r = &c.report;
             let note = c.note.as_deref().filter(|_| c.note_moderation == Moderation::Pass);
             let body = note.unwrap_or(&r.description);
             if let Some(k) = for_reporter(c.kind) {
                 tell(r.reporter_id, k, body, r.id);
+                // Supporters follow the report's status as its reporter does.
+                for u in supporters(cx, r).await? {
+                    tell(u, k, body, r.id);
+                }
             }
             match c.kind {
                 EventKind::Submitted => {
-                    if let Some(n) = r.neighbourhood_id {
+                    // The level that holds it (a vacant neighbourhood's report is told to the next level by its
+                    // ESCALATED step).
+                    if let (Some(n), Some(entity::enums::GridLevel::NeighbourHead)) = (r.neighbourhood_id, r.sla_level) {
                         for h in holders(cx.db, Role::NeighbourHead, n).await? {
                             tell(h, Kind::NewTask, &r.description, r.id);
                         }
@@ -253,7 +312,9 @@ pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
                 | EventKind::AutoClosed
                 | EventKind::Cancelled
                 | EventKind::Rejected
-                | EventKind::Duplicate => {}
+                | EventKind::Duplicate
+                | EventKind::Escalated
+                | EventKind::Merged => {}
             }
         }
         DomainEvent::CommentAdded(c) => {

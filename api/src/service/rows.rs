@@ -11,7 +11,7 @@
 //! the server's instructions on the area-head inbox, under callgrind (bench/RESULTS.md). The column types are the
 //! entity's, which the migrations create; the test suite decodes every one of these entities on both databases.
 use sea_orm::sqlx::{self, Postgres, Row as _, Sqlite};
-use entity::enums::{ActorRole, EventKind, Moderation, ReportStatus, Urgency};
+use entity::enums::{ActorRole, EscalationReason, EventKind, GridLevel, Moderation, ReportStatus, SlaStage, Urgency};
 use sea_orm::{ActiveEnum, ConnectionTrait, DbErr, QueryResult, QueryTrait, TryGetable};
 use uuid::Uuid;
 
@@ -75,7 +75,7 @@ macro_rules! col_enum {
         }
     )*};
 }
-col_enum!(ReportStatus, Urgency, Moderation, EventKind, ActorRole);
+col_enum!(ReportStatus, Urgency, Moderation, EventKind, ActorRole, SlaStage, GridLevel, EscalationReason);
 
 /// Decodes the column at `index`.
 pub fn col<T: Col>(row: &QueryResult, index: usize) -> Result<T, DbErr> {
@@ -124,10 +124,13 @@ positional!(entity::report::Model {
     first_reopened_at, ended_at, confirmed_at, rating, rating_comment, auto_closed, reopen_count, last_urged_at,
     idempotency_key, category_id, reporter_id, compound_id, building_id, neighbourhood_id, group_id, area_id,
     community_id, company_id, duplicate_of, last_event_id, moderation, last_event_kind, last_event_at, reporter_name,
+    sla_stage, sla_level, sla_stage_since, sla_warn_at, sla_due_at, sla_fires_at, sla_warned, sla_breached, sla_urges,
+    overall_minutes, overall_since, escalated_at, escalations, support_count, queue_at,
 });
 positional!(entity::app_user::Model { id, created_at, openid, unionid, nickname, phone, last_seen_at });
 positional!(entity::report_event::Model {
-    id, created_at, kind, actor_role, from_status, to_status, note, report_id, actor_id, moderation,
+    id, created_at, kind, actor_role, from_status, to_status, note, report_id, actor_id, moderation, from_level,
+    to_level, reason,
 });
 positional!(entity::report_comment::Model { id, created_at, author_role, body, report_id, author_id, moderation });
 

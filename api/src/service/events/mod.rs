@@ -23,7 +23,7 @@ pub mod log;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{
-    ActorRole, ContentTarget, DomainEventKind, EventKind, Moderation, PackageStatus, RedemptionStatus, ReportStatus,
+    ActorRole, ContentTarget, DomainEventKind, EventKind, GridLevel, Moderation, SlaStage, PackageStatus, RedemptionStatus, ReportStatus,
     ResidenceStatus, Role,
 };
 use entity::report;
@@ -66,6 +66,9 @@ pub struct ReportChange {
     /// The note or reason given (not in the log: texts stay in their tables).
     #[serde(skip)]
     pub note: Option<String>,
+    /// An escalation step: from, to, why, who is told.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<crate::service::sla::Step>,
 }
 
 /// A comment was added to a report.
@@ -110,6 +113,64 @@ pub enum DomainEvent {
     ReportSubmitted(ReportChange),
     /// Someone moved a report on.
     ReportActed(ReportChange),
+    /// A report went up the grid (or skipped a vacant level).
+    ReportEscalated(ReportChange),
+    /// A report's holder is warned: its stage will be overdue at `due_at`.
+    SlaWarned {
+        /// The report (in the log: its id).
+        #[serde(serialize_with = "id_of_report")]
+        report: report::Model,
+        /// The stage.
+        stage: SlaStage,
+        /// The level holding it.
+        level: GridLevel,
+        /// When it will be overdue.
+        due_at: DateTime<Utc>,
+        /// Who is warned.
+        holders: Vec<Uuid>,
+    },
+    /// A stage went past due at the top of its ladder (nowhere left to escalate).
+    SlaBreached {
+        /// The report.
+        report: Uuid,
+        /// The stage.
+        stage: SlaStage,
+        /// The level holding it.
+        level: GridLevel,
+    },
+    /// A resident said "me too".
+    ReportSupported {
+        /// The report.
+        report: Uuid,
+        /// Who.
+        user: Uuid,
+        /// Supporters now.
+        count: i32,
+    },
+    /// A resident took back their "me too".
+    SupportWithdrawn {
+        /// The report.
+        report: Uuid,
+        /// Who.
+        user: Uuid,
+        /// Supporters now.
+        count: i32,
+    },
+    /// Duplicates were merged into a report.
+    ReportsMerged {
+        /// The primary report (in the log: its id).
+        #[serde(serialize_with = "id_of_report")]
+        primary: report::Model,
+        /// The reports merged into it.
+        duplicates: Vec<Uuid>,
+        /// Their reporters and supporters, who follow the primary now.
+        moved: Vec<Uuid>,
+    },
+    /// A district's work calendar was edited.
+    CalendarUpdated {
+        /// The district.
+        district: Uuid,
+    },
     /// A comment was added.
     CommentAdded(CommentAdded),
     /// A text passed or failed moderation (an admin's decision or a late check).
@@ -276,7 +337,7 @@ impl DomainEvent {
     /// The report change, for a report submitted or moved on.
     pub fn report_change(&self) -> Option<&ReportChange> {
         match self {
-            DomainEvent::ReportSubmitted(c) | DomainEvent::ReportActed(c) => Some(c),
+            DomainEvent::ReportSubmitted(c) | DomainEvent::ReportActed(c) | DomainEvent::ReportEscalated(c) => Some(c),
             _ => None,
         }
     }
@@ -287,6 +348,13 @@ impl DomainEvent {
         match self {
             DomainEvent::ReportSubmitted(_) => K::ReportSubmitted,
             DomainEvent::ReportActed(_) => K::ReportActed,
+            DomainEvent::ReportEscalated(_) => K::ReportEscalated,
+            DomainEvent::SlaWarned { .. } => K::SlaWarned,
+            DomainEvent::SlaBreached { .. } => K::SlaBreached,
+            DomainEvent::ReportSupported { .. } => K::ReportSupported,
+            DomainEvent::SupportWithdrawn { .. } => K::SupportWithdrawn,
+            DomainEvent::ReportsMerged { .. } => K::ReportsMerged,
+            DomainEvent::CalendarUpdated { .. } => K::CalendarUpdated,
             DomainEvent::CommentAdded(_) => K::CommentAdded,
             DomainEvent::ContentModerated { .. } => K::ContentModerated,
             DomainEvent::PhotoJudged { .. } => K::PhotoJudged,
@@ -316,7 +384,13 @@ impl DomainEvent {
     /// The object the event is about (the log's `subject_id`).
     pub fn subject(&self) -> Uuid {
         match self {
-            DomainEvent::ReportSubmitted(c) | DomainEvent::ReportActed(c) => c.report.id,
+            DomainEvent::ReportSubmitted(c) | DomainEvent::ReportActed(c) | DomainEvent::ReportEscalated(c) => c.report.id,
+            DomainEvent::SlaWarned { report, .. } => report.id,
+            DomainEvent::SlaBreached { report, .. }
+            | DomainEvent::ReportSupported { report, .. }
+            | DomainEvent::SupportWithdrawn { report, .. } => *report,
+            DomainEvent::ReportsMerged { primary, .. } => primary.id,
+            DomainEvent::CalendarUpdated { district } => *district,
             DomainEvent::CommentAdded(c) => c.report.id,
             DomainEvent::ContentModerated { report, .. } => *report,
             DomainEvent::PhotoJudged { photo, .. } => *photo,

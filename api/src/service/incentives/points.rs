@@ -228,7 +228,9 @@ pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
                 | EventKind::Cancelled
                 | EventKind::Rejected
                 | EventKind::Duplicate
-                | EventKind::Urged => {}
+                | EventKind::Urged
+                | EventKind::Escalated
+                | EventKind::Merged => {}
             }
         }
         DomainEvent::VotePeriodClosed { period, winners } => {

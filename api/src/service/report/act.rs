@@ -3,7 +3,7 @@
 //! event in a single transaction; the event's subscribers write the timeline step, the notifications and the
 //! points. Two actors at once: exactly one UPDATE matches, the other gets CONFLICT.
 use chrono::{DateTime, Duration, Utc};
-use entity::enums::EventKind;
+use entity::enums::{EscalationReason, EventKind};
 use entity::{report, report_comment};
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter,
@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, new_id};
 use crate::msg;
 use crate::service::events::{Change, CommentAdded, DomainEvent, ReportChange};
-use crate::service::{content, media, property, validate};
+use crate::service::{content, media, property, sla, validate};
 use crate::state::AppState;
 
 /// The action-specific input.
@@ -150,7 +150,7 @@ pub async fn act_with_photos(
     let view = load_visible(state, actor, id).await?;
     let (r, st) = (&view.row, &view.standing);
     let user = actor.user_id()?;
-    let now = Utc::now();
+    let now = state.clock.now();
     let current = r.status;
     let (party, to) = machine::decide(current, action, &st.parties, facts(r, now)).map_err(|e| refused(e, current, r))?;
     // WeChat's content check once the action is known to be allowed (it is a call out).
@@ -196,7 +196,10 @@ pub async fn act_with_photos(
             sets.push((report::Column::RatingComment, Expr::value(text.clone())));
             event_note = Some(format!("{}★{}", input.rating.unwrap_or(0), text.map(|t| format!(" {t}")).unwrap_or_default()));
         }
-        Action::Urge => sets.push((report::Column::LastUrgedAt, Expr::value(now))),
+        Action::Urge => {
+            sets.push((report::Column::LastUrgedAt, Expr::value(now)));
+            sets.push((report::Column::SlaUrges, Expr::col(report::Column::SlaUrges).add(1)));
+        }
         Action::Reopen => {
             sets.push((report::Column::ReopenCount, Expr::col(report::Column::ReopenCount).add(1)));
             if r.first_reopened_at.is_none() {
@@ -221,8 +224,15 @@ pub async fn act_with_photos(
             Status::InProgress | Status::Submitted | Status::Dispatched | Status::Duplicate | Status::Reopened => {}
         }
     }
+    if to != current {
+        // The clocks of the new stage, written by the same UPDATE as the status.
+        let policy = sla::Policy::of(state, &state.db, r.category_id, r.urgency, r.community_id).await?;
+        sets.extend(sla::on_status(&policy, r, to, now));
+    }
+    // A second urge on a stage already past due takes it up a level at once.
+    let escalate = (action == Action::Urge && r.sla_breached && r.sla_urges >= 1).then_some(EscalationReason::Urged);
     let kind = event_kind(action, party).ok_or_else(|| AppError::internal(anyhow::anyhow!("{action:?} is no timeline step")))?;
-    let step = Step { kind, party, lead: st.clone(), note: event_note, checked };
+    let step = Step { kind, party, lead: st.clone(), note: event_note, checked, escalate };
     let photos = photo_phase.map(|phase| (actor, photos, media::Target::Report { report: r.id, phase }));
     apply(state, r, to, sets, step, Some(user), now, photos).await
 }
@@ -258,6 +268,8 @@ pub struct Step {
     pub note: Option<String>,
     /// The content check of the note.
     pub checked: content::Checked,
+    /// Escalate in the same change, after the step (a second urge on a breached stage).
+    pub escalate: Option<EscalationReason>,
 }
 
 /// Writes the change (guarded by the version the decision was made on, `r.version`) and says what happened, in
@@ -333,10 +345,17 @@ pub async fn apply(
         role: role_label(step.party, step.lead.lead_role),
         note_moderation,
         note: step.note,
+        escalation: None,
     };
     change.emit(DomainEvent::ReportActed(event.clone())).await?;
+    let mut row = event.report;
+    if let Some(reason) = step.escalate {
+        if let Some(up) = sla::escalate(&mut change, state, &row, reason, now).await? {
+            row = up;
+        }
+    }
     change.commit().await?;
-    Ok(event.report)
+    Ok(row)
 }
 
 /// `addComment`: the reporter, the heads above, a community admin and the assigned company's staff may comment.

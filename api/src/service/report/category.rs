@@ -40,8 +40,9 @@ pub struct CategoryPatch {
     pub name_en: Option<String>,
     /// Whether reports go to the property company by default.
     pub to_property: Option<bool>,
-    /// SLA hours: (ack normal, resolve normal, ack urgent, resolve urgent).
-    pub sla: [Option<i32>; 4],
+    /// SLA hours: (ack normal, resolve normal, ack urgent, resolve urgent, dispatch normal, dispatch urgent, start
+    /// normal, start urgent).
+    pub sla: [Option<i32>; 8],
     /// Offered to residents.
     pub active: Option<bool>,
 }
@@ -69,7 +70,10 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, patch: CategoryPa
     if let Some(a) = patch.active {
         am.active = Set(a);
     }
-    let names = ["ackHoursNormal", "resolveHoursNormal", "ackHoursUrgent", "resolveHoursUrgent"];
+    let names = [
+        "ackHoursNormal", "resolveHoursNormal", "ackHoursUrgent", "resolveHoursUrgent", "dispatchHoursNormal",
+        "dispatchHoursUrgent", "startHoursNormal", "startHoursUrgent",
+    ];
     for (i, v) in patch.sla.iter().enumerate() {
         if let Some(h) = v {
             let h = validate::range(names[i], *h, 1, 24 * 90)?;
@@ -77,7 +81,11 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, patch: CategoryPa
                 0 => am.ack_hours_normal = Set(h),
                 1 => am.resolve_hours_normal = Set(h),
                 2 => am.ack_hours_urgent = Set(h),
-                _ => am.resolve_hours_urgent = Set(h),
+                3 => am.resolve_hours_urgent = Set(h),
+                4 => am.dispatch_hours_normal = Set(h),
+                5 => am.dispatch_hours_urgent = Set(h),
+                6 => am.start_hours_normal = Set(h),
+                _ => am.start_hours_urgent = Set(h),
             }
         }
     }

@@ -2,7 +2,6 @@
 //! close is the same version-guarded update as a user's, so a report is closed once whoever gets there first.
 use std::time::Duration;
 
-use chrono::Utc;
 use entity::enums::EventKind;
 use entity::report;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
@@ -15,7 +14,7 @@ use crate::state::AppState;
 
 /// Closes every RESOLVED report whose resolution is older than the configured wait. Returns how many it closed.
 pub async fn auto_close_due(state: &AppState) -> AppResult<usize> {
-    let now = Utc::now();
+    let now = state.clock.now();
     let wait = chrono::Duration::from_std(state.config.auto_close_after).map_err(anyhow::Error::from)?;
     let resolved = report::Entity::find().filter(report::Column::Status.eq(Status::Resolved));
     let due = crate::service::jobs::due(&state.db, resolved, report::Column::ResolvedAt, now - wait, 200).await?;
@@ -31,6 +30,7 @@ pub async fn auto_close_due(state: &AppState) -> AppResult<usize> {
             lead: Standing::default(),
             note: Some(format!("居民 {} 小时内未确认，系统自动结单", wait.num_hours())),
             checked: Default::default(),
+            escalate: None,
         };
         match apply(state, &r, to, sets, step, None, now, None).await {
             Ok(_) => closed += 1,

@@ -6,6 +6,8 @@ pub mod category;
 pub mod jobs;
 pub mod machine;
 pub mod query;
+pub mod similar;
+pub mod similar_rank;
 pub mod submit;
 pub mod timeline;
 pub mod view;
@@ -33,8 +35,8 @@ pub struct Standing {
     pub lead_role: Option<Role>,
 }
 
-/// Works out the standing of `user` (with `roles` and verified `homes`) toward `r`. Pure: no database.
-pub fn standing(user: Uuid, roles: &Roles, homes: &[Uuid], r: &report::Model) -> Standing {
+/// Works out the standing of `user` (with `roles` and verified `homes`) toward `r` (in `street`). Pure: no database.
+pub fn standing(user: Uuid, roles: &Roles, homes: &[Uuid], r: &report::Model, street: Option<Uuid>) -> Standing {
     let mut s = Standing::default();
     if r.reporter_id == user {
         s.parties.push(Party::Reporter);
@@ -52,7 +54,9 @@ pub fn standing(user: Uuid, roles: &Roles, homes: &[Uuid], r: &report::Model) ->
         s.parties.push(Party::Head);
         s.lead_role = head_role;
     }
-    if roles.has(Role::CommunityAdmin, r.community_id) {
+    // The street office is the last level reports climb to: its admins see and act on the street's reports as the
+    // community office does.
+    if roles.has(Role::CommunityAdmin, r.community_id) || street.is_some_and(|st| roles.has(Role::StreetAdmin, st)) {
         s.parties.push(Party::Admin);
         s.lead_role = s.lead_role.or(Some(Role::CommunityAdmin));
     }
@@ -75,11 +79,17 @@ pub async fn standing_of(
 ) -> crate::error::AppResult<Standing> {
     let user = actor.user_id()?;
     let roles = actor.roles(state).await?;
-    let st = standing(user, &roles, &[], r);
+    // The street only matters to a street admin (and comes from the lookup cache).
+    let street = if roles.any(Role::StreetAdmin) {
+        state.lookup.street_and_district(&state.db, r.community_id).await?.map(|(s, _)| s)
+    } else {
+        None
+    };
+    let st = standing(user, &roles, &[], r, street);
     if !st.parties.is_empty() || r.neighbourhood_id.is_none() {
         return Ok(st);
     }
-    Ok(standing(user, &roles, &actor.homes(state).await?, r))
+    Ok(standing(user, &roles, &actor.homes(state).await?, r, street))
 }
 
 /// The role recorded on the timeline for a party.
@@ -122,7 +132,9 @@ pub(crate) mod tests {
             reporter_id: reporter, compound_id: Uuid::now_v7(), building_id: None, neighbourhood_id: Some(n),
             group_id: Some(g), area_id: Some(a), community_id: c, company_id: company, duplicate_of: None,
             last_event_id: None, moderation: Moderation::Pass, last_event_kind: None, last_event_at: None,
-            reporter_name: String::new(),
+            reporter_name: String::new(), sla_stage: None, sla_level: None, sla_stage_since: None, sla_warn_at: None,
+            sla_due_at: None, sla_fires_at: None, sla_warned: false, sla_breached: false, sla_urges: 0,
+            overall_minutes: 0, overall_since: None, escalated_at: None, escalations: 0, support_count: 0, queue_at: now,
         }
     }
 
@@ -140,16 +152,16 @@ pub(crate) mod tests {
         let [me, n, g, a, c, co, other] = [(); 7].map(|_| Uuid::now_v7());
         let r = report(me, n, g, a, c, Some(co));
         let none = Roles::default();
-        assert_eq!(standing(me, &none, &[], &r).parties, vec![Party::Reporter]);
-        let neighbour = standing(other, &none, &[n], &r);
+        assert_eq!(standing(me, &none, &[], &r, None).parties, vec![Party::Reporter]);
+        let neighbour = standing(other, &none, &[n], &r, None);
         assert!(neighbour.can_view && neighbour.parties.is_empty() && !neighbour.sees_reporter);
-        assert!(!standing(other, &none, &[Uuid::now_v7()], &r).can_view);
-        let area = standing(other, &roles(&[(Role::AreaHead, a)]), &[], &r);
+        assert!(!standing(other, &none, &[Uuid::now_v7()], &r, None).can_view);
+        let area = standing(other, &roles(&[(Role::AreaHead, a)]), &[], &r, None);
         assert_eq!((area.parties.clone(), area.lead_role), (vec![Party::Head], Some(Role::AreaHead)));
-        let staff = standing(other, &roles(&[(Role::PropertyStaff, co)]), &[], &r);
+        let staff = standing(other, &roles(&[(Role::PropertyStaff, co)]), &[], &r, None);
         assert!(staff.can_view && !staff.sees_reporter);
-        assert!(!standing(other, &roles(&[(Role::PropertyStaff, other)]), &[], &r).can_view);
-        assert!(!standing(other, &roles(&[(Role::CommunityAdmin, other)]), &[], &r).can_view);
-        assert!(!standing(other, &roles(&[(Role::NeighbourHead, other)]), &[], &r).can_view);
+        assert!(!standing(other, &roles(&[(Role::PropertyStaff, other)]), &[], &r, None).can_view);
+        assert!(!standing(other, &roles(&[(Role::CommunityAdmin, other)]), &[], &r, None).can_view);
+        assert!(!standing(other, &roles(&[(Role::NeighbourHead, other)]), &[], &r, None).can_view);
     }
 }

@@ -120,13 +120,24 @@ pub const NEEDS_HEAD: [Status; 3] = [Status::Submitted, Status::Acknowledged, St
 /// The statuses a company's queue shows by default: those waiting for the company.
 pub const NEEDS_COMPANY: [Status; 4] = [Status::Dispatched, Status::InProgress, Status::Reopened, Status::Resolved];
 
-/// `taskInbox`: reports in the caller's neighbourhoods (neighbour head), groups or areas (their whole subtree) and
-/// communities (community admin), oldest waiting first. Default statuses: [`NEEDS_HEAD`].
+/// The filters of an inbox or queue besides its scope.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Filter {
+    /// One status (else the list's default statuses).
+    pub status: Option<Status>,
+    /// One category.
+    pub category: Option<Uuid>,
+    /// Only reports that reached their level by escalation (true) or only those that did not (false).
+    pub escalated: Option<bool>,
+}
+
+/// `taskInbox`: reports in the caller's neighbourhoods (neighbour head), groups or areas (their whole subtree),
+/// communities (community admin) and streets (street admin), in queue order: escalated first, then the longest
+/// waiting, each supporter counting as an hour more (`sla::queue_key`). Default statuses: [`NEEDS_HEAD`].
 pub async fn inbox(
     state: &AppState,
     actor: &Actor,
-    status: Option<Status>,
-    category: Option<Uuid>,
+    filter: Filter,
     first: Option<i32>,
     after: Option<&str>,
     with: With,
@@ -146,10 +157,16 @@ pub async fn inbox(
             scope = scope.add(col.is_in(ids));
         }
     }
+    let streets: Vec<Uuid> = roles.scopes(Role::StreetAdmin).collect();
+    if !streets.is_empty() {
+        any = true;
+        let communities = crate::service::sla::overdue::communities_of_streets(state, &streets).await?;
+        scope = scope.add(report::Column::CommunityId.is_in(communities));
+    }
     if !any {
         return Err(AppError::denied(Denied::NotAHeadOrAdmin));
     }
-    waiting_list(state, scope, status, &NEEDS_HEAD, category, first, after, with).await
+    waiting_list(state, scope, filter, &NEEDS_HEAD, first, after, with).await
 }
 
 /// `ticketQueue`: reports dispatched to the caller's company, oldest waiting first. Default statuses:
@@ -157,7 +174,7 @@ pub async fn inbox(
 pub async fn queue(
     state: &AppState,
     actor: &Actor,
-    status: Option<Status>,
+    filter: Filter,
     first: Option<i32>,
     after: Option<&str>,
     with: With,
@@ -168,38 +185,41 @@ pub async fn queue(
         return Err(AppError::denied(Denied::NotPropertyStaff));
     }
     let scope = Condition::all().add(report::Column::CompanyId.is_in(companies));
-    waiting_list(state, scope, status, &NEEDS_COMPANY, None, first, after, with).await
+    waiting_list(state, scope, filter, &NEEDS_COMPANY, first, after, with).await
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn waiting_list(
     state: &AppState,
     scope: Condition,
-    status: Option<Status>,
+    filter: Filter,
     default_statuses: &[Status],
-    category: Option<Uuid>,
     first: Option<i32>,
     after: Option<&str>,
     with: With,
 ) -> AppResult<ReportPage> {
     let first = page::first_only(first)?;
     let after = after.map(TimeCursor::decode).transpose()?;
-    let statuses: Vec<Status> = match status {
+    let statuses: Vec<Status> = match filter.status {
         Some(s) => vec![s],
         None => default_statuses.to_vec(),
     };
     let mut q = waiting_select(scope, &statuses);
-    if let Some(c) = category {
+    if let Some(c) = filter.category {
         q = q.filter(report::Column::CategoryId.eq(c));
+    }
+    match filter.escalated {
+        Some(true) => q = q.filter(report::Column::EscalatedAt.is_not_null()),
+        Some(false) => q = q.filter(report::Column::EscalatedAt.is_null()),
+        None => {}
     }
     if let Some(c) = after {
         q = q.filter(
             Condition::any()
-                .add(report::Column::WaitingSince.gt(c.at))
-                .add(Condition::all().add(report::Column::WaitingSince.eq(c.at)).add(report::Column::Id.gt(c.id))),
+                .add(report::Column::QueueAt.gt(c.at))
+                .add(Condition::all().add(report::Column::QueueAt.eq(c.at)).add(report::Column::Id.gt(c.id))),
         );
     }
-    let q = q.order_by_asc(report::Column::WaitingSince).order_by_asc(report::Column::Id);
+    let q = q.order_by_asc(report::Column::QueueAt).order_by_asc(report::Column::Id);
     report_page(&state.db, q, with, first, after.is_some()).await
 }
 
@@ -214,7 +234,7 @@ pub fn waiting_select(scope: Condition, statuses: &[Status]) -> Select<report::E
 
 /// The cursor of a report in a waiting list.
 pub fn waiting_cursor(r: &report::Model) -> String {
-    TimeCursor { at: r.waiting_since, id: r.id }.encode()
+    TimeCursor { at: r.queue_at, id: r.id }.encode()
 }
 
 /// A report's timeline, oldest first (the caller has already been shown the report), with each event's actor

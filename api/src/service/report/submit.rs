@@ -1,6 +1,6 @@
 //! `submitReport`: a verified resident reports a problem in their compound.
 use chrono::Utc;
-use entity::enums::{ActorRole, EventKind, Moderation, ResidenceStatus};
+use entity::enums::{ActorRole, EventKind, GridLevel, Moderation, ResidenceStatus, SlaStage};
 use entity::{app_user, building, neighbourhood_unit, report, residence};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, new_id};
 use crate::msg;
 use crate::service::events::{Change, DomainEvent, ReportChange};
-use crate::service::{media, places, validate};
+use crate::service::{media, places, sla, validate};
 use crate::state::AppState;
 
 /// Where the problem is.
@@ -150,9 +150,16 @@ pub async fn submit_with_photos(
     let checked =
         crate::service::content::check(state, actor, "description", Some(&description), crate::wechat::Scene::Forum).await?;
 
-    let now = Utc::now();
+    let now = state.clock.now();
     let id = new_id();
     let event_id = new_id();
+    // Who holds each head level (one statement), for a vacant neighbourhood to pass the report on at once; the
+    // targets and the calendar come from the process's caches.
+    let policy = sla::Policy::of(state, &state.db, cat.id, input.urgency, community).await?;
+    let street = state.lookup.street_and_district(&state.db, community).await?.map(|(s, _)| s);
+    let units = sla::Units::new(neighbourhood_id, group_id, area_id, community, street, None);
+    let ladder = sla::ladder(SlaStage::Acknowledge, false);
+    let holders = sla::holders(&state.db, &units, ladder, now).await?;
     let mut change = Change::begin_at(state, Some(user), now).await?;
     let placement = Placement {
         compound,
@@ -181,6 +188,14 @@ pub async fn submit_with_photos(
         placement,
     });
     new.moderation = Set(checked.moderation);
+    let (warn, due) = policy.times(SlaStage::Acknowledge, now);
+    new.sla_stage = Set(Some(SlaStage::Acknowledge));
+    new.sla_level = Set(Some(GridLevel::NeighbourHead));
+    new.sla_stage_since = Set(Some(now));
+    new.sla_warn_at = Set(Some(warn));
+    new.sla_due_at = Set(Some(due));
+    new.sla_fires_at = Set(Some(warn));
+    new.overall_since = Set(Some(now));
     let row = match new.insert(change.db()).await {
         Ok(r) => r,
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) && key.is_some() => {
@@ -206,8 +221,13 @@ pub async fn submit_with_photos(
             role: ActorRole::Reporter,
             note_moderation: Moderation::Pass,
             note: None,
+            escalation: None,
         }))
         .await?;
+    let mut row = row;
+    if let Some(to) = sla::first_staffed(ladder, 0, &holders).filter(|l| *l != GridLevel::NeighbourHead) {
+        row = sla::skip_vacant_at_submit(&mut change, &row, GridLevel::NeighbourHead, to, &holders, &policy, now).await?;
+    }
     change.commit().await?;
     Ok(row)
 }
@@ -393,5 +413,20 @@ fn new_row(n: NewRow) -> report::ActiveModel {
         last_event_kind: Set(Some(EventKind::Submitted)),
         last_event_at: Set(Some(n.now)),
         reporter_name: Set(n.reporter_name),
+        sla_stage: Set(None),
+        sla_level: Set(None),
+        sla_stage_since: Set(None),
+        sla_warn_at: Set(None),
+        sla_due_at: Set(None),
+        sla_fires_at: Set(None),
+        sla_warned: Set(false),
+        sla_breached: Set(false),
+        sla_urges: Set(0),
+        overall_minutes: Set(0),
+        overall_since: Set(None),
+        escalated_at: Set(None),
+        escalations: Set(0),
+        support_count: Set(0),
+        queue_at: Set(n.now),
     }
 }

@@ -22,6 +22,9 @@ pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
         report_id: Set(c.report.id),
         actor_id: Set(cx.actor),
         moderation: Set(c.note_moderation),
+        from_level: Set(c.escalation.as_ref().map(|x| x.from)),
+        to_level: Set(c.escalation.as_ref().map(|x| x.to)),
+        reason: Set(c.escalation.as_ref().map(|x| x.reason)),
     };
     report_event::Entity::insert(step).exec_without_returning(cx.db).await?;
     Ok(())

@@ -167,7 +167,7 @@ mod tests {
 
     fn view(viewer: Uuid, roles: &[(Role, Uuid)], homes: &[Uuid], r: &report::Model) -> ReportView {
         let roles = Roles { grants: roles.iter().map(|(role, s)| Grant { role: *role, scope: *s, ends_at: None }).collect() };
-        ReportView { row: Arc::new(r.clone()), standing: super::super::standing(viewer, &roles, homes, r), viewer }
+        ReportView { row: Arc::new(r.clone()), standing: super::super::standing(viewer, &roles, homes, r, None), viewer }
     }
 
     #[test]
