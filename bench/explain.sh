@@ -44,7 +44,7 @@ explain my_reports "SELECT * FROM report WHERE reporter_id = \$1 ORDER BY id DES
 # (the statement the server runs). The statuses are literals in the server's statement too, so that the partial
 # indexes match the generic plan.
 J="SELECT report.* FROM report"
-O="ORDER BY report.waiting_since ASC, report.id ASC LIMIT \$2"
+O="ORDER BY report.queue_at ASC, report.id ASC LIMIT \$2"
 explain inbox_neighbour_head "$J WHERE report.neighbourhood_id IN (\$1) AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') $O" "'$nbh', 21"
 explain inbox_area_head "$J WHERE report.area_id IN (\$1) AND report.status IN ('SUBMITTED', 'ACKNOWLEDGED', 'REOPENED') $O" "'$area', 21"
 explain inbox_area_head_closed "$J WHERE report.area_id IN (\$1) AND report.status IN ('CLOSED') $O" "'$area', 21"
@@ -64,13 +64,24 @@ explain roles "SELECT * FROM appointment WHERE user_id = \$1 AND (ends_at IS NUL
 explain homes "SELECT neighbourhood_id FROM residence WHERE user_id = \$1 AND status = \$2" "'$reporter', 'VERIFIED'"
 explain submit_homes "SELECT r.building_id, r.community_id, r.unit, r.room, r.neighbourhood_id, u.nickname AS reporter_name FROM residence r JOIN app_user u ON r.user_id = u.id WHERE r.user_id = \$1 AND r.status = \$2" "'$reporter', 'VERIFIED'"
 explain auto_close_job "SELECT * FROM report WHERE status = \$1 AND resolved_at <= \$2 ORDER BY resolved_at ASC LIMIT \$3" "'RESOLVED', now() - interval '72 hours', 200"
+# SLA (service/sla, service/support, report/similar.rs): the timer job's claim, the holders of a report's levels,
+# the overdue board of a community, similarReports' candidates, and "supported by me".
+community=$(q "SELECT community_id FROM report WHERE status = 'SUBMITTED' ORDER BY id DESC LIMIT 1")
+compound=$(q "SELECT compound_id FROM report WHERE status = 'SUBMITTED' ORDER BY id DESC LIMIT 1")
+category=$(q "SELECT category_id FROM report WHERE status = 'SUBMITTED' ORDER BY id DESC LIMIT 1")
+group=$(q "SELECT group_id FROM report WHERE status = 'SUBMITTED' ORDER BY id DESC LIMIT 1")
+explain sla_claim "SELECT * FROM report WHERE sla_fires_at <= \$1 ORDER BY sla_fires_at ASC LIMIT \$2 FOR UPDATE SKIP LOCKED" "now(), 100"
+explain sla_holders "SELECT role, scope_id, user_id FROM appointment WHERE ((role = \$1 AND scope_id = \$2) OR (role = \$3 AND scope_id = \$4) OR (role = \$5 AND scope_id = \$6) OR (role = \$7 AND scope_id = \$8)) AND starts_at <= \$9 AND (ends_at IS NULL OR ends_at > \$9)" "'NEIGHBOUR_HEAD', '$nbh', 'GROUP_HEAD', '$group', 'AREA_HEAD', '$area', 'COMMUNITY_ADMIN', '$community', now()"
+explain overdue_community "SELECT * FROM report WHERE community_id = \$1 AND sla_warned = true AND sla_stage IS NOT NULL AND sla_breached = \$2 ORDER BY sla_due_at ASC, id ASC LIMIT \$3" "'$community', true, 21"
+explain similar_candidates "SELECT * FROM report WHERE compound_id = \$1 AND category_id = \$2 AND (status IN (\$3, \$4, \$5, \$6, \$7, \$8) OR (status = \$9 AND closed_at >= \$10)) ORDER BY id DESC LIMIT \$11" "'$compound', '$category', 'SUBMITTED', 'ACKNOWLEDGED', 'DISPATCHED', 'IN_PROGRESS', 'REOPENED', 'RESOLVED', 'CLOSED', now() - interval '14 days', 300"
+explain supported_by_me "SELECT COUNT(*) FROM report_support WHERE report_id = \$1 AND user_id = \$2" "'$report', '$reporter'"
 # The event log (service/events): the newest number, a durable consumer's batch, the cache follower's narrow read,
 # and the sequencer's numbering statement (explained inside a transaction that is rolled back: EXPLAIN ANALYZE runs
 # it). The log holds what the benchmark's writes appended.
 newest=$(q "SELECT COALESCE(MAX(seq), 0) FROM domain_event")
 explain log_newest "SELECT MAX(seq) FROM domain_event WHERE \$1" "true"
 explain log_read_after "SELECT * FROM domain_event WHERE seq > \$1 ORDER BY seq ASC LIMIT \$2" "$(( newest > 500 ? newest - 500 : 0 )), 500"
-explain log_cache_follower "SELECT seq, kind, subject_id FROM domain_event WHERE seq > \$1 AND seq <= \$2 AND kind IN ('UNIT_RENAMED', 'CATEGORY_UPDATED') ORDER BY seq ASC" "$(( newest > 50 ? newest - 50 : 0 )), $newest"
+explain log_cache_follower "SELECT seq, kind, subject_id FROM domain_event WHERE seq > \$1 AND seq <= \$2 AND kind IN ('UNIT_RENAMED', 'CATEGORY_UPDATED', 'CALENDAR_UPDATED') ORDER BY seq ASC" "$(( newest > 50 ? newest - 50 : 0 )), $newest"
 {
   echo "-- sequencer (rolled back)"
   psql "$URL" -Atq -c "BEGIN" -c "EXPLAIN (ANALYZE, BUFFERS) WITH todo AS (SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM domain_event WHERE seq IS NULL ORDER BY id LIMIT 1000), base AS (SELECT COALESCE(MAX(seq), 0) AS b FROM domain_event) UPDATE domain_event SET seq = (SELECT b FROM base) + todo.n FROM todo WHERE domain_event.id = todo.id" -c "ROLLBACK"

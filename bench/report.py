@@ -20,6 +20,8 @@ for line in open(a.raw, encoding="utf-8"):
     parts = line.rstrip("\n").split("\t")
     if len(parts) == 2:
         meta[parts[0]] = parts[1]
+    elif len(parts) >= 4 and parts[0] == "sla":
+        meta["sla"] = kv("\t".join(parts[3:]))
     elif len(parts) >= 4:
         kind, scenario, clients, rest = parts[0], parts[1], int(parts[2]), "\t".join(parts[3:])
         rows.setdefault((scenario, clients), {})[kind] = kv(rest)
@@ -53,6 +55,7 @@ NAMES = {
     "report": "`report(id)` with timeline and comments",
     "submit": "`submitReport`",
     "acknowledge": "`acknowledgeReport`",
+    "similar": "`similarReports` before submitting (resident)",
     "mixed": "mixed morning peak (80% reads, 20% writes)",
 }
 
@@ -95,6 +98,13 @@ for (scenario, clients), r in sorted(rows.items(), key=lambda x: (list(NAMES).in
         + f" {target} |"
     )
 out.append("")
+if "sla" in meta and meta["sla"]:
+    sla = meta["sla"]
+    job, bare = float(sla.get("job_per_s", 0)), float(sla.get("bare_per_s", 0))
+    out.append(f"**Escalation job**: {int(float(sla.get('fired', 0))):,} of {int(float(sla.get('timers', 0))):,} due timers fired in one round "
+               f"at {job:,.0f} timers/s; the same statements run bare: {bare:,.0f} timers/s"
+               + (f" (the job at {job / bare:.0%} of bare)." if bare else "."))
+    out.append("")
 history = ""
 if a.append and os.path.exists(a.append):
     history = open(a.append, encoding="utf-8").read()

@@ -14,7 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCALE=1 DURATION=10 WARMUP=2 CLIENTS="1 16 64" REUSE=0 RESULTS=bench/RESULTS.md FRESH=300000 PROFILE=release
-SCENARIOS="my_reports inbox area_inbox area_inbox_closed queue report submit acknowledge mixed"
+SCENARIOS="my_reports inbox area_inbox area_inbox_closed queue report similar submit acknowledge mixed"
+SLA_TIMERS=100000
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) SCALE=$2; shift 2 ;;
@@ -26,6 +27,7 @@ while [ $# -gt 0 ]; do
     --debug) PROFILE=debug; shift ;;
     --only) SCENARIOS=$2; shift 2 ;;
     --results) RESULTS=$2; shift 2 ;;
+    --sla-timers) SLA_TIMERS=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -65,7 +67,8 @@ else
   $BIN bench-tokens --out $OUT
   # Hand the fresh reports back to their heads: acknowledgements of an earlier run are undone.
   psql "$PG/$DB" -qc "DELETE FROM report_event e USING report r WHERE e.report_id = r.id AND e.kind = 'ACKNOWLEDGED' AND r.status = 'ACKNOWLEDGED' AND r.acknowledged_at >= current_date" \
-    -c "UPDATE report r SET status = 'SUBMITTED', version = 1, acknowledged_at = NULL, waiting_since = r.submitted_at, last_event_id = (SELECT e.id FROM report_event e WHERE e.report_id = r.id AND e.kind = 'SUBMITTED'), last_event_kind = 'SUBMITTED', last_event_at = r.submitted_at WHERE r.status = 'ACKNOWLEDGED' AND r.acknowledged_at >= current_date"
+    -c "UPDATE report r SET status = 'SUBMITTED', version = 1, acknowledged_at = NULL, waiting_since = r.submitted_at, queue_at = r.submitted_at, last_event_id = (SELECT e.id FROM report_event e WHERE e.report_id = r.id AND e.kind = 'SUBMITTED'), last_event_kind = 'SUBMITTED', last_event_at = r.submitted_at WHERE r.status = 'ACKNOWLEDGED' AND r.acknowledged_at >= current_date" \
+    -c "UPDATE report SET queue_at = waiting_since, escalated_at = NULL, escalations = 0, sla_stage = NULL, sla_level = NULL, sla_fires_at = NULL WHERE escalated_at IS NOT NULL"
 fi
 
 $BIN serve > $OUT/server.log 2>&1 &
@@ -106,6 +109,13 @@ for scenario in $SCENARIOS; do
   done
 done
 echo -e "server_peak_rss_kb\t$(grep VmHWM /proc/$SERVER/status | awk '{print $2}')" >> $RAW
+
+# The escalation job through SLA_TIMERS due timers against the same statements bare (last: it moves the reports it
+# escalates to the top of their inboxes; a --reuse run puts them back).
+if [ "$SLA_TIMERS" -gt 0 ]; then
+  line=$($BIN bench-sla --timers "$SLA_TIMERS" | grep '^RESULT' || true)
+  echo -e "sla\t-\t-\t$line" | tee -a $RAW
+fi
 
 # At real scale a sequential scan of reports or events is a failure; a sliver of data legitimately uses them.
 if [ $PROFILE = release ]; then STRICT_EXPLAIN=1 bash bench/explain.sh; else EXPLAIN_DIR=$OUT/explain bash bench/explain.sh; fi

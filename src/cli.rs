@@ -75,6 +75,13 @@ enum Command {
         #[arg(long, default_value = "1/1")]
         slice: String,
     },
+    /// The escalation job through `timers` due timers of the seeded district, against the same statements run bare
+    /// (dev mode only; PostgreSQL).
+    BenchSla {
+        /// Due timers for each side.
+        #[arg(long, default_value_t = 100_000)]
+        timers: usize,
+    },
     /// Mint fresh tokens for the users in a manifest (the load harness's input files; dev mode only).
     BenchTokens {
         /// The directory holding manifest.json.
@@ -160,6 +167,18 @@ pub async fn run() -> anyhow::Result<()> {
             println!(
                 "RESULT requests={} rps={:.1} p50_ms={:.2} p95_ms={:.2} p99_ms={:.2} errors={}",
                 o.requests, o.rps, o.p50_ms, o.p95_ms, o.p99_ms, o.errors
+            );
+            Ok(())
+        }
+        Command::BenchSla { timers } => {
+            let config = Config::from_env()?;
+            refuse_in_production(&config, "bench-sla")?;
+            let state = api::build_state(Config { jobs_enabled: false, ..config }).await?;
+            let o = linli_tools::sla_bench::run(&state, timers).await?;
+            state.background.stop(std::time::Duration::from_secs(5)).await;
+            println!(
+                "RESULT timers={} fired={} job_per_s={:.1} bare={} bare_per_s={:.1}",
+                o.timers, o.fired, o.job_per_s, o.bare, o.bare_per_s
             );
             Ok(())
         }

@@ -35,10 +35,11 @@ local q = {
   queue = '{"query":"{ ticketQueue(first: 20) { nodes { id status description urgency waitingSince category { code nameZh } reporter { name } lastEvent { kind at } availableActions } } }"}',
   report = '{"query":"query($id: ID!) { report(id: $id) { id status description urgency category { code nameZh } compound { name } milestones { submittedAt acknowledgedAt resolvedAt closedAt } availableActions timeline(first: 20) { nodes { kind actorRole actorName fromStatus toStatus note at } } comments(first: 20) { nodes { body authorRole at } } } }","variables":{"id":"%s"}}',
   submit = '{"query":"mutation($i: SubmitReportInput!) { submitReport(input: $i) { id status } }","variables":{"i":{"categoryId":"%s","description":"楼道灯坏了，晚上回家很不方便"}}}',
+  similar = '{"query":"query($i: SimilarReportsInput!) { similarReports(input: $i) { score report { id status description supportCount } } }","variables":{"i":%s}}',
   acknowledge = '{"query":"mutation($id: ID!) { acknowledgeReport(id: $id, note: \\"收到，马上处理\\") { id status } }","variables":{"id":"%s"}}',
 }
 
-local residents, heads, area_heads, staff, reports, acks, cats
+local residents, heads, area_heads, staff, reports, acks, cats, probes
 local ack_next, ack_stride, ack_end = 1, 1, 0
 -- Globals (not locals): done() reads them from every thread with thread:get.
 errors, checked = 0, 0
@@ -54,7 +55,7 @@ end
 function init(args)
   math.randomseed(os.time() + id * 7919)
   residents, heads, area_heads, staff = load("residents.tsv"), load("heads.tsv"), load("area_heads.tsv"), load("staff.tsv")
-  reports, acks, cats = load("reports.tsv"), load("acknowledge.tsv"), categories()
+  reports, acks, cats, probes = load("reports.tsv"), load("acknowledge.tsv"), categories(), load("similar.tsv")
   -- Disjoint acknowledgements: slice k of n, and within it thread `id` of `threads` takes every threads-th row.
   local k, n = (os.getenv("SLICE") or "1/1"):match("(%d+)/(%d+)")
   k, n = tonumber(k), tonumber(n)
@@ -78,6 +79,7 @@ local function one(kind)
   elseif kind == "area_inbox_closed" then local r = pick(area_heads); return post(r[1], q.inbox_closed)
   elseif kind == "queue" then local r = pick(staff); return post(r[1], q.queue)
   elseif kind == "report" then local r = pick(reports); return post(r[1], string.format(q.report, r[2]))
+  elseif kind == "similar" then local r = pick(probes); return post(r[1], string.format(q.similar, r[2]))
   elseif kind == "submit" then local r = pick(residents); return post(r[1], string.format(q.submit, cats[math.random(#cats)]))
   elseif kind == "acknowledge" then
     local i = ack_next

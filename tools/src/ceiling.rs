@@ -9,7 +9,7 @@ use api::auth::Actor;
 use api::auth::actor::AuthState;
 use api::service::page::PageArgs;
 use api::service::report::machine::{Action, Status};
-use api::service::report::{Urgency, act, query, submit};
+use api::service::report::{Urgency, act, query, similar, submit};
 use api::state::AppState;
 use entity::appointment;
 use rand::rngs::StdRng;
@@ -187,6 +187,19 @@ async fn once(state: &AppState, i: &Inputs, scenario: &str, rng: &mut StdRng) ->
                 idempotency_key: None,
             };
             submit::submit(state, &reporter, new).await?;
+        }
+        "similar" => {
+            let (user, category, building, unit, text) = pick(rng, &i.m.probes).clone();
+            let input = similar::Input {
+                category,
+                compound: None,
+                building: Some(building),
+                unit: Some(unit),
+                description: text,
+                latitude: None,
+                longitude: None,
+            };
+            similar::similar(state, &as_actor(user), input).await?;
         }
         other => anyhow::bail!("unknown scenario {other}"),
     }

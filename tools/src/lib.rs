@@ -9,6 +9,7 @@
 pub mod ceiling;
 pub mod demo;
 pub mod seed;
+pub mod sla_bench;
 pub mod tokens;
 
 /// Refuses to run a tool in production mode, with a message that says why.

@@ -63,6 +63,10 @@ pub struct Manifest {
     pub to_acknowledge: Vec<(Uuid, Uuid)>,
     /// Category ids.
     pub categories: Vec<Uuid>,
+    /// `similarReports` probes: a resident, with the category, building, unit and description of a report of
+    /// theirs (the probe asks what else is like it).
+    #[serde(default)]
+    pub probes: Vec<(Uuid, Uuid, Uuid, i32, String)>,
     /// Row counts per table.
     pub counts: HashMap<String, usize>,
 }
@@ -194,6 +198,7 @@ pub async fn seed(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result
             m.busy_staff = out.busy_staff;
             m.reports = out.sample_reports;
             m.to_acknowledge = out.to_acknowledge;
+            m.probes = out.probes;
         }
     }
     m.counts = sink.counts;
@@ -211,6 +216,7 @@ struct DistrictSeed {
     busy_staff: Vec<Uuid>,
     sample_reports: Vec<(Uuid, Uuid)>,
     to_acknowledge: Vec<(Uuid, Uuid)>,
+    probes: Vec<(Uuid, Uuid, Uuid, i32, String)>,
 }
 
 /// One neighbourhood's place in the tree, for reports.
@@ -568,6 +574,8 @@ async fn build_district(
             out.to_acknowledge.push((id, nb.head));
         } else if out.sample_reports.len() < 5_000 && rng.random_range(0..100) == 0 {
             out.sample_reports.push((id, reporter));
+            let text = DESCRIPTIONS[i % DESCRIPTIONS.len()].to_owned();
+            out.probes.push((reporter, categories[i % categories.len()], nb.building, nb.unit, text));
         }
         if with_reports.len() < 5_000 {
             with_reports.insert(reporter);

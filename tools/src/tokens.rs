@@ -38,6 +38,21 @@ pub fn write_bench_inputs(config: &Config, m: &Manifest, dir: &std::path::Path) 
             .map(|(r, h)| Ok(format!("{}\t{}", token(h)?, encode(Kind::Report, *r).0)))
             .collect::<anyhow::Result<_>>()?,
     )?;
+    if !m.probes.is_empty() {
+        write(
+            "similar.tsv",
+            m.probes
+                .iter()
+                .map(|(u, c, b, unit, text)| {
+                    let input = serde_json::json!({
+                        "categoryId": encode(Kind::Category, *c).0, "buildingId": encode(Kind::Building, *b).0,
+                        "unit": unit, "description": text,
+                    });
+                    Ok(format!("{}\t{}", token(u)?, input))
+                })
+                .collect::<anyhow::Result<_>>()?,
+        )?;
+    }
     let categories: Vec<String> = m.categories.iter().map(|c| encode(Kind::Category, *c).0).collect();
     write("categories.txt", categories)?;
     Ok(())
