@@ -337,14 +337,23 @@ pub async fn me(state: &AppState, actor: &Actor) -> AppResult<app_user::Model> {
 
 /// The neighbourhoods in which `user` is a verified resident.
 pub async fn verified_neighbourhoods(state: &AppState, user: Uuid) -> AppResult<Vec<Uuid>> {
+    let rows: Vec<Option<Uuid>> = verified(state, user, residence::Column::NeighbourhoodId).await?;
+    Ok(rows.into_iter().flatten().collect())
+}
+
+/// One column (`NeighbourhoodId`, `CommunityId`, `BuildingId`) of `user`'s verified residences.
+pub async fn verified<T: sea_orm::TryGetableMany + Send + Sync>(
+    state: &AppState,
+    user: Uuid,
+    column: residence::Column,
+) -> AppResult<Vec<T>> {
     use sea_orm::QuerySelect;
-    let rows: Vec<Option<Uuid>> = residence::Entity::find()
+    Ok(residence::Entity::find()
         .filter(residence::Column::UserId.eq(user))
         .filter(residence::Column::Status.eq(ResidenceStatus::Verified))
         .select_only()
-        .column(residence::Column::NeighbourhoodId)
+        .column(column)
         .into_tuple()
         .all(&state.db)
-        .await?;
-    Ok(rows.into_iter().flatten().collect())
+        .await?)
 }

@@ -6,7 +6,7 @@
 //! head or admin over two or more reports of one compound merges the duplicates into a primary: each duplicate
 //! becomes DUPLICATE pointing at it, its reporter and supporters become supporters of the primary and are told, and
 //! the primary's timeline says what was merged. Points already earned on a duplicate stay where they are.
-use entity::enums::{ActorRole, EventKind, Moderation, ResidenceStatus};
+use entity::enums::{ActorRole, EventKind, Moderation};
 use entity::{report, report_support, residence};
 use sea_orm::{
     ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QuerySelect, Set, SqlErr,
@@ -31,14 +31,7 @@ pub const MAX_MERGE: usize = 20;
 
 /// The compounds where `user` is a verified resident.
 async fn home_compounds(state: &AppState, user: Uuid) -> AppResult<Vec<Uuid>> {
-    let buildings: Vec<Uuid> = residence::Entity::find()
-        .select_only()
-        .column(residence::Column::BuildingId)
-        .filter(residence::Column::UserId.eq(user))
-        .filter(residence::Column::Status.eq(ResidenceStatus::Verified))
-        .into_tuple()
-        .all(&state.db)
-        .await?;
+    let buildings: Vec<Uuid> = crate::service::people::verified(state, user, residence::Column::BuildingId).await?;
     let mut out = Vec::new();
     for b in buildings {
         if let Some(c) = state.lookup.compound_of_building(&state.db, b).await? {
@@ -46,6 +39,11 @@ async fn home_compounds(state: &AppState, user: Uuid) -> AppResult<Vec<Uuid>> {
         }
     }
     Ok(out)
+}
+
+/// A support row.
+fn support_row(report: Uuid, user: Uuid, merged: bool, now: chrono::DateTime<chrono::Utc>) -> report_support::ActiveModel {
+    report_support::ActiveModel { id: Set(new_id()), created_at: Set(now), merged: Set(merged), report_id: Set(report), user_id: Set(user) }
 }
 
 /// Whether `user` supports report `id`.
@@ -92,14 +90,7 @@ pub async fn support(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<Rep
     }
     let now = state.clock.now();
     let mut change = Change::begin_at(state, Some(user), now).await?;
-    let row = report_support::ActiveModel {
-        id: Set(new_id()),
-        created_at: Set(now),
-        merged: Set(false),
-        report_id: Set(id),
-        user_id: Set(user),
-    };
-    match report_support::Entity::insert(row).exec_without_returning(change.db()).await {
+    match report_support::Entity::insert(support_row(id, user, false, now)).exec_without_returning(change.db()).await {
         Ok(_) => {}
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
             // Already supported (maybe by the same tap a moment ago): counted once.
@@ -232,13 +223,7 @@ pub async fn merge(state: &AppState, actor: &Actor, primary: Uuid, duplicates: &
         told_as_reporters.push(r.reporter_id);
         people.push(r.reporter_id);
         for u in people.into_iter().filter(|u| *u != p.row.reporter_id) {
-            let am = report_support::ActiveModel {
-                id: Set(new_id()),
-                created_at: Set(now),
-                merged: Set(true),
-                report_id: Set(primary),
-                user_id: Set(u),
-            };
+            let am = support_row(primary, u, true, now);
             let on_conflict = OnConflict::columns([report_support::Column::ReportId, report_support::Column::UserId]).do_nothing().to_owned();
             report_support::Entity::insert(am).on_conflict(on_conflict).exec_without_returning(change.db()).await?;
             if !moved.contains(&u) {

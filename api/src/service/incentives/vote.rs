@@ -4,7 +4,7 @@
 //! the job once it is due, whichever comes first, exactly once); the winners get the VOTE_WIN points in the same
 //! transaction. Heads tied at the last winning place all win.
 use chrono::{DateTime, Utc};
-use entity::enums::{ResidenceStatus, ScopeKind, VoteStatus};
+use entity::enums::{ScopeKind, VoteStatus};
 use entity::{app_user, appointment, residence, vote, vote_period, vote_result};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -96,14 +96,7 @@ pub async fn open(
 
 /// The communities the caller lives in (verified homes).
 async fn home_communities(state: &AppState, user: Uuid) -> AppResult<Vec<Uuid>> {
-    Ok(residence::Entity::find()
-        .select_only()
-        .column(residence::Column::CommunityId)
-        .filter(residence::Column::UserId.eq(user))
-        .filter(residence::Column::Status.eq(ResidenceStatus::Verified))
-        .into_tuple()
-        .all(&state.db)
-        .await?)
+    crate::service::people::verified(state, user, residence::Column::CommunityId).await
 }
 
 /// The communities where `head` is a head now.

@@ -159,14 +159,7 @@ impl Units {
     /// The units of `r` (the street from the lookup cache).
     pub async fn of(state: &AppState, db: &impl ConnectionTrait, r: &report::Model) -> AppResult<Units> {
         let street = state.lookup.street_and_district(db, r.community_id).await?.map(|(s, _)| s);
-        Ok(Units {
-            neighbourhood: r.neighbourhood_id,
-            group: r.group_id,
-            area: r.area_id,
-            community: r.community_id,
-            street,
-            company: r.company_id,
-        })
+        Ok(Units::new(r.neighbourhood_id, r.group_id, r.area_id, r.community_id, street, r.company_id))
     }
 
     /// The appointment (role, scope) that holds `level`.
