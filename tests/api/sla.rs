@@ -193,6 +193,13 @@ async fn a_stalled_ticket_goes_to_the_community_and_the_clocks_pause_while_the_r
         .await;
     assert_eq!(board.ok()["overdueReports"]["nodes"][0]["id"], id.as_str());
 
+    // Another company's staff cannot read this company's board.
+    let company = app.gql(Some(&staff), "query($id: ID!) { report(id: $id) { assignedCompany { id } } }", json!({ "id": id })).await;
+    let company = company.ok()["report"]["assignedCompany"]["id"].as_str().unwrap().to_owned();
+    let other = app.login("staff-2").await;
+    let q = "query($s: ID!) { overdueReports(scopeId: $s, state: BREACHED) { nodes { id } } }";
+    assert_eq!(app.gql(Some(&other), q, json!({ "s": company })).await.code(), "NOT_FOUND");
+    assert_eq!(app.gql(Some(&staff), q, json!({ "s": company })).await.ok()["overdueReports"]["nodes"][0]["id"], id.as_str());
     // The company starts: its own stage, held by it again.
     app.gql(Some(&staff), "mutation($id: ID!) { startWork(id: $id) { status } }", json!({ "id": id })).await.ok();
     let r = report(&app, &staff, &id).await;
@@ -515,6 +522,15 @@ async fn merging_moves_reporters_and_supporters_to_the_primary_and_is_refused_ac
     assert_eq!(report(&app, &neighbour, &primary).await["supportedByMe"], true);
     app.gql(Some(&head), "mutation($id: ID!) { acknowledgeReport(id: $id) { status } }", json!({ "id": primary })).await.ok();
     assert!(kinds_for(&app, &neighbour, &primary).await.contains(&"REPORT_ACKNOWLEDGED".to_owned()));
+    // Merged from another neighbourhood of the compound (by the group head over both): its reporter, who could not
+    // see the primary, follows it now.
+    let across = app.login("resident-3").await;
+    let dup2 = app.submit_drain_report(&across, "1号楼2单元厨房下水道也返水了").await;
+    assert_eq!(app.gql(Some(&across), REPORT, json!({ "id": primary })).await.code(), "NOT_FOUND");
+    let group = app.login("group-head").await;
+    app.gql(Some(&group), merge, json!({ "p": primary, "d": [dup2] })).await.ok();
+    let seen = report(&app, &across, &primary).await;
+    assert_eq!((seen["supportedByMe"].as_bool(), seen["supportCount"].as_i64()), (Some(true), Some(3)));
     // A merged report cannot be merged again.
     let third = app.submit_drain_report(&neighbour, "厨房又返水了").await;
     let r = app.gql(Some(&head), merge, json!({ "p": dup, "d": [third] })).await;

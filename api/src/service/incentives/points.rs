@@ -1,7 +1,7 @@
 //! The points ledger: append-only entries, one balance row per user that can never go below zero (a CHECK in the
 //! database and conditional updates here), and awards that happen once per (user, reason, source) however often
 //! the event that earns them is retried. Everything runs inside the caller's transaction.
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use entity::{points_account, points_entry, report_event};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect, Set,
@@ -192,11 +192,11 @@ pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
                 // A head (not an admin) who acknowledged within the category's time.
                 EventKind::Acknowledged if c.party == crate::service::report::machine::Party::Head => {
                     let Some(head) = cx.actor else { return Ok(()) };
-                    let Some(cat) = crate::service::report::category::get(cx.state, cx.db, r.category_id).await? else {
-                        return Ok(());
-                    };
-                    let (ack_hours, _) = crate::service::report::category::sla_hours(&cat, r.urgency);
-                    let in_time = r.acknowledged_at.is_some_and(|at| at <= r.submitted_at + Duration::hours(ack_hours as i64));
+                    // In time: before the acknowledgement's due time in the district's business time (the first due
+                    // time the report was given; an escalation does not move it for the head who was first asked).
+                    let policy = crate::service::sla::Policy::of(cx.state, cx.db, r.category_id, r.urgency, r.community_id).await?;
+                    let (_, due) = policy.times(entity::enums::SlaStage::Acknowledge, r.submitted_at);
+                    let in_time = r.acknowledged_at.is_some_and(|at| at <= due);
                     if in_time {
                         award(cx.db, head, Reason::AckInSla, r.id, rule(Reason::AckInSla)).await?;
                     }

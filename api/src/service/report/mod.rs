@@ -86,10 +86,18 @@ pub async fn standing_of(
         None
     };
     let st = standing(user, &roles, &[], r, street);
-    if !st.parties.is_empty() || r.neighbourhood_id.is_none() {
+    if !st.parties.is_empty() {
         return Ok(st);
     }
-    Ok(standing(user, &roles, &actor.homes(state).await?, r, street))
+    let mut st = match r.neighbourhood_id {
+        Some(_) => standing(user, &roles, &actor.homes(state).await?, r, street),
+        None => st,
+    };
+    // A supporter (one who said "me too", or whose report was merged into this one) follows it as a neighbour does.
+    if !st.can_view && r.support_count > 0 && r.moderation == Moderation::Pass {
+        st.can_view = crate::service::support::supports(state, user, r.id).await?;
+    }
+    Ok(st)
 }
 
 /// The role recorded on the timeline for a party.
