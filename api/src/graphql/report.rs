@@ -187,7 +187,8 @@ pub struct Escalation {
     escalated: bool,
     /// How many steps it went up.
     steps: i32,
-    /// The holders' names (heads and offices are public figures of the grid).
+    /// The holders' names (heads and offices are public figures of the grid). One lookup per report: a detail
+    /// page's field; a list shows `level`.
     holder: Vec<String>,
     /// Since when it is at this level (escalation time, else the stage's start).
     since: Option<DateTime<Utc>>,
