@@ -43,8 +43,8 @@ pub async fn scope_condition(state: &AppState, actor: &Actor, kind: Kind, id: Uu
         }
         return Err(AppError::not_found("物业公司", "Company"));
     }
-    let of = authz::require_admin_of(state, actor, kind, id).await?;
-    let _ = of;
+    // Proof of standing only: what it proved (the place) is not needed beyond the kind and id.
+    authz::require_admin_of(state, actor, kind, id).await?;
     Ok(match kind {
         Kind::Neighbourhood => Condition::all().add(report::Column::NeighbourhoodId.eq(id)),
         Kind::Group => Condition::all().add(report::Column::GroupId.eq(id)),
