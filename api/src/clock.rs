@@ -13,7 +13,8 @@ pub struct Clock {
 impl Clock {
     /// Now.
     pub fn now(&self) -> DateTime<Utc> {
-        Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed))
+        // To the microsecond, what both databases store: a row built from this time in memory is the row read back.
+        chrono::SubsecRound::trunc_subsecs(Utc::now() + Duration::milliseconds(self.offset_ms.load(Ordering::Relaxed)), 6)
     }
 
     /// Sets this clock to read `at` now (tests).

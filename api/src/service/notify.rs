@@ -282,7 +282,11 @@ pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
                     // The level that holds it (a vacant neighbourhood's report is told to the next level by its
                     // ESCALATED step).
                     if let (Some(n), Some(entity::enums::GridLevel::NeighbourHead)) = (r.neighbourhood_id, r.sla_level) {
-                        for h in holders(cx.db, Role::NeighbourHead, n).await? {
+                        let heads = match &c.holders {
+                            Some(known) => known.clone(),
+                            None => holders(cx.db, Role::NeighbourHead, n).await?,
+                        };
+                        for h in heads {
                             tell(h, Kind::NewTask, &r.description, r.id);
                         }
                     }

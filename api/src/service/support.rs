@@ -210,6 +210,7 @@ pub async fn merge(state: &AppState, actor: &Actor, primary: Uuid, duplicates: &
                 note_moderation: Moderation::Pass,
                 note: Some(note),
                 escalation: None,
+                holders: None,
             }))
             .await?;
         // Its reporter and its supporters follow the primary now.
@@ -261,6 +262,7 @@ pub async fn merge(state: &AppState, actor: &Actor, primary: Uuid, duplicates: &
             note_moderation: Moderation::Pass,
             note: Some(format!("合并了 {} 份重复报告：{}", ids.len(), names.join("、"))),
             escalation: None,
+            holders: None,
         }))
         .await?;
     // The duplicates' reporters were told by their own DUPLICATE step; their supporters are told here.

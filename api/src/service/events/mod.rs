@@ -69,6 +69,10 @@ pub struct ReportChange {
     /// An escalation step: from, to, why, who is told.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub escalation: Option<crate::service::sla::Step>,
+    /// Who holds the level the change leaves the report at, when the emitter has just read them (a submission
+    /// reads its levels' holders to pass a vacant one on); none: a subscriber that needs them reads them.
+    #[serde(skip)]
+    pub holders: Option<Vec<Uuid>>,
 }
 
 /// A comment was added to a report.

@@ -307,7 +307,7 @@ pub async fn apply(
     // transaction.
     let returning = state.db.support_returning();
     let updated = if returning {
-        update.exec_with_returning(change.db()).await?.pop()
+        crate::service::rows::update_returning(change.db(), update).await?.pop()
     } else if update.exec(change.db()).await?.rows_affected == 1 {
         Some(r.clone())
     } else {
@@ -346,6 +346,7 @@ pub async fn apply(
         note_moderation,
         note: step.note,
         escalation: None,
+        holders: None,
     };
     change.emit(DomainEvent::ReportActed(event.clone())).await?;
     let mut row = event.report;

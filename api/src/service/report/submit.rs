@@ -3,8 +3,8 @@ use chrono::Utc;
 use entity::enums::{ActorRole, EventKind, GridLevel, Moderation, ResidenceStatus, SlaStage};
 use entity::{app_user, building, neighbourhood_unit, report, residence};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
-    QuerySelect, Select, Set, SqlErr,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QuerySelect, Select, Set, SqlErr, TryIntoModel,
 };
 use uuid::Uuid;
 
@@ -159,8 +159,9 @@ pub async fn submit_with_photos(
     let street = state.lookup.street_and_district(&state.db, community).await?.map(|(s, _)| s);
     let units = sla::Units::new(neighbourhood_id, group_id, area_id, community, street, None);
     let ladder = sla::ladder(SlaStage::Acknowledge, false);
-    let holders = sla::holders(&state.db, &units, ladder, now).await?;
     let mut change = Change::begin_at(state, Some(user), now).await?;
+    // On the transaction's connection: a statement through the pool costs a checkout more (callgrind).
+    let holders = sla::holders(change.db(), &units, ladder, now).await?;
     let placement = Placement {
         compound,
         building,
@@ -196,8 +197,11 @@ pub async fn submit_with_photos(
     new.sla_due_at = Set(Some(due));
     new.sla_fires_at = Set(Some(warn));
     new.overall_since = Set(Some(now));
-    let row = match new.insert(change.db()).await {
-        Ok(r) => r,
+    // Every column is set here, so the row is known without reading it back (a RETURNING of the report's ~60
+    // columns, decoded through SeaORM, cost the submission ~50,000 instructions: bench/RESULTS.md round 9).
+    let row = new.clone().try_into_model()?;
+    let row = match report::Entity::insert(new).exec_without_returning(change.db()).await {
+        Ok(_) => row,
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) && key.is_some() => {
             // The same submit arrived twice at once: the other one stored it.
             drop(change);
@@ -222,6 +226,7 @@ pub async fn submit_with_photos(
             note_moderation: Moderation::Pass,
             note: None,
             escalation: None,
+            holders: Some(holders.of(GridLevel::NeighbourHead)),
         }))
         .await?;
     let mut row = row;

@@ -31,9 +31,9 @@ pub mod overdue;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::enums::{CalendarDayKind, EscalationReason, EventKind, GridLevel, Moderation, ReportStatus, SlaStage, Urgency};
-use entity::{appointment, calendar_day, category, report, work_calendar};
+use entity::{calendar_day, category, report, work_calendar};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, ExprTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, LockBehavior, LockType, SimpleExpr},
 };
 use serde::Serialize;
@@ -192,29 +192,51 @@ impl Holders {
 }
 
 /// The holders of every level of `units` in force at `now`, in one statement.
+///
+/// Written as SQL text rather than built with sea_query: it runs on every submission and every escalation, and
+/// building its five-way OR through the query builder cost more instructions than running it (callgrind,
+/// bench/RESULTS.md round 9). The shape is that of `people::in_force` over the `(scope_id, role)` index.
 pub async fn holders(db: &impl ConnectionTrait, units: &Units, levels: &[GridLevel], now: DateTime<Utc>) -> AppResult<Holders> {
-    let mut any = Condition::any();
-    let mut pairs = Vec::new();
-    for l in levels {
-        if let Some((role, scope)) = units.role_scope(*l) {
-            any = any.add(appointment::Column::Role.eq(role).and(appointment::Column::ScopeId.eq(scope)));
-            pairs.push((*l, role, scope));
-        }
-    }
+    use sea_orm::ActiveEnum;
+    let pairs: Vec<(GridLevel, Role, Uuid)> =
+        levels.iter().filter_map(|l| units.role_scope(*l).map(|(role, scope)| (*l, role, scope))).collect();
     if pairs.is_empty() {
         return Ok(Holders::default());
     }
-    let rows: Vec<(Role, Uuid, Uuid)> = appointment::Entity::find()
-        .select_only()
-        .columns([appointment::Column::Role, appointment::Column::ScopeId, appointment::Column::UserId])
-        .filter(any)
-        .filter(crate::service::people::in_force(now))
-        .into_tuple()
-        .all(db)
-        .await?;
+    let backend = db.get_database_backend();
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(2 + 2 * pairs.len());
+    let mut sql = String::with_capacity(160 + 40 * pairs.len());
+    let mut param = |sql: &mut String, v: sea_orm::Value| {
+        values.push(v);
+        if backend == sea_orm::DbBackend::Postgres {
+            sql.push('$');
+            sql.push_str(&values.len().to_string());
+        } else {
+            sql.push('?');
+        }
+    };
+    sql.push_str("SELECT role, scope_id, user_id FROM appointment WHERE starts_at <= ");
+    param(&mut sql, now.into());
+    sql.push_str(" AND (ends_at IS NULL OR ends_at > ");
+    param(&mut sql, now.into());
+    sql.push_str(") AND (");
+    for (i, (_, role, scope)) in pairs.iter().enumerate() {
+        sql.push_str(if i == 0 { "(scope_id = " } else { " OR (scope_id = " });
+        param(&mut sql, (*scope).into());
+        sql.push_str(" AND role = ");
+        param(&mut sql, role.to_value().into());
+        sql.push(')');
+    }
+    sql.push(')');
+    let rows = db.query_all_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let role = Role::try_from_value(&crate::service::rows::col::<String>(row, 0)?)?;
+        found.push((role, crate::service::rows::col::<Uuid>(row, 1)?, crate::service::rows::col::<Uuid>(row, 2)?));
+    }
     let mut out = Vec::new();
     for (level, role, scope) in pairs {
-        out.extend(rows.iter().filter(|(r, s, _)| *r == role && *s == scope).map(|(_, _, u)| (level, *u)));
+        out.extend(found.iter().filter(|(r, s, _)| *r == role && *s == scope).map(|(_, _, u)| (level, *u)));
     }
     Ok(Holders(out))
 }
@@ -482,6 +504,7 @@ async fn move_to(
         note_moderation: Moderation::Pass,
         note: Some(note),
         escalation: Some(step),
+        holders: None,
     };
     change.emit(DomainEvent::ReportEscalated(event)).await?;
     Ok(row)
@@ -495,7 +518,7 @@ pub async fn returning(
     id: Uuid,
 ) -> AppResult<report::Model> {
     if db.support_returning() {
-        return update.exec_with_returning(db).await?.into_iter().next().ok_or_else(crate::service::report::act::not_found);
+        return crate::service::rows::update_returning(db, update).await?.pop().ok_or_else(crate::service::report::act::not_found);
     }
     update.exec(db).await?;
     report::Entity::find_by_id(id).one(db).await?.ok_or_else(crate::service::report::act::not_found)
