@@ -27,7 +27,7 @@ impl AuditEntry {
     /// Who acted (none: the system).
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<UserSummary>> {
         let Some(id) = self.0.actor_id else { return Ok(None) };
-        Ok(loaders(ctx).user.load_one(id).await.map_err(AppError::from)?.map(UserSummary))
+        Ok(loaders(ctx).user.load_one(id).await?.map(UserSummary))
     }
     /// In which office (none: the system).
     async fn actor_role(&self) -> Option<Role> {
