@@ -1,6 +1,7 @@
-//! The `linli` command line. The server's commands (`serve`, `migrate`, `bootstrap`, `schema`) call the `api`
-//! crate; the tools (`serve --demo`, `seed-scale`, `bench-ceiling`, `bench-tokens`, `migrate fresh|down`) call
-//! `linli-tools` or drop data, and each of them is refused in production mode before it touches anything.
+//! The `linli` command line. The server's commands (`serve`, `migrate`, `bootstrap`, `schema`, `audit verify`)
+//! call the `api` crate; the tools (`serve --demo`, `seed-scale`, `bench-ceiling`, `bench-tokens`, `migrate
+//! fresh|down`) call `linli-tools` or drop data, and each of them is refused in production mode before it touches
+//! anything.
 use clap::{Parser, Subcommand};
 use migration::{Migrator, MigratorTrait};
 use tracing_subscriber::EnvFilter;
@@ -31,6 +32,11 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// The audit log of admin actions.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
     /// Production bootstrap: create a district (if absent) and make the user with this WeChat openid its admin.
     /// Everything else is then done through the API by that admin.
     Bootstrap {
@@ -90,6 +96,13 @@ enum Command {
     },
 }
 
+/// `linli audit …`.
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Walk the hash chain of DATABASE_URL's audit log and report the first broken row (exit status 1 if any).
+    Verify,
+}
+
 /// Entry point of the `linli` binary.
 pub async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -117,6 +130,22 @@ pub async fn run() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve { demo } => serve(demo).await,
+        Command::Audit { command: AuditCommand::Verify } => {
+            let config = Config::from_env()?;
+            let db = api::db::connect(&config.database_url, 2).await?;
+            let v = api::service::audit::verify(&db).await.map_err(anyhow::Error::from)?;
+            match v.broken {
+                None => {
+                    println!("audit log intact: {} rows", v.rows);
+                    Ok(())
+                }
+                Some(b) => {
+                    let id = b.id.map(|i| format!(" (id {i})")).unwrap_or_default();
+                    println!("audit log BROKEN at row {}{id}: {}; {} rows before it are intact", b.seq, b.why, v.rows);
+                    std::process::exit(1);
+                }
+            }
+        }
         Command::Bootstrap { district, admin_openid } => {
             let config = Config::from_env()?;
             let state = api::build_state(Config { jobs_enabled: false, ..config }).await?;

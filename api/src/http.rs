@@ -59,6 +59,7 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
         r = r.route("/graphiql", get(graphiql));
     }
     r.with_state(state)
+        .layer(axum::middleware::from_fn(scope_request_id))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let rid = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -66,6 +67,13 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %rid)
         }))
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+}
+
+/// Runs the request with its id in [`REQUEST_ID`](crate::service::events::REQUEST_ID), so that every change it
+/// makes carries the id (the audit log records it).
+async fn scope_request_id(req: Request, next: axum::middleware::Next) -> Response {
+    let rid = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned();
+    crate::service::events::REQUEST_ID.scope(rid, next.run(req)).await
 }
 
 async fn graphiql() -> Html<String> {

@@ -92,6 +92,13 @@ const KINDS: [(Kind, &str); 24] = [
 impl serde::Serialize for Kind {
     /// As its Rust name in capitals (`COMPOUND`, `PROPERTY_COMPANY`), e.g. in the event log.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name())
+    }
+}
+
+impl Kind {
+    /// Its Rust name in capitals (`COMPOUND`, `PROPERTY_COMPANY`): how the event log and the audit log store it.
+    pub fn name(self) -> String {
         let name = format!("{self:?}");
         let mut out = String::with_capacity(name.len() + 4);
         for (i, c) in name.chars().enumerate() {
@@ -100,11 +107,14 @@ impl serde::Serialize for Kind {
             }
             out.push(c.to_ascii_uppercase());
         }
-        s.serialize_str(&out)
+        out
     }
-}
 
-impl Kind {
+    /// The kind stored as `name` ([`Kind::name`]).
+    pub fn from_name(name: &str) -> Option<Kind> {
+        KINDS.iter().map(|(k, _)| *k).find(|k| k.name() == name)
+    }
+
     fn prefix(self) -> &'static str {
         KINDS.iter().find(|(k, _)| *k == self).map(|(_, p)| *p).expect("every kind has a prefix")
     }
@@ -169,6 +179,14 @@ mod tests {
         for bad in ["", "cpd", "cpd_", "xyz_0193", "cpd_zzzz", "12345", "cpd_0193e0b2-7c1a-7000-8000-000000000000"] {
             assert_eq!(decode_any(bad, "id").unwrap_err().code(), "BAD_USER_INPUT", "{bad}");
         }
+    }
+
+    #[test]
+    fn stored_names_round_trip() {
+        for (k, _) in KINDS {
+            assert_eq!(Kind::from_name(&k.name()), Some(k));
+        }
+        assert_eq!(Kind::PropertyCompany.name(), "PROPERTY_COMPANY");
     }
 
     #[test]

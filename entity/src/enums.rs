@@ -446,6 +446,78 @@ pub enum DomainEventKind {
     CalendarUpdated,
 }
 
+/// What an admin did, as the audit log records it (`audit_log.action`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AuditAction {
+    /// An org or grid unit was created.
+    UnitCreated,
+    /// An org or grid unit was renamed.
+    UnitRenamed,
+    /// The building units a neighbourhood covers were set.
+    NeighbourhoodUnitsSet,
+    /// A report category was edited.
+    CategoryUpdated,
+    /// A district's working hours or special days were edited.
+    CalendarUpdated,
+    /// Someone was appointed to a role.
+    AppointmentMade,
+    /// An appointment was revoked.
+    AppointmentRevoked,
+    /// A residence was verified.
+    ResidenceVerified,
+    /// A residence was rejected.
+    ResidenceRejected,
+    /// A property company was registered.
+    CompanyRegistered,
+    /// A company was given the management of a compound.
+    ManagementAssigned,
+    /// A partner merchant was registered.
+    MerchantRegistered,
+    /// An incentive package was created.
+    PackageCreated,
+    /// A package was published or ended.
+    PackageStatusChanged,
+    /// An admin cancelled a head's redemption.
+    RedemptionCancelled,
+    /// A best-neighbour-head vote was opened.
+    VotePeriodOpened,
+    /// A vote was closed by an admin.
+    VotePeriodClosed,
+    /// A person approved or rejected a text under review.
+    ContentModerated,
+    /// Duplicates were merged into a report.
+    ReportsMerged,
+    /// An admin moved a report on (rejected it, marked it a duplicate, closed it …).
+    ReportActed,
+    /// Data was exported.
+    DataExported,
+}
+
+/// The kind of unit an audited action is over (`audit_log.scope_kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum AuditScope {
+    /// A district.
+    District,
+    /// A street.
+    Street,
+    /// A community.
+    Community,
+    /// A compound (and its buildings).
+    Compound,
+    /// A grid area.
+    Area,
+    /// A grid group.
+    Group,
+    /// A neighbourhood.
+    Neighbourhood,
+    /// A property company.
+    Company,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -460,6 +532,8 @@ mod tests {
 
     #[test]
     fn stored_forms_round_trip_and_unknown_values_are_errors() {
+        round_trips::<AuditAction>();
+        round_trips::<AuditScope>();
         round_trips::<ReportStatus>();
         round_trips::<Urgency>();
         round_trips::<Moderation>();

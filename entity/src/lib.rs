@@ -1,6 +1,7 @@
 //! SeaORM entities for Linli. Plain column models: relations are loaded by the service layer and DataLoaders,
 //! so every query the API makes is visible where it is made.
 pub mod app_user;
+pub mod audit_log;
 pub mod appointment;
 pub mod building;
 pub mod calendar_day;

@@ -19,6 +19,7 @@ mod m20261126_000013_report_last_event_summary;
 mod m20261127_000014_report_reporter_name;
 mod m20261201_000015_create_domain_events;
 mod m20261202_000016_sla_and_support;
+mod m20261203_000017_audit_log;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000014_report_reporter_name::Migration),
             Box::new(m20261201_000015_create_domain_events::Migration),
             Box::new(m20261202_000016_sla_and_support::Migration),
+            Box::new(m20261203_000017_audit_log::Migration),
         ]
     }
 }

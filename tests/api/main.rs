@@ -4,6 +4,7 @@
 mod common;
 
 mod admin;
+mod audit;
 mod auth;
 mod authz;
 mod content;

@@ -1,5 +1,6 @@
 //! The GraphQL API: resolvers are adapters that take the actor and state from the context, call one service
 //! function and wrap the result. Lists are Relay connections; errors carry `extensions.code`.
+mod audit;
 pub mod incentives;
 mod loaders;
 pub mod media;
@@ -33,7 +34,7 @@ use crate::state::AppState;
 
 /// All queries, merged per area.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery, sla::SlaQuery);
+pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery, sla::SlaQuery, audit::AuditQuery);
 
 /// All mutations, merged per area.
 #[derive(MergedObject, Default)]

@@ -23,6 +23,17 @@ pub enum AdminLevel {
     District,
 }
 
+impl AdminLevel {
+    /// The office held at this level (what the audit log records as the actor's role).
+    pub fn role(self) -> Role {
+        match self {
+            AdminLevel::Community => Role::CommunityAdmin,
+            AdminLevel::Street => Role::StreetAdmin,
+            AdminLevel::District => Role::DistrictAdmin,
+        }
+    }
+}
+
 /// Proof that the caller administers a place: what [`require_admin_of`] returns.
 #[derive(Clone, Debug)]
 pub struct AdminOf {
@@ -91,14 +102,15 @@ pub fn require_can_rename(roles: &Roles, kind: Kind, place: &Place) -> AppResult
 /// Who may appoint (or revoke) `role` over the unit at `place`: heads by an admin over their unit; community admins
 /// by a street admin or above; street admins and district admins by a district admin; a merchant's staff by the
 /// admins over the place the merchant was registered for. Property staff go through [`require_company_manager`].
-pub fn require_can_appoint(roles: &Roles, role: Role, place: &Place) -> AppResult<()> {
+/// Returns the level at which the caller appoints.
+pub fn require_can_appoint(roles: &Roles, role: Role, place: &Place) -> AppResult<AdminLevel> {
     let over = match role {
         Role::NeighbourHead | Role::GroupHead | Role::AreaHead | Role::MerchantStaff => place.clone(),
         Role::CommunityAdmin => Place { district: place.district, street: place.street, ..Default::default() },
         Role::StreetAdmin | Role::DistrictAdmin => Place { district: place.district, ..Default::default() },
         Role::PropertyStaff => return Err(AppError::denied(Denied::NotAdminWhereCompanyWorks)),
     };
-    require_admin_over(roles, &over).map(|_| ())
+    require_admin_over(roles, &over)
 }
 
 /// Nobody appoints themself to anything (the first district admin is made by `linli bootstrap`).
@@ -165,6 +177,9 @@ async fn places_where_company_works<C: ConnectionTrait>(db: &C, company: Uuid) -
 pub struct CompanyManager {
     /// The company.
     pub company: Uuid,
+    /// The office the caller manages it in: a district admin, else the highest of the offices in which the caller
+    /// administers its compounds (a street admin, for a company that manages nothing yet).
+    pub role: Role,
 }
 
 /// Who may manage a property company's staff (appoint, revoke, list them): an admin over **every** compound the
@@ -180,15 +195,18 @@ pub async fn require_company_manager<C: ConnectionTrait>(
     district: Uuid,
 ) -> AppResult<CompanyManager> {
     if roles.has(Role::DistrictAdmin, district) {
-        return Ok(CompanyManager { company });
+        return Ok(CompanyManager { company, role: Role::DistrictAdmin });
     }
     let places = places_where_company_works(db, company).await?;
-    let allowed = if places.is_empty() {
-        is_district_or_street_admin(db, roles, district).await?
+    let level = if places.is_empty() {
+        is_district_or_street_admin(db, roles, district).await?.then_some(AdminLevel::Street)
     } else {
-        places.iter().all(|p| is_admin_over(roles, p))
+        places.iter().map(|p| admin_level(roles, p)).collect::<Option<Vec<_>>>().and_then(|l| l.into_iter().max())
     };
-    if allowed { Ok(CompanyManager { company }) } else { Err(AppError::denied(Denied::NotAdminWhereCompanyWorks)) }
+    match level {
+        Some(level) => Ok(CompanyManager { company, role: level.role() }),
+        None => Err(AppError::denied(Denied::NotAdminWhereCompanyWorks)),
+    }
 }
 
 /// Who may verify or reject a residence: the head of its neighbourhood, or an admin over its community.

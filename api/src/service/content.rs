@@ -168,7 +168,8 @@ pub async fn recheck_due(state: &AppState) -> AppResult<usize> {
                 let mut change = Change::begin(state, None).await?;
                 set_state(change.db(), kind, row.target_id, m).await?;
                 content_check::Entity::delete_by_id(row.id).exec(change.db()).await?;
-                change.emit(DomainEvent::ContentModerated { target: kind, id: row.target_id, report, moderation: m }).await?;
+                let event = DomainEvent::ContentModerated { target: kind, id: row.target_id, report, moderation: m, by: None };
+                change.emit(event).await?;
                 change.commit().await?;
                 done += 1;
             }
@@ -207,13 +208,16 @@ pub async fn moderate(state: &AppState, actor: &Actor, kind: Target, id: Uuid, a
     let report_id = report_of(&state.db, kind, id).await?.ok_or_else(not_found)?;
     let community = report::Entity::find_by_id(report_id).one(&state.db).await?.ok_or_else(not_found)?.community_id;
     let place = crate::service::places::of(&state.db, crate::ids::Kind::Community, community).await?;
-    if let Err(refusal) = crate::service::authz::require_admin_over(&*actor.roles(state).await?, &place) {
-        return Err(match crate::service::report::act::load_visible(state, actor, report_id).await {
-            Ok(_) => refusal,
-            Err(AppError::NotFound(_)) => not_found(),
-            Err(other) => other,
-        });
-    }
+    let level = match crate::service::authz::require_admin_over(&*actor.roles(state).await?, &place) {
+        Ok(level) => level,
+        Err(refusal) => {
+            return Err(match crate::service::report::act::load_visible(state, actor, report_id).await {
+                Ok(_) => refusal,
+                Err(AppError::NotFound(_)) => not_found(),
+                Err(other) => other,
+            });
+        }
+    };
     let m = if approve { Moderation::Pass } else { Moderation::Rejected };
     let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
     set_state(change.db(), kind, id, m).await?;
@@ -222,7 +226,10 @@ pub async fn moderate(state: &AppState, actor: &Actor, kind: Target, id: Uuid, a
         .filter(content_check::Column::TargetId.eq(id))
         .exec(change.db())
         .await?;
-    change.emit(DomainEvent::ContentModerated { target: kind, id, report: report_id, moderation: m }).await?;
+    let scope = crate::service::audit::Scope::of(crate::ids::Kind::Community, community, &place);
+    let by = crate::service::audit::Acted::new(Some(level.role()), scope)
+        .after(serde_json::json!({ "moderation": m, "report": report_id }));
+    change.emit(DomainEvent::ContentModerated { target: kind, id, report: report_id, moderation: m, by: Some(by) }).await?;
     change.commit().await?;
     Ok(m)
 }

@@ -6,6 +6,7 @@ use entity::{building, neighbourhood, neighbourhood_unit};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
+use super::audit::{Acted, Scope};
 use super::events::{Change, DomainEvent};
 use super::org::{name_taken, names};
 use super::{authz, places, validate};
@@ -43,7 +44,8 @@ pub async fn create_neighbourhood(
     units: &[UnitRef],
 ) -> AppResult<neighbourhood::Model> {
     let name = validate::name(name)?;
-    let group_place = authz::require_admin_of(state, actor, Kind::Group, group_id).await?.place;
+    let of = authz::require_admin_of(state, actor, Kind::Group, group_id).await?;
+    let group_place = of.place.clone();
     let compound_place = places::of(&state.db, Kind::Compound, compound_id).await?;
     if compound_place.community != group_place.community {
         return Err(AppError::bad_input(
@@ -52,6 +54,8 @@ pub async fn create_neighbourhood(
         ));
     }
     check_units(state, compound_id, units).await?;
+    let by = Acted::new(Some(of.level.role()), Scope::of(Kind::Group, group_id, &of.place))
+        .after(serde_json::json!({ "name": name, "compound": compound_id, "units": units_json(units) }));
     let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
     let n = neighbourhood::ActiveModel {
         id: Set(new_id()),
@@ -64,25 +68,40 @@ pub async fn create_neighbourhood(
     .await
     .map_err(name_taken(&names::NEIGHBOURHOOD))?;
     insert_units(change.db(), n.id, units).await?;
-    change.emit(DomainEvent::UnitCreated { unit: Kind::Neighbourhood, id: n.id, parent: Some(group_id) }).await?;
+    change.emit(DomainEvent::UnitCreated { unit: Kind::Neighbourhood, id: n.id, parent: Some(group_id), by }).await?;
     change.commit().await?;
     Ok(n)
 }
 
 /// `setNeighbourhoodUnits`: replaces the units a neighbourhood covers.
 pub async fn set_units(state: &AppState, actor: &Actor, id: Uuid, units: &[UnitRef]) -> AppResult<neighbourhood::Model> {
-    authz::require_admin_of(state, actor, Kind::Neighbourhood, id).await?;
+    let of = authz::require_admin_of(state, actor, Kind::Neighbourhood, id).await?;
     let n = neighbourhood::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Neighbourhood))?;
     check_units(state, n.compound_id, units).await?;
     let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
+    let before: Vec<UnitRef> = neighbourhood_unit::Entity::find()
+        .filter(neighbourhood_unit::Column::NeighbourhoodId.eq(id))
+        .all(change.db())
+        .await?
+        .into_iter()
+        .map(|r| UnitRef { building: r.building_id, unit: r.unit })
+        .collect();
+    let by = Acted::new(Some(of.level.role()), Scope::of(Kind::Neighbourhood, id, &of.place))
+        .before(serde_json::json!({ "units": units_json(&before) }))
+        .after(serde_json::json!({ "units": units_json(units) }));
     neighbourhood_unit::Entity::delete_many()
         .filter(neighbourhood_unit::Column::NeighbourhoodId.eq(id))
         .exec(change.db())
         .await?;
     insert_units(change.db(), id, units).await?;
-    change.emit(DomainEvent::NeighbourhoodUnitsSet { neighbourhood: id }).await?;
+    change.emit(DomainEvent::NeighbourhoodUnitsSet { neighbourhood: id, by }).await?;
     change.commit().await?;
     Ok(n)
+}
+
+/// Units as the audit log shows them: `[{"building": id, "unit": n}, …]`.
+fn units_json(units: &[UnitRef]) -> serde_json::Value {
+    units.iter().map(|u| serde_json::json!({ "building": u.building, "unit": u.unit })).collect()
 }
 
 async fn check_units(state: &AppState, compound_id: Uuid, units: &[UnitRef]) -> AppResult<()> {

@@ -1,4 +1,5 @@
 //! Business rules, one module per area. Resolvers call these functions and nothing else decides who may do what.
+pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod batch;

@@ -4,6 +4,7 @@ use entity::{building, community, compound, district, grid_area, grid_group, nei
 use sea_orm::{ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, IntoActiveModel, QueryFilter, Set};
 use uuid::Uuid;
 
+use super::audit::{Acted, Scope};
 use super::events::{self, AppointmentChange, Change, DomainEvent};
 use super::{authz, page, places, validate};
 use crate::auth::Actor;
@@ -45,7 +46,9 @@ pub(crate) fn name_taken(c: &'static Constraint) -> impl Fn(DbErr) -> AppError {
     }
 }
 
-/// Inserts the row `am` of a new unit `id` under `parent` and says so, in one change by `actor`.
+/// Inserts the row `am` of a new unit `id` under `parent` and says so, in one change by `actor` (`by`: in which
+/// office, over which unit, what was created).
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn create<A>(
     state: &AppState,
     actor: &Actor,
@@ -54,12 +57,13 @@ pub(crate) async fn create<A>(
     parent: Option<Uuid>,
     name: &'static Constraint,
     am: A,
+    by: Acted,
 ) -> AppResult<<A::Entity as EntityTrait>::Model>
 where
     A: ActiveModelTrait + ActiveModelBehavior + Send,
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
 {
-    events::insert_new(state, Some(actor.user_id()?), am, name_taken(name), |_| DomainEvent::UnitCreated { unit, id, parent }).await
+    events::insert_new(state, Some(actor.user_id()?), am, name_taken(name), |_| DomainEvent::UnitCreated { unit, id, parent, by }).await
 }
 
 /// The unit-creating mutations: each checks the name (and its own fields), requires an admin over the parent,
@@ -70,10 +74,12 @@ macro_rules! creators {
         pub async fn $f(state: &AppState, actor: &Actor, $parent: Uuid, name: &str $(, $arg: $ty)*) -> AppResult<$m::Model> {
             let name = validate::name(name)?;
             $(let $arg = $check;)*
-            authz::require_admin_of(state, actor, Kind::$pkind, $parent).await?;
+            let of = authz::require_admin_of(state, actor, Kind::$pkind, $parent).await?;
             let id = new_id();
+            let by = Acted::new(Some(of.level.role()), Scope::of(Kind::$pkind, $parent, &of.place))
+                .after(serde_json::json!({ "name": name $(, stringify!($arg): $arg)* }));
             let am = $m::ActiveModel { id: Set(id), created_at: Set(Utc::now()), name: Set(name), $parent: Set($parent) $(, $arg: Set($arg))* };
-            create(state, actor, Kind::$kind, id, Some($parent), &names::$names, am).await
+            create(state, actor, Kind::$kind, id, Some($parent), &names::$names, am, by).await
         }
     )*};
 }
@@ -100,10 +106,13 @@ pub async fn rename(state: &AppState, actor: &Actor, kind: Kind, id: Uuid, name:
     let name = validate::name(name)?;
     let roles = actor.roles(state).await?;
     let place = places::of(&state.db, kind, id).await?;
-    authz::require_can_rename(&roles, kind, &place)?;
+    let level = authz::require_can_rename(&roles, kind, &place)?;
     let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
+    let new_name = name.clone();
+    let old_name: Option<String>;
     macro_rules! rename_in {
         ($m:ident, $names:expr) => {{
+            old_name = $m::Entity::find_by_id(id).one(change.db()).await?.map(|r| r.name);
             let n = $m::Entity::update_many()
                 .col_expr($m::Column::Name, sea_orm::sea_query::Expr::value(name))
                 .filter($m::Column::Id.eq(id))
@@ -117,6 +126,7 @@ pub async fn rename(state: &AppState, actor: &Actor, kind: Kind, id: Uuid, name:
     }
     match kind {
         Kind::District => {
+            old_name = district::Entity::find_by_id(id).one(change.db()).await?.map(|r| r.name);
             let n = district::Entity::update_many()
                 .col_expr(district::Column::Name, sea_orm::sea_query::Expr::value(name))
                 .filter(district::Column::Id.eq(id))
@@ -137,7 +147,10 @@ pub async fn rename(state: &AppState, actor: &Actor, kind: Kind, id: Uuid, name:
             return Err(AppError::bad_input("id", msg!("该对象不能改名", "This kind of object cannot be renamed")));
         }
     }
-    change.emit(DomainEvent::UnitRenamed { unit: kind, id }).await?;
+    let by = Acted::new(Some(level.role()), Scope::of(kind, id, &place))
+        .before(serde_json::json!({ "name": old_name }))
+        .after(serde_json::json!({ "name": new_name }));
+    change.emit(DomainEvent::UnitRenamed { unit: kind, id, by }).await?;
     change.commit().await
 }
 
@@ -192,11 +205,15 @@ pub async fn bootstrap(state: &AppState, name: &str, openid: &str) -> AppResult<
     let d = match existing {
         Some(d) => d.id,
         None => {
+            let after = serde_json::json!({ "name": name });
             let d = district::ActiveModel { id: Set(new_id()), created_at: Set(now), name: Set(name) }.insert(change.db()).await?.id;
-            change.emit(DomainEvent::UnitCreated { unit: Kind::District, id: d, parent: None }).await?;
+            let by = Acted::new(None, Scope::of(Kind::District, d, &places::Place { district: d, ..Default::default() })).after(after);
+            change.emit(DomainEvent::UnitCreated { unit: Kind::District, id: d, parent: None, by }).await?;
             d
         }
     };
+    // The system acts here (`linli bootstrap`): no office.
+    let system = Acted::new(None, Scope::of(Kind::District, d, &places::Place { district: d, ..Default::default() }));
     let u = match app_user::Entity::find().filter(app_user::Column::Openid.eq(openid.clone())).one(change.db()).await? {
         Some(u) => u.id,
         None => {
@@ -235,7 +252,8 @@ pub async fn bootstrap(state: &AppState, name: &str, openid: &str) -> AppResult<
         }
         .insert(change.db())
         .await?;
-        let made = AppointmentChange { appointment: a.id, user: u, role: crate::auth::Role::DistrictAdmin, scope: d };
+        let by = system.after(serde_json::json!({ "user": u, "role": a.role, "scope": d, "startsAt": a.starts_at, "endsAt": a.ends_at }));
+        let made = AppointmentChange { appointment: a.id, user: u, role: crate::auth::Role::DistrictAdmin, scope: d, by };
         change.emit(DomainEvent::AppointmentMade(made)).await?;
     }
     change.commit().await?;

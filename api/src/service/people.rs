@@ -8,6 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::audit::{Acted, Scope};
 use super::events::{AppointmentChange, Change, DomainEvent};
 use super::{authz, page, places, validate};
 use crate::auth::{Actor, Role, RoleScope};
@@ -24,14 +25,23 @@ pub fn in_force(now: DateTime<Utc>) -> sea_orm::Condition {
 }
 
 /// FORBIDDEN unless `actor` may appoint or revoke `role` over `scope` (NOT_FOUND when the scope does not exist).
-async fn require_may_appoint(state: &AppState, actor: &Actor, role: Role, scope: Uuid) -> AppResult<()> {
+/// Returns who acts, in which office, over which unit (for the audit log).
+async fn require_may_appoint(state: &AppState, actor: &Actor, role: Role, scope: Uuid) -> AppResult<Acted> {
     let roles = actor.roles(state).await?;
     let place = places::of(&state.db, role.scope_kind(), scope).await?;
-    if role == Role::PropertyStaff {
-        authz::require_company_manager(&state.db, &roles, scope, place.district).await.map(|_| ())
+    let office = if role == Role::PropertyStaff {
+        authz::require_company_manager(&state.db, &roles, scope, place.district).await?.role
     } else {
-        authz::require_can_appoint(&roles, role, &place)
-    }
+        authz::require_can_appoint(&roles, role, &place)?.role()
+    };
+    Ok(Acted::new(Some(office), Scope::of(role.scope_kind(), scope, &place)))
+}
+
+/// An appointment as the audit log shows it.
+fn appointment_json(a: &appointment::Model) -> serde_json::Value {
+    serde_json::json!({
+        "user": a.user_id, "role": a.role, "scope": a.scope_id, "startsAt": a.starts_at, "endsAt": a.ends_at,
+    })
 }
 
 /// `appoint`: gives `user` the `role` over `scope` from `starts_at` (default now) until `ends_at` (default open).
@@ -52,7 +62,7 @@ pub async fn appoint(
         return Err(AppError::bad_input("endsAt", msg!("结束时间必须晚于开始时间和当前时间", "endsAt must be after startsAt and now")));
     }
     authz::require_not_self(me, user)?;
-    require_may_appoint(state, actor, role, scope).await?;
+    let by = require_may_appoint(state, actor, role, scope).await?;
     app_user::Entity::find_by_id(user).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::User))?;
 
     let mut change = Change::begin_at(state, Some(me), now).await?;
@@ -86,7 +96,8 @@ pub async fn appoint(
     .await
     // Two appointments at once: the unique indexes settle it.
     .map_err(|e| if ONE_HEAD.matches(&e) { head_taken() } else { AppError::on_constraint(e, &ONE_HOLDER, held) })?;
-    change.emit(DomainEvent::AppointmentMade(AppointmentChange { appointment: row.id, user, role, scope })).await?;
+    let by = by.after(appointment_json(&row));
+    change.emit(DomainEvent::AppointmentMade(AppointmentChange { appointment: row.id, user, role, scope, by })).await?;
     change.commit().await?;
     Ok(row)
 }
@@ -102,7 +113,7 @@ const ONE_HOLDER: Constraint =
 pub async fn revoke(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<appointment::Model> {
     let me = actor.user_id()?;
     let row = appointment(state, actor, id).await?;
-    require_may_appoint(state, actor, row.role, row.scope_id).await?;
+    let by = require_may_appoint(state, actor, row.role, row.scope_id).await?;
     let mut change = Change::begin(state, Some(me)).await?;
     let now = change.at();
     let changed = appointment::Entity::update_many()
@@ -118,7 +129,8 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<appo
     }
     let after = appointment::Entity::find_by_id(id).one(change.db()).await?.ok_or_else(|| places::not_found(Kind::Appointment))?;
     let (user, role, scope) = (row.user_id, row.role, row.scope_id);
-    change.emit(DomainEvent::AppointmentRevoked(AppointmentChange { appointment: id, user, role, scope })).await?;
+    let by = by.before(appointment_json(&row)).after(appointment_json(&after));
+    change.emit(DomainEvent::AppointmentRevoked(AppointmentChange { appointment: id, user, role, scope, by })).await?;
     change.commit().await?;
     Ok(after)
 }
@@ -243,9 +255,9 @@ pub async fn review_residence(
     let me = actor.user_id()?;
     let reason = if verify { None } else { Some(validate::text("reason", reason.unwrap_or_default(), 200)?) };
     let (row, reviewer) = residence_access(state, actor, id).await?;
-    if !reviewer {
+    let Some(by) = reviewer else {
         return Err(AppError::forbidden());
-    }
+    };
     let mut change = Change::begin(state, Some(me)).await?;
     let now = change.at();
     let new_status = if verify { ResidenceStatus::Verified } else { ResidenceStatus::Rejected };
@@ -263,7 +275,11 @@ pub async fn review_residence(
         return Err(AppError::Conflict(msg!("该登记已被审核过", "This residence has already been reviewed")));
     }
     let after = residence::Entity::find_by_id(id).one(change.db()).await?.ok_or_else(|| places::not_found(Kind::Residence))?;
-    change.emit(DomainEvent::ResidenceReviewed { residence: id, user: row.user_id, status: new_status }).await?;
+    let by = by
+        .before(serde_json::json!({ "status": row.status }))
+        .after(serde_json::json!({ "status": after.status, "rejectReason": after.reject_reason }))
+        .reason(after.reject_reason.clone());
+    change.emit(DomainEvent::ResidenceReviewed { residence: id, user: row.user_id, status: new_status, by }).await?;
     change.commit().await?;
     Ok(after)
 }
@@ -273,14 +289,18 @@ pub async fn readable_residence(state: &AppState, actor: &Actor, id: Uuid) -> Ap
     Ok(residence_access(state, actor, id).await?.0)
 }
 
-/// A residence the caller may see, and whether they may review it (NOT_FOUND when they may do neither).
-async fn residence_access(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<(residence::Model, bool)> {
+/// A residence the caller may see, and, if they may review it, in which office (NOT_FOUND when they may do
+/// neither). A reviewer who is both the head and an admin reviews as the admin.
+async fn residence_access(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<(residence::Model, Option<Acted>)> {
     let me = actor.user_id()?;
     let row = residence::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Residence))?;
     let roles = actor.roles(state).await?;
     let place = places::of(&state.db, Kind::Community, row.community_id).await?;
-    let reviewer = authz::can_review_residence(&roles, row.neighbourhood_id, &place);
-    if reviewer || row.user_id == me { Ok((row, reviewer)) } else { Err(places::not_found(Kind::Residence)) }
+    let reviewer = authz::can_review_residence(&roles, row.neighbourhood_id, &place).then(|| {
+        let office = authz::admin_level(&roles, &place).map_or(Role::NeighbourHead, |l| l.role());
+        Acted::new(Some(office), Scope::of(Kind::Community, row.community_id, &place))
+    });
+    if reviewer.is_some() || row.user_id == me { Ok((row, reviewer)) } else { Err(places::not_found(Kind::Residence)) }
 }
 
 /// `residences(scopeId, status)`: residences of a neighbourhood (for its head and admins) or of a community (for

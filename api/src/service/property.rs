@@ -5,6 +5,7 @@ use sea_orm::ExprTrait;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set, sea_query::Expr};
 use uuid::Uuid;
 
+use super::audit::{Acted, Scope};
 use super::events::{self, Change, DomainEvent};
 use super::{authz, page, places, validate};
 use crate::auth::Actor;
@@ -21,10 +22,16 @@ const COMPANY_NAME: Constraint =
 pub async fn register(state: &AppState, actor: &Actor, district_id: Uuid, name: &str) -> AppResult<property_company::Model> {
     let name = validate::text("name", name, 100)?;
     let roles = actor.roles(state).await?;
-    places::of(&state.db, Kind::District, district_id).await?;
+    let place = places::of(&state.db, Kind::District, district_id).await?;
     if !authz::is_district_or_street_admin(&state.db, &roles, district_id).await? {
         return Err(AppError::denied(Denied::NotAdminOfStreet));
     }
+    let office = if roles.has(crate::auth::Role::DistrictAdmin, district_id) {
+        crate::auth::Role::DistrictAdmin
+    } else {
+        crate::auth::Role::StreetAdmin
+    };
+    let after = serde_json::json!({ "name": name, "district": district_id });
     let am = property_company::ActiveModel {
         id: Set(new_id()),
         created_at: Set(Utc::now()),
@@ -36,7 +43,11 @@ pub async fn register(state: &AppState, actor: &Actor, district_id: Uuid, name: 
             AppError::bad_input("name", msg!("该区已有同名物业公司", "A company with this name is already registered in the district"))
         })
     };
-    let event = |row: &property_company::Model| DomainEvent::CompanyRegistered { company: row.id, district: district_id };
+    let event = |row: &property_company::Model| DomainEvent::CompanyRegistered {
+        company: row.id,
+        district: district_id,
+        by: Acted::new(Some(office), Scope::of(Kind::PropertyCompany, row.id, &place)).after(after),
+    };
     events::insert_new(state, Some(actor.user_id()?), am, taken, event).await
 }
 
@@ -49,7 +60,8 @@ pub async fn assign(
     compound_id: Uuid,
     starts_on: Option<NaiveDate>,
 ) -> AppResult<compound_management::Model> {
-    let place = authz::require_admin_of(state, actor, Kind::Compound, compound_id).await?.place;
+    let of = authz::require_admin_of(state, actor, Kind::Compound, compound_id).await?;
+    let place = of.place.clone();
     let company = property_company::Entity::find_by_id(company_id)
         .one(&state.db)
         .await?
@@ -65,6 +77,7 @@ pub async fn assign(
         .filter(compound_management::Column::EndsOn.is_null())
         .all(txn)
         .await?;
+    let before: Vec<_> = open.iter().map(|m| serde_json::json!({ "company": m.company_id, "startsOn": m.starts_on })).collect();
     for m in open {
         if m.company_id == company_id {
             return Err(AppError::Conflict(msg!("该公司已在管理此小区", "This company already manages this compound")));
@@ -92,7 +105,15 @@ pub async fn assign(
     .insert(txn)
     .await?;
     change
-        .emit(DomainEvent::ManagementAssigned { management: row.id, company: company_id, compound: compound_id, starts_on })
+        .emit(DomainEvent::ManagementAssigned {
+            management: row.id,
+            company: company_id,
+            compound: compound_id,
+            starts_on,
+            by: Acted::new(Some(of.level.role()), Scope::of(Kind::Compound, compound_id, &of.place))
+                .before(serde_json::json!({ "managedBy": before }))
+                .after(serde_json::json!({ "managedBy": [{ "company": company_id, "startsOn": starts_on }] })),
+        })
         .await?;
     change.commit().await?;
     Ok(row)

@@ -170,6 +170,14 @@ pub async fn merge(state: &AppState, actor: &Actor, primary: Uuid, duplicates: &
         dups.push((d, party, to));
     }
     let policy = sla::Policy::of(state, &state.db, p.row.category_id, p.row.urgency, p.row.community_id).await?;
+    // A merge by an admin is in the audit log (a head's is on the timelines only).
+    let by = if p.standing.parties.contains(&Party::Admin) && !p.standing.parties.contains(&Party::Head) {
+        let place = crate::service::places::of(&state.db, crate::ids::Kind::Community, p.row.community_id).await?;
+        let scope = crate::service::audit::Scope::of(crate::ids::Kind::Community, p.row.community_id, &place);
+        Some(crate::service::audit::Acted::new(Some(crate::auth::Role::CommunityAdmin), scope))
+    } else {
+        None
+    };
     let mut change = Change::begin_at(state, Some(user), now).await?;
     let mut moved = Vec::new();
     let mut told_as_reporters = Vec::new();
@@ -267,7 +275,8 @@ pub async fn merge(state: &AppState, actor: &Actor, primary: Uuid, duplicates: &
         .await?;
     // The duplicates' reporters were told by their own DUPLICATE step; their supporters are told here.
     let supporters_moved: Vec<Uuid> = moved.iter().copied().filter(|u| !told_as_reporters.contains(u)).collect();
-    change.emit(DomainEvent::ReportsMerged { primary: row, duplicates: ids, moved: supporters_moved }).await?;
+    let by = by.map(|b| b.after(serde_json::json!({ "duplicates": ids })));
+    change.emit(DomainEvent::ReportsMerged { primary: row, duplicates: ids, moved: supporters_moved, by }).await?;
     change.commit().await?;
     load_visible(state, actor, primary).await
 }

@@ -6,10 +6,11 @@
 //! 1. **timeline**: a report's own history (`report_event`), `service::report::timeline`;
 //! 2. **notifications**: in-app notifications and the subscribe-message outbox, `service::notify`;
 //! 3. **points**: what the change earns a head, `service::incentives::points`;
-//! 4. **the durable log**: the event appended to `domain_event` ([`log`]), last, so that it records only what
+//! 4. **the audit log**: an admin action's row in the hash-chained `audit_log`, `service::audit`;
+//! 5. **the durable log**: the event appended to `domain_event` ([`log`]), last, so that it records only what
 //!    every subscriber accepted.
 //!
-//! (Next, in this order: SLA timers, the audit log, KPI counters.) A subscriber that fails fails the change: the
+//! (Next, in this order: SLA timers, KPI counters.) A subscriber that fails fails the change: the
 //! transaction rolls back and nothing of it is seen. After the commit, [`Change::commit`] runs the effects that
 //! belong to this process (the role cache's generation, the local lookup caches) and wakes the sequencer, which
 //! numbers the new log entries; every replica's followers ([`follow`]) then read them from the log, in order:
@@ -33,6 +34,7 @@ use uuid::Uuid;
 
 use crate::error::AppResult;
 use crate::ids::Kind;
+use crate::service::audit::Acted;
 use crate::service::report::machine::Party;
 use crate::state::AppState;
 
@@ -107,6 +109,9 @@ pub struct AppointmentChange {
     pub role: Role,
     /// The unit or company it is over.
     pub scope: Uuid,
+    /// Who appointed or revoked, in which office, and the appointment before and after (the audit log's).
+    #[serde(skip)]
+    pub by: Acted,
 }
 
 /// Something that changed, said by the service that changed it.
@@ -169,11 +174,17 @@ pub enum DomainEvent {
         duplicates: Vec<Uuid>,
         /// Their reporters and supporters, who follow the primary now.
         moved: Vec<Uuid>,
+        /// Who did it, in which office, before and after, when an admin did (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Option<Acted>,
     },
     /// A district's work calendar was edited.
     CalendarUpdated {
         /// The district.
         district: Uuid,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// A comment was added.
     CommentAdded(CommentAdded),
@@ -187,6 +198,9 @@ pub enum DomainEvent {
         report: Uuid,
         /// The verdict.
         moderation: Moderation,
+        /// Who did it, in which office, before and after, when an admin did (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Option<Acted>,
     },
     /// WeChat's verdict on a photo arrived.
     PhotoJudged {
@@ -203,6 +217,9 @@ pub enum DomainEvent {
         id: Uuid,
         /// The unit it was created under (none for a district).
         parent: Option<Uuid>,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// A unit was renamed.
     UnitRenamed {
@@ -210,16 +227,25 @@ pub enum DomainEvent {
         unit: Kind,
         /// Its id.
         id: Uuid,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// The building units a neighbourhood covers were set.
     NeighbourhoodUnitsSet {
         /// The neighbourhood.
         neighbourhood: Uuid,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// A report category was edited.
     CategoryUpdated {
         /// The category.
         category: Uuid,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// Someone was appointed.
     AppointmentMade(AppointmentChange),
@@ -242,6 +268,9 @@ pub enum DomainEvent {
         user: Uuid,
         /// VERIFIED or REJECTED.
         status: ResidenceStatus,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// A user bound their phone number.
     PhoneBound {
@@ -254,6 +283,9 @@ pub enum DomainEvent {
         company: Uuid,
         /// Its district.
         district: Uuid,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// A company took over a compound.
     ManagementAssigned {
@@ -265,16 +297,25 @@ pub enum DomainEvent {
         compound: Uuid,
         /// From.
         starts_on: NaiveDate,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// A merchant was registered.
     MerchantRegistered {
         /// The merchant.
         merchant: Uuid,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// An incentive package was created.
     PackageCreated {
         /// The package.
         package: Uuid,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// A package was published or ended.
     PackageStatusChanged {
@@ -284,6 +325,9 @@ pub enum DomainEvent {
         from: PackageStatus,
         /// After.
         to: PackageStatus,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// A head redeemed a package.
     PackageRedeemed {
@@ -315,11 +359,17 @@ pub enum DomainEvent {
         to: RedemptionStatus,
         /// Points given back.
         points: i32,
+        /// Who did it, in which office, before and after, when an admin did (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Option<Acted>,
     },
     /// A vote was opened.
     VotePeriodOpened {
         /// The period.
         period: Uuid,
+        /// Who did it, in which office, before and after (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
     },
     /// A resident voted.
     VoteCast {
@@ -334,6 +384,9 @@ pub enum DomainEvent {
         period: Uuid,
         /// The heads who won (ties at the last winning rank all win).
         winners: Vec<Uuid>,
+        /// Who did it, in which office, before and after, when an admin did (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Option<Acted>,
     },
 }
 
@@ -394,24 +447,24 @@ impl DomainEvent {
             | DomainEvent::ReportSupported { report, .. }
             | DomainEvent::SupportWithdrawn { report, .. } => *report,
             DomainEvent::ReportsMerged { primary, .. } => primary.id,
-            DomainEvent::CalendarUpdated { district } => *district,
+            DomainEvent::CalendarUpdated { district, .. } => *district,
             DomainEvent::CommentAdded(c) => c.report.id,
             DomainEvent::ContentModerated { report, .. } => *report,
             DomainEvent::PhotoJudged { photo, .. } => *photo,
             DomainEvent::UnitCreated { id, .. } | DomainEvent::UnitRenamed { id, .. } => *id,
-            DomainEvent::NeighbourhoodUnitsSet { neighbourhood } => *neighbourhood,
-            DomainEvent::CategoryUpdated { category } => *category,
+            DomainEvent::NeighbourhoodUnitsSet { neighbourhood, .. } => *neighbourhood,
+            DomainEvent::CategoryUpdated { category, .. } => *category,
             DomainEvent::AppointmentMade(a) | DomainEvent::AppointmentRevoked(a) => a.appointment,
             DomainEvent::ResidenceRequested { residence, .. } | DomainEvent::ResidenceReviewed { residence, .. } => *residence,
             DomainEvent::PhoneBound { user } => *user,
             DomainEvent::CompanyRegistered { company, .. } => *company,
             DomainEvent::ManagementAssigned { compound, .. } => *compound,
-            DomainEvent::MerchantRegistered { merchant } => *merchant,
-            DomainEvent::PackageCreated { package } | DomainEvent::PackageStatusChanged { package, .. } => *package,
+            DomainEvent::MerchantRegistered { merchant, .. } => *merchant,
+            DomainEvent::PackageCreated { package, .. } | DomainEvent::PackageStatusChanged { package, .. } => *package,
             DomainEvent::PackageRedeemed { redemption, .. }
             | DomainEvent::RedemptionVerified { redemption, .. }
             | DomainEvent::RedemptionReleased { redemption, .. } => *redemption,
-            DomainEvent::VotePeriodOpened { period } | DomainEvent::VoteCast { period, .. } | DomainEvent::VotePeriodClosed { period, .. } => *period,
+            DomainEvent::VotePeriodOpened { period, .. } | DomainEvent::VoteCast { period, .. } | DomainEvent::VotePeriodClosed { period, .. } => *period,
         }
     }
 }
@@ -427,6 +480,14 @@ pub struct Cx<'c> {
     pub actor: Option<Uuid>,
     /// When.
     pub at: DateTime<Utc>,
+    /// The id of the request that made the change (none outside a request: jobs, the command line).
+    pub request_id: Option<&'c str>,
+}
+
+tokio::task_local! {
+    /// The id of the request being served (`x-request-id`), set around each request by the HTTP layer
+    /// (`http.rs`), so that a change made while serving it knows it without every service passing it down.
+    pub static REQUEST_ID: String;
 }
 
 /// A change in progress: a write transaction and the events said so far. Dropped without [`Change::commit`], it
@@ -436,6 +497,7 @@ pub struct Change<'s> {
     txn: DatabaseTransaction,
     actor: Option<Uuid>,
     at: DateTime<Utc>,
+    request_id: Option<String>,
     emitted: Vec<DomainEvent>,
 }
 
@@ -448,7 +510,8 @@ impl<'s> Change<'s> {
     /// Begins a change by `actor` at `at` (the time its rows and events carry).
     pub async fn begin_at(state: &'s AppState, actor: Option<Uuid>, at: DateTime<Utc>) -> AppResult<Change<'s>> {
         let txn = crate::db::begin_write(&state.db).await?;
-        Ok(Change { state, txn, actor, at, emitted: Vec::new() })
+        let request_id = REQUEST_ID.try_with(Clone::clone).ok();
+        Ok(Change { state, txn, actor, at, request_id, emitted: Vec::new() })
     }
 
     /// The transaction the change's own statements go through.
@@ -461,12 +524,18 @@ impl<'s> Change<'s> {
         self.at
     }
 
+    /// What a subscriber is given: the change's state, transaction, actor, time and request id.
+    pub fn cx(&self) -> Cx<'_> {
+        Cx { state: self.state, db: &self.txn, actor: self.actor, at: self.at, request_id: self.request_id.as_deref() }
+    }
+
     /// Says what happened: runs the in-transaction subscribers in their order, then appends the event to the log.
     pub async fn emit(&mut self, event: DomainEvent) -> AppResult<()> {
-        let cx = Cx { state: self.state, db: &self.txn, actor: self.actor, at: self.at };
+        let cx = self.cx();
         crate::service::report::timeline::on_event(&cx, &event).await?;
         crate::service::notify::on_event(&cx, &event).await?;
         crate::service::incentives::points::on_event(&cx, &event).await?;
+        crate::service::audit::on_event(&cx, &event).await?;
         log::append(&cx, &event).await?;
         self.emitted.push(event);
         Ok(())

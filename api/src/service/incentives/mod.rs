@@ -18,6 +18,7 @@ use uuid::Uuid;
 
 use crate::auth::{Actor, Role, RoleScope, Roles};
 use crate::error::{AppError, AppResult, Constraint, Denied, Refusal};
+use crate::service::audit::{Acted, Scope};
 use crate::service::events::{self, Change, DomainEvent};
 use crate::ids::{Kind, new_id};
 use crate::msg;
@@ -58,7 +59,10 @@ pub async fn register_merchant(state: &AppState, actor: &Actor, scope_kind: Kind
     let name = validate::text("name", name, 64)?;
     let address = validate::text("address", address, 200)?;
     scope_of(scope_kind)?;
-    let place = authz::require_admin_of(state, actor, scope_kind, scope).await?.place;
+    let of = authz::require_admin_of(state, actor, scope_kind, scope).await?;
+    let place = of.place.clone();
+    let by = Acted::new(Some(of.level.role()), Scope::of(scope_kind, scope, &of.place))
+        .after(serde_json::json!({ "name": name, "address": address }));
     let am = merchant::ActiveModel {
         id: Set(new_id()),
         created_at: Set(Utc::now()),
@@ -69,7 +73,7 @@ pub async fn register_merchant(state: &AppState, actor: &Actor, scope_kind: Kind
         street_id: Set(place.street),
         community_id: Set(place.community),
     };
-    let event = |m: &merchant::Model| DomainEvent::MerchantRegistered { merchant: m.id };
+    let event = |m: &merchant::Model| DomainEvent::MerchantRegistered { merchant: m.id, by };
     events::insert_new(state, Some(actor.user_id()?), am, AppError::from, event).await
 }
 
@@ -145,7 +149,9 @@ pub async fn create_package(state: &AppState, actor: &Actor, p: NewPackage) -> A
         return Err(AppError::bad_input("validUntil", msg!("结束时间必须晚于开始时间和当前时间", "validUntil must be after validFrom and now")));
     }
     let scope_kind = scope_of(p.scope_kind)?;
-    let place = authz::require_admin_of(state, actor, p.scope_kind, p.scope).await?.place;
+    let of = authz::require_admin_of(state, actor, p.scope_kind, p.scope).await?;
+    let place = of.place.clone();
+    let by = Acted::new(Some(of.level.role()), Scope::of(p.scope_kind, p.scope, &of.place));
     let m = merchant::Entity::find_by_id(p.merchant)
         .one(&state.db)
         .await?
@@ -174,7 +180,14 @@ pub async fn create_package(state: &AppState, actor: &Actor, p: NewPackage) -> A
         district_id: Set(place.district),
         created_by: Set(user),
     };
-    let event = |p: &incentive_package::Model| DomainEvent::PackageCreated { package: p.id };
+    let event = |p: &incentive_package::Model| DomainEvent::PackageCreated {
+        package: p.id,
+        by: by.after(serde_json::json!({
+            "title": p.title, "merchant": p.merchant_id, "costPoints": p.cost_points, "totalStock": p.total_stock,
+            "perPersonLimit": p.per_person_limit, "eligibleRoles": p.eligible_roles, "validFrom": p.valid_from,
+            "validUntil": p.valid_until, "status": p.status,
+        })),
+    };
     events::insert_new(state, Some(user), am, AppError::from, event).await
 }
 
@@ -196,11 +209,14 @@ pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, status: Packa
     let p = incentive_package::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)?;
     let roles = actor.roles(state).await?;
     let place = places::of(&state.db, unit_of(p.scope_kind), p.scope_id).await?;
-    if let Err(refusal) = authz::require_admin_over(&roles, &place) {
-        let heads = head_places(state, &roles).await?;
-        let offered = p.status != PackageStatus::Draft && heads.iter().any(|(_, place)| covers(&p, place));
-        return Err(if offered { refusal } else { nf() });
-    }
+    let level = match authz::require_admin_over(&roles, &place) {
+        Ok(level) => level,
+        Err(refusal) => {
+            let heads = head_places(state, &roles).await?;
+            let offered = p.status != PackageStatus::Draft && heads.iter().any(|(_, place)| covers(&p, place));
+            return Err(if offered { refusal } else { nf() });
+        }
+    };
     let allowed_from: &[PackageStatus] = match status {
         PackageStatus::Active => &[PackageStatus::Draft],
         PackageStatus::Ended => &[PackageStatus::Draft, PackageStatus::Active],
@@ -223,7 +239,10 @@ pub async fn set_status(state: &AppState, actor: &Actor, id: Uuid, status: Packa
         });
     }
     let after = incentive_package::Entity::find_by_id(id).one(change.db()).await?.ok_or_else(nf)?;
-    change.emit(DomainEvent::PackageStatusChanged { package: id, from: p.status, to: status }).await?;
+    let by = Acted::new(Some(level.role()), Scope::of(unit_of(p.scope_kind), p.scope_id, &place))
+        .before(serde_json::json!({ "status": p.status }))
+        .after(serde_json::json!({ "status": status }));
+    change.emit(DomainEvent::PackageStatusChanged { package: id, from: p.status, to: status, by }).await?;
     change.commit().await?;
     Ok(after)
 }
@@ -486,7 +505,14 @@ pub async fn verify(state: &AppState, actor: &Actor, code: &str) -> AppResult<re
 
 /// Ends an issued redemption (`CANCELLED` or `EXPIRED`) and gives back its points and stock, once, in one
 /// transaction. Returns the redemption after the change, or None when it was no longer issued.
-async fn release(state: &AppState, actor: Option<Uuid>, r: &redemption::Model, to: RedemptionStatus) -> AppResult<Option<redemption::Model>> {
+/// `by`: the admin who cancelled it (none: its holder did, or it expired).
+async fn release(
+    state: &AppState,
+    actor: Option<Uuid>,
+    r: &redemption::Model,
+    to: RedemptionStatus,
+    by: Option<Acted>,
+) -> AppResult<Option<redemption::Model>> {
     let mut change = Change::begin(state, actor).await?;
     let txn = change.db();
     let n = redemption::Entity::update_many()
@@ -506,7 +532,11 @@ async fn release(state: &AppState, actor: Option<Uuid>, r: &redemption::Model, t
         .exec(txn)
         .await?;
     let after = redemption::Entity::find_by_id(r.id).one(txn).await?;
-    let event = DomainEvent::RedemptionReleased { redemption: r.id, package: r.package_id, user: r.user_id, to, points: r.points };
+    let by = by.map(|b| {
+        b.before(serde_json::json!({ "status": r.status, "points": r.points }))
+            .after(serde_json::json!({ "status": to, "pointsRefunded": r.points }))
+    });
+    let event = DomainEvent::RedemptionReleased { redemption: r.id, package: r.package_id, user: r.user_id, to, points: r.points, by };
     change.emit(event).await?;
     change.commit().await?;
     Ok(after)
@@ -517,14 +547,16 @@ pub async fn cancel(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<rede
     let user = actor.user_id()?;
     let nf = || places::not_found(Kind::Redemption);
     let r = redemption::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)?;
+    let mut by = None;
     if r.user_id != user {
         let p = incentive_package::Entity::find_by_id(r.package_id).one(&state.db).await?.ok_or_else(nf)?;
         let place = places::of(&state.db, unit_of(p.scope_kind), p.scope_id).await?;
-        if !authz::is_admin_over(&*actor.roles(state).await?, &place) {
+        let Some(level) = authz::admin_level(&*actor.roles(state).await?, &place) else {
             return Err(nf());
-        }
+        };
+        by = Some(Acted::new(Some(level.role()), Scope::of(unit_of(p.scope_kind), p.scope_id, &place)));
     }
-    match release(state, Some(user), &r, RedemptionStatus::Cancelled).await? {
+    match release(state, Some(user), &r, RedemptionStatus::Cancelled, by).await? {
         Some(after) => Ok(after),
         None => {
             let now = redemption::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)?;
@@ -544,7 +576,7 @@ pub async fn expire_due(state: &AppState) -> AppResult<usize> {
     let due = jobs::due(&state.db, issued, redemption::Column::ExpiresAt, Utc::now(), 200).await?;
     let mut n = 0;
     for r in due {
-        if release(state, None, &r, RedemptionStatus::Expired).await?.is_some() {
+        if release(state, None, &r, RedemptionStatus::Expired, None).await?.is_some() {
             n += 1;
         }
     }

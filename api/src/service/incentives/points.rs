@@ -233,7 +233,7 @@ pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
                 | EventKind::Merged => {}
             }
         }
-        DomainEvent::VotePeriodClosed { period, winners } => {
+        DomainEvent::VotePeriodClosed { period, winners, .. } => {
             for head in winners {
                 award(cx.db, *head, Reason::VoteWin, *period, rule(Reason::VoteWin)).await?;
             }

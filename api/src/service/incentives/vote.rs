@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::auth::{Actor, HEAD_ROLES, Role, RoleScope};
 use crate::error::{AppError, AppResult, Constraint, Refusal};
+use crate::service::audit::{Acted, Scope};
 use crate::service::events::{self, Change, DomainEvent};
 use crate::ids::{Kind, new_id};
 use crate::msg;
@@ -76,7 +77,9 @@ pub async fn open(
         Kind::Street => ScopeKind::Street,
         _ => return Err(AppError::bad_input("scopeId", msg!("评选范围只能是社区或街道", "A vote is for a community or a street"))),
     };
-    authz::require_admin_of(state, actor, scope_kind, scope).await?;
+    let of = authz::require_admin_of(state, actor, scope_kind, scope).await?;
+    let by = Acted::new(Some(of.level.role()), Scope::of(scope_kind, scope, &of.place))
+        .after(serde_json::json!({ "title": title, "closesAt": closes_at, "winners": winners }));
     let am = vote_period::ActiveModel {
         id: Set(new_id()),
         created_at: Set(now),
@@ -90,7 +93,7 @@ pub async fn open(
         closed_at: Set(None),
         created_by: Set(user),
     };
-    let event = |p: &vote_period::Model| DomainEvent::VotePeriodOpened { period: p.id };
+    let event = |p: &vote_period::Model| DomainEvent::VotePeriodOpened { period: p.id, by };
     events::insert_new(state, Some(user), am, AppError::from, event).await
 }
 
@@ -244,7 +247,8 @@ pub async fn leaderboard(state: &AppState, p: &vote_period::Model, first: u64) -
 
 /// Closes `p` once (whoever gets there first): freezes every head's count and rank, marks the winners (ties at
 /// the last winning rank all win) and gives them their points, in one transaction. Returns whether it closed it.
-async fn close_once(state: &AppState, actor: Option<Uuid>, p: &vote_period::Model) -> AppResult<bool> {
+/// `by`: the admin who closed it (none: it closed on time).
+async fn close_once(state: &AppState, actor: Option<Uuid>, p: &vote_period::Model, by: Option<Acted>) -> AppResult<bool> {
     let mut change = Change::begin(state, actor).await?;
     let now = change.at();
     let txn = change.db();
@@ -278,7 +282,11 @@ async fn close_once(state: &AppState, actor: Option<Uuid>, p: &vote_period::Mode
         }
     }
     // The winners' points are the event's points subscriber.
-    change.emit(DomainEvent::VotePeriodClosed { period: p.id, winners }).await?;
+    let by = by.map(|b| {
+        b.before(serde_json::json!({ "status": p.status, "closesAt": p.closes_at }))
+            .after(serde_json::json!({ "status": VoteStatus::Closed, "closedAt": now, "winners": winners }))
+    });
+    change.emit(DomainEvent::VotePeriodClosed { period: p.id, winners, by }).await?;
     change.commit().await?;
     Ok(true)
 }
@@ -287,10 +295,12 @@ async fn close_once(state: &AppState, actor: Option<Uuid>, p: &vote_period::Mode
 pub async fn close(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<vote_period::Model> {
     let p = vote_period::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)?;
     let place = places::of(&state.db, scope_kind(&p), p.scope_id).await?;
-    if let Err(refusal) = authz::require_admin_over(&*actor.roles(state).await?, &place) {
-        return Err(if visible(state, actor, &p).await? { refusal } else { nf() });
-    }
-    if !close_once(state, Some(actor.user_id()?), &p).await? {
+    let level = match authz::require_admin_over(&*actor.roles(state).await?, &place) {
+        Ok(level) => level,
+        Err(refusal) => return Err(if visible(state, actor, &p).await? { refusal } else { nf() }),
+    };
+    let by = Acted::new(Some(level.role()), Scope::of(scope_kind(&p), p.scope_id, &place));
+    if !close_once(state, Some(actor.user_id()?), &p, Some(by)).await? {
         return Err(AppError::StatusConflict { msg: msg!("评选已经结束", "The vote is already closed"), current: "CLOSED".into() });
     }
     vote_period::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(nf)
@@ -302,7 +312,7 @@ pub async fn close_due(state: &AppState) -> AppResult<usize> {
     let due = crate::service::jobs::due(&state.db, open, vote_period::Column::ClosesAt, Utc::now(), 50).await?;
     let mut n = 0;
     for p in due {
-        if close_once(state, None, &p).await? {
+        if close_once(state, None, &p, None).await? {
             n += 1;
         }
     }

@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::Urgency;
 use crate::auth::{Actor, Role};
 use crate::error::{AppError, AppResult};
+use crate::service::audit::{Acted, Scope};
 use crate::service::events::{Change, DomainEvent};
 use crate::service::validate;
 use crate::state::AppState;
@@ -29,6 +30,17 @@ pub fn sla_hours(c: &category::Model, urgency: Urgency) -> (i32, i32) {
         Urgency::Normal => (c.ack_hours_normal, c.resolve_hours_normal),
         Urgency::Urgent => (c.ack_hours_urgent, c.resolve_hours_urgent),
     }
+}
+
+/// A category as the audit log shows it: what an admin may change.
+fn audit_json(c: &category::Model) -> serde_json::Value {
+    serde_json::json!({
+        "nameZh": c.name_zh, "nameEn": c.name_en, "toProperty": c.to_property, "active": c.active,
+        "ackHoursNormal": c.ack_hours_normal, "resolveHoursNormal": c.resolve_hours_normal,
+        "ackHoursUrgent": c.ack_hours_urgent, "resolveHoursUrgent": c.resolve_hours_urgent,
+        "dispatchHoursNormal": c.dispatch_hours_normal, "dispatchHoursUrgent": c.dispatch_hours_urgent,
+        "startHoursNormal": c.start_hours_normal, "startHoursUrgent": c.start_hours_urgent,
+    })
 }
 
 /// What an admin may change on a category.
@@ -57,6 +69,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, patch: CategoryPa
         .one(&state.db)
         .await?
         .ok_or_else(|| AppError::not_found("分类", "Category"))?;
+    let before = audit_json(&row);
     let mut am: category::ActiveModel = row.into();
     if let Some(n) = patch.name_zh {
         am.name_zh = Set(validate::text("nameZh", &n, 32)?);
@@ -101,7 +114,13 @@ pub async fn update(state: &AppState, actor: &Actor, id: Uuid, patch: CategoryPa
     }
     let mut change = Change::begin(state, Some(actor.user_id()?)).await?;
     let updated = am.update(change.db()).await?;
-    change.emit(DomainEvent::CategoryUpdated { category: id }).await?;
+    // Categories are shared by every district; the edit is recorded over the editor's (first) district.
+    let district = roles.scopes(Role::DistrictAdmin).next().unwrap_or_default();
+    let place = crate::service::places::Place { district, ..Default::default() };
+    let by = Acted::new(Some(Role::DistrictAdmin), Scope::of(crate::ids::Kind::District, district, &place))
+        .before(before)
+        .after(audit_json(&updated));
+    change.emit(DomainEvent::CategoryUpdated { category: id, by }).await?;
     // Every replica drops its cached categories: this one after the commit, the others from the log.
     change.commit().await?;
     Ok(updated)

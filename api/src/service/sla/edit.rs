@@ -13,6 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{Kind, new_id};
 use crate::msg;
 use crate::service::authz::{self, AdminLevel};
+use crate::service::audit::{Acted, Scope};
 use crate::service::events::{Change, DomainEvent};
 use crate::state::AppState;
 
@@ -28,10 +29,11 @@ pub struct Hours {
     pub warn_percent: i32,
 }
 
-async fn require_district_admin(state: &AppState, actor: &Actor, district: Uuid) -> AppResult<()> {
+/// The district admin's proof, as the audit log records it.
+async fn require_district_admin(state: &AppState, actor: &Actor, district: Uuid) -> AppResult<Acted> {
     let of = authz::require_admin_of(state, actor, Kind::District, district).await?;
     match of.level {
-        AdminLevel::District => Ok(()),
+        AdminLevel::District => Ok(Acted::new(Some(of.level.role()), Scope::of(Kind::District, district, &of.place))),
         AdminLevel::Community | AdminLevel::Street => Err(AppError::forbidden_msg(msg!(
             "只有区级管理员可以修改工作日历",
             "Only the district's admins can edit its work calendar"
@@ -55,7 +57,7 @@ pub async fn get(state: &AppState, district: Uuid, year: i32) -> AppResult<(Cale
 
 /// `setWorkHours`: a district admin sets the working hours, weekdays and warning share.
 pub async fn set_hours(state: &AppState, actor: &Actor, district: Uuid, h: Hours) -> AppResult<()> {
-    require_district_admin(state, actor, district).await?;
+    let by = require_district_admin(state, actor, district).await?;
     let mut cal = Calendar::office();
     cal.start_minute = h.start_minute.clamp(0, 1440) as u32;
     cal.end_minute = h.end_minute.clamp(0, 1440) as u32;
@@ -74,6 +76,14 @@ pub async fn set_hours(state: &AppState, actor: &Actor, district: Uuid, h: Hours
     let weekdays = h.weekdays.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",");
     let now = state.clock.now();
     let mut change = Change::begin_at(state, Some(actor.user_id()?), now).await?;
+    let before = work_calendar::Entity::find()
+        .filter(work_calendar::Column::DistrictId.eq(district))
+        .one(change.db())
+        .await?
+        .map(|w| hours_json(w.work_start_minute, w.work_end_minute, &w.weekdays, w.warn_percent));
+    let by = by
+        .before(before.unwrap_or(serde_json::Value::Null))
+        .after(hours_json(h.start_minute, h.end_minute, &weekdays, h.warn_percent));
     work_calendar::Entity::delete_many().filter(work_calendar::Column::DistrictId.eq(district)).exec(change.db()).await?;
     work_calendar::Entity::insert(work_calendar::ActiveModel {
         id: Set(new_id()),
@@ -87,8 +97,18 @@ pub async fn set_hours(state: &AppState, actor: &Actor, district: Uuid, h: Hours
     })
     .exec_without_returning(change.db())
     .await?;
-    change.emit(DomainEvent::CalendarUpdated { district }).await?;
+    change.emit(DomainEvent::CalendarUpdated { district, by }).await?;
     change.commit().await
+}
+
+/// Working hours as the audit log shows them.
+fn hours_json(start: i32, end: i32, weekdays: &str, warn: i32) -> serde_json::Value {
+    serde_json::json!({ "startMinute": start, "endMinute": end, "weekdays": weekdays, "warnPercent": warn })
+}
+
+/// Special days as the audit log shows them.
+fn days_json<'d>(days: impl Iterator<Item = (&'d NaiveDate, &'d CalendarDayKind, &'d str)>) -> serde_json::Value {
+    days.map(|(d, k, n)| serde_json::json!({ "day": d, "kind": k, "name": n.trim() })).collect()
 }
 
 /// `setCalendarDays`: a district admin replaces the holidays and make-up days of `year`.
@@ -99,7 +119,7 @@ pub async fn set_days(
     year: i32,
     days: Vec<(NaiveDate, CalendarDayKind, String)>,
 ) -> AppResult<Vec<calendar_day::Model>> {
-    require_district_admin(state, actor, district).await?;
+    let by = require_district_admin(state, actor, district).await?;
     if days.len() > 100 {
         return Err(AppError::bad_input("days", msg!("一年最多 100 个特殊日期", "At most 100 special days a year")));
     }
@@ -115,6 +135,16 @@ pub async fn set_days(
     }
     let now = state.clock.now();
     let mut change = Change::begin_at(state, Some(actor.user_id()?), now).await?;
+    let old = calendar_day::Entity::find()
+        .filter(calendar_day::Column::DistrictId.eq(district))
+        .filter(calendar_day::Column::Day.gte(NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default()))
+        .filter(calendar_day::Column::Day.lte(NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or_default()))
+        .order_by_asc(calendar_day::Column::Day)
+        .all(change.db())
+        .await?;
+    let by = by
+        .before(serde_json::json!({ "year": year, "days": days_json(old.iter().map(|d| (&d.day, &d.kind, d.name.as_str()))) }))
+        .after(serde_json::json!({ "year": year, "days": days_json(days.iter().map(|(d, k, n)| (d, k, n.as_str()))) }));
     calendar_day::Entity::delete_many()
         .filter(calendar_day::Column::DistrictId.eq(district))
         .filter(calendar_day::Column::Day.gte(NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or_default()))
@@ -133,7 +163,7 @@ pub async fn set_days(
         .exec_without_returning(change.db())
         .await?;
     }
-    change.emit(DomainEvent::CalendarUpdated { district }).await?;
+    change.emit(DomainEvent::CalendarUpdated { district, by }).await?;
     change.commit().await?;
     Ok(get(state, district, year).await?.1)
 }
