@@ -559,3 +559,28 @@ async fn similar_reports_show_the_same_problem_the_caller_may_see() {
     let r = app.gql(Some(&neighbour), q, json!({ "i": { "categoryId": cat, "description": "x" } })).await;
     assert_eq!((r.code(), r.field()), ("BAD_USER_INPUT", Some("compoundId")));
 }
+
+/// `supportedByMe` on a page costs one statement, not one per report with supporters (the request's loader).
+#[tokio::test]
+async fn supported_by_me_on_a_page_costs_one_statement() {
+    let app = app().await;
+    let (resident, neighbour, head) = (app.login("resident").await, app.login("neighbour").await, app.login("head").await);
+    let support = "mutation($id: ID!) { supportReport(id: $id) { supportCount } }";
+    for i in 0..8 {
+        let id = app.submit_drain_report(&resident, &format!("{}号楼道的灯坏了，晚上看不见路", i + 1)).await;
+        app.state.clock.advance(Duration::minutes(1));
+        assert_eq!(app.gql(Some(&neighbour), support, json!({ "id": id })).await.ok()["supportReport"]["supportCount"], 1);
+    }
+    let with = "query($n: Int!) { taskInbox(first: $n) { nodes { id supportCount supportedByMe } } }";
+    let without = "query($n: Int!) { taskInbox(first: $n) { nodes { id supportCount } } }";
+    for n in [2, 8] {
+        app.gql(Some(&head), with, json!({ "n": 1 })).await.ok();
+        let (r, with_count) = app.gql_counted(Some(&head), with, json!({ "n": n })).await;
+        let nodes = r.ok()["taskInbox"]["nodes"].as_array().unwrap().clone();
+        let supported = nodes.iter().filter(|x| x["supportCount"].as_i64().unwrap() > 0).count();
+        assert!(supported >= 2, "the page shows supported reports: {nodes:?}");
+        assert!(nodes.iter().all(|x| x["supportedByMe"] == false), "the head supports none");
+        let (_, without_count) = app.gql_counted(Some(&head), without, json!({ "n": n })).await;
+        assert_eq!(with_count, without_count + 1, "{n} reports: one statement for supportedByMe");
+    }
+}

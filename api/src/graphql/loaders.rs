@@ -91,6 +91,29 @@ impl Loader<Uuid> for HeadOf {
     }
 }
 
+/// Whether a user supports a report ("me too"), keyed by (user, report): a page asking `supportedByMe` costs one
+/// statement per user (in practice one: the caller), not one per report.
+pub struct SupportedBy(pub sea_orm::DatabaseConnection);
+
+impl Loader<(Uuid, Uuid)> for SupportedBy {
+    type Value = bool;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[(Uuid, Uuid)]) -> Result<HashMap<(Uuid, Uuid), bool>, Self::Error> {
+        let mut by_user: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for (user, report) in keys {
+            by_user.entry(*user).or_default().push(*report);
+        }
+        let mut out: HashMap<(Uuid, Uuid), bool> = keys.iter().map(|k| (*k, false)).collect();
+        for (user, reports) in by_user {
+            for r in crate::service::support::supported_among(&self.0, user, &reports).await? {
+                out.insert((user, r), true);
+            }
+        }
+        Ok(out)
+    }
+}
+
 /// A per-request, caching DataLoader.
 pub type Cached<T> = DataLoader<T, HashMapCache>;
 
@@ -150,6 +173,8 @@ pub struct Loaders {
     pub report_event: Cached<ReportEventById>,
     /// Merchants.
     pub merchant: Cached<MerchantById>,
+    /// "Me too"s.
+    pub supported: DataLoader<SupportedBy, HashMapCache>,
 }
 
 /// How long a loader waits to collect keys before loading. Siblings in a list ask in the same poll, so a short
@@ -176,6 +201,7 @@ impl Loaders {
             category: DataLoader::with_cache(CategoryById(state.clone()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
             report_event: DataLoader::with_cache(ReportEventById(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
             merchant: DataLoader::with_cache(MerchantById(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
+            supported: DataLoader::with_cache(SupportedBy(d()), tokio::spawn, HashMapCache::default()).delay(BATCH_DELAY),
         }
     }
 }

@@ -363,7 +363,8 @@ impl Report {
         if self.row.support_count == 0 {
             return Ok(false);
         }
-        Ok(crate::service::support::supports(state(ctx), user, self.row.id).await?)
+        // Through the request's loader: a page of reports costs one statement, not one per report.
+        Ok(loaders(ctx).supported.load_one((user, self.row.id)).await.map_err(AppError::from)?.unwrap_or(false))
     }
     /// Who reported it: null for other residents when anonymous.
     async fn reporter(&self, ctx: &Context<'_>) -> Result<Option<Reporter>> {
