@@ -115,6 +115,8 @@ pub struct Config {
     pub wechat_push_token: Option<Secret>,
     /// Where photos are stored: local disk (default) or S3-compatible object storage.
     pub media: MediaConfig,
+    /// Report exports (`docs/export.md`).
+    pub export: ExportConfig,
     /// `LINLI_EVENT_EXPORT`: a file to which every domain event is appended as a JSON line, once and in order,
     /// from a cursor that survives restarts (for the district's archive or data platform). Default: none.
     pub event_export: Option<std::path::PathBuf>,
@@ -141,6 +143,20 @@ pub struct MediaConfig {
     /// `LINLI_PUBLIC_URL`: the server's public origin (`https://api.example.com`); signed photo URLs are absolute
     /// when set, paths (`/media/…`) otherwise.
     pub public_url: Option<String>,
+}
+
+/// Report exports.
+#[derive(Clone, Debug)]
+pub struct ExportConfig {
+    /// `LINLI_EXPORT_TTL_SECS`: how long a background export's download link (and its file in the media store)
+    /// lives after it is done, default 86400 (a day; at least 60).
+    pub file_ttl: Duration,
+    /// `LINLI_EXPORT_INTERVAL_MS`: how often the export job looks for queued exports and expired files, default
+    /// 2000.
+    pub interval: Duration,
+    /// `LINLI_EXPORT_TMP_DIR`: where workbooks are written while they are made (rust_xlsxwriter's constant-memory
+    /// rows, then the file), default the system's temporary directory. Files are removed when done.
+    pub tmp_dir: std::path::PathBuf,
 }
 
 /// An S3-compatible bucket (AWS S3, MinIO, Tencent COS, Aliyun OSS in S3 mode).
@@ -295,6 +311,11 @@ impl Config {
                 max_pixels: num("LINLI_UPLOAD_MAX_PIXELS", 50_000_000)?,
                 url_ttl: Duration::from_secs(num("LINLI_MEDIA_URL_TTL_SECS", 900)?.max(60)),
                 public_url: get("LINLI_PUBLIC_URL").map(|u| u.trim_end_matches('/').to_string()),
+            },
+            export: ExportConfig {
+                file_ttl: Duration::from_secs(num("LINLI_EXPORT_TTL_SECS", 86_400)?.max(60)),
+                interval: Duration::from_millis(num("LINLI_EXPORT_INTERVAL_MS", 2000)?.max(10)),
+                tmp_dir: get("LINLI_EXPORT_TMP_DIR").map(Into::into).unwrap_or_else(std::env::temp_dir),
             },
             event_export: get("LINLI_EVENT_EXPORT").map(Into::into),
             shutdown_grace: Duration::from_secs(num("LINLI_SHUTDOWN_GRACE_SECS", 20)?),

@@ -233,7 +233,7 @@ async fn graphql(State(s): State<Arc<HttpState>>, cx: RequestContext, req: Reque
 
     let mut gql_req = gql_req;
     s.parsed.attach(&mut gql_req);
-    let gql_req = gql_req.data(cx.actor()).data(Loaders::new(&s.app));
+    let gql_req = gql_req.data(cx.actor()).data(cx.lang).data(Loaders::new(&s.app));
     let gql_req = gql_req.data(crate::graphql::media::PhotoLoaders::new(&s.app));
     // Held while the operation executes; reading the body and writing the answer do not count.
     let _permit = match &s.in_flight {

@@ -60,9 +60,11 @@ pub enum Kind {
     PointsEntry,
     /// A best-neighbour-head voting period.
     VotePeriod,
+    /// A background export of reports.
+    Export,
 }
 
-const KINDS: [(Kind, &str); 24] = [
+const KINDS: [(Kind, &str); 25] = [
     (Kind::District, "dst"),
     (Kind::Street, "str"),
     (Kind::Community, "com"),
@@ -87,6 +89,7 @@ const KINDS: [(Kind, &str); 24] = [
     (Kind::Redemption, "rdm"),
     (Kind::PointsEntry, "pte"),
     (Kind::VotePeriod, "vtp"),
+    (Kind::Export, "exp"),
 ];
 
 impl serde::Serialize for Kind {

@@ -80,6 +80,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
             service::media_check::spawn(state.clone(), state.config.job_interval);
         }
         service::notify::spawn(state.clone(), state.config.outbox_interval);
+        service::export::job::spawn(state.clone());
         service::jobs::every(state.clone(), state.config.job_interval, "expired redemptions", |s| async move {
             service::incentives::expire_due(&s).await
         });

@@ -518,6 +518,34 @@ pub enum AuditScope {
     Company,
 }
 
+/// Where a background export stands (`export_job.status`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExportStatus {
+    /// Waiting for a replica to take it.
+    Queued,
+    /// Being written.
+    Running,
+    /// Written: the file can be downloaded until it expires.
+    Done,
+    /// It could not be written.
+    Failed,
+    /// Done, and its file removed after the link expired.
+    Expired,
+}
+
+/// The file format of an export (`export_job.format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ExportFormat {
+    /// Comma-separated values, UTF-8 with a byte-order mark.
+    Csv,
+    /// An Excel workbook.
+    Xlsx,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -556,6 +584,8 @@ mod tests {
         round_trips::<GridLevel>();
         round_trips::<EscalationReason>();
         round_trips::<CalendarDayKind>();
+        round_trips::<ExportStatus>();
+        round_trips::<ExportFormat>();
     }
 
     #[test]

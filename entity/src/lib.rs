@@ -15,6 +15,7 @@ pub mod domain_event;
 pub mod enums;
 pub mod incentive_package;
 pub mod event_consumer;
+pub mod export_job;
 pub mod media_check;
 pub mod merchant;
 pub mod grid_area;

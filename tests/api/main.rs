@@ -9,6 +9,7 @@ mod auth;
 mod authz;
 mod content;
 mod events;
+mod export;
 mod http;
 mod incentives;
 mod lifecycle;

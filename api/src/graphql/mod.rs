@@ -1,6 +1,7 @@
 //! The GraphQL API: resolvers are adapters that take the actor and state from the context, call one service
 //! function and wrap the result. Lists are Relay connections; errors carry `extensions.code`.
 mod audit;
+mod export;
 pub mod incentives;
 mod loaders;
 pub mod media;
@@ -34,11 +35,11 @@ use crate::state::AppState;
 
 /// All queries, merged per area.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery, sla::SlaQuery, audit::AuditQuery);
+pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery, sla::SlaQuery, audit::AuditQuery, export::ExportQuery);
 
 /// All mutations, merged per area.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(Mutation, report::ReportMutation, moderation::ModerationMutation, notify::NotificationMutation, incentives::IncentiveMutation, sla::SlaMutation);
+pub struct MutationRoot(Mutation, report::ReportMutation, moderation::ModerationMutation, notify::NotificationMutation, incentives::IncentiveMutation, sla::SlaMutation, export::ExportMutation);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

@@ -214,6 +214,178 @@ pub fn can_review_residence(roles: &Roles, neighbourhood: Option<Uuid>, communit
     neighbourhood.is_some_and(|n| roles.has(Role::NeighbourHead, n)) || is_admin_over(roles, community_place)
 }
 
+/// The kinds of unit whose reports can be read as a whole (exported, counted for the assessment).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReadScope {
+    /// 区
+    District,
+    /// 镇街
+    Street,
+    /// 社区
+    Community,
+    /// 小区
+    Compound,
+    /// 片
+    Area,
+    /// 组
+    Group,
+    /// 邻
+    Neighbourhood,
+    /// A property company: the reports dispatched to it.
+    Company,
+}
+
+impl ReadScope {
+    /// All of them, in the order [`require_reader_of`] looks a unit up.
+    pub const ALL: [ReadScope; 8] = [
+        ReadScope::District,
+        ReadScope::Street,
+        ReadScope::Community,
+        ReadScope::Compound,
+        ReadScope::Area,
+        ReadScope::Group,
+        ReadScope::Neighbourhood,
+        ReadScope::Company,
+    ];
+
+    /// The kind of its public id.
+    pub fn kind(self) -> Kind {
+        match self {
+            ReadScope::District => Kind::District,
+            ReadScope::Street => Kind::Street,
+            ReadScope::Community => Kind::Community,
+            ReadScope::Compound => Kind::Compound,
+            ReadScope::Area => Kind::Area,
+            ReadScope::Group => Kind::Group,
+            ReadScope::Neighbourhood => Kind::Neighbourhood,
+            ReadScope::Company => Kind::PropertyCompany,
+        }
+    }
+
+    /// The scope of a public id's kind (none: not a unit whose reports can be read).
+    pub fn of_kind(kind: Kind) -> Option<ReadScope> {
+        ReadScope::ALL.into_iter().find(|s| s.kind() == kind)
+    }
+
+    /// The same kind as the audit log stores it.
+    pub fn audit(self) -> entity::enums::AuditScope {
+        use entity::enums::AuditScope as A;
+        match self {
+            ReadScope::District => A::District,
+            ReadScope::Street => A::Street,
+            ReadScope::Community => A::Community,
+            ReadScope::Compound => A::Compound,
+            ReadScope::Area => A::Area,
+            ReadScope::Group => A::Group,
+            ReadScope::Neighbourhood => A::Neighbourhood,
+            ReadScope::Company => A::Company,
+        }
+    }
+
+    /// The table its units are rows of.
+    fn table(self) -> &'static str {
+        match self {
+            ReadScope::District => "district",
+            ReadScope::Street => "street",
+            ReadScope::Community => "community",
+            ReadScope::Compound => "compound",
+            ReadScope::Area => "grid_area",
+            ReadScope::Group => "grid_group",
+            ReadScope::Neighbourhood => "neighbourhood",
+            ReadScope::Company => "property_company",
+        }
+    }
+}
+
+/// Proof that the caller may read every report of a unit: what [`require_reader_of`] returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReaderOf {
+    /// What kind of unit.
+    pub kind: ReadScope,
+    /// The unit.
+    pub id: Uuid,
+    /// Its district (whose work calendar counts its business hours).
+    pub district: Uuid,
+}
+
+/// Which kind of unit `id` is (none: no unit has it). One statement over the unit tables: ids are UUIDv7, unique
+/// across tables.
+async fn kind_of_unit<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<ReadScope>> {
+    use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, UnionType};
+    let select = |s: ReadScope, n: i32| -> SelectStatement {
+        Query::select().expr(Expr::val(n)).from(Alias::new(s.table())).and_where(Expr::col(Alias::new("id")).eq(id)).to_owned()
+    };
+    let mut q = select(ReadScope::ALL[0], 0);
+    for (n, s) in ReadScope::ALL.iter().enumerate().skip(1) {
+        q.union(UnionType::All, select(*s, n as i32));
+    }
+    let stmt = db.get_database_backend().build(&q);
+    let Some(row) = db.query_one_raw(stmt).await? else { return Ok(None) };
+    let n: i32 = row.try_get_by_index(0)?;
+    Ok(ReadScope::ALL.get(n as usize).copied())
+}
+
+/// Whether `roles` make the caller a head of the grid unit at `place` or of one above it (a group head reads the
+/// group and its neighbourhoods, an area head the area and everything in it).
+fn heads_over(roles: &Roles, place: &Place) -> bool {
+    place.neighbourhood.is_some_and(|n| roles.has(Role::NeighbourHead, n))
+        || place.group.is_some_and(|g| roles.has(Role::GroupHead, g))
+        || place.area.is_some_and(|a| roles.has(Role::AreaHead, a))
+}
+
+/// Who may read every report of the unit `scope` (export them, see its figures): the admins over it (a district's,
+/// street's or community's admins over what is below them), the heads of a grid unit or of one above it, and for a
+/// property company its staff and those who manage its staff ([`require_company_manager`]: an admin over every
+/// compound it manages, so nobody reads another community's tickets through a company). NOT_FOUND when no unit
+/// has that id, and for a company the caller has no standing at (another company's staff never learn it exists);
+/// FORBIDDEN with the rule that refused for an org or grid unit (the tree itself is not secret).
+pub async fn require_reader_of(state: &AppState, actor: &Actor, scope: Uuid) -> AppResult<ReaderOf> {
+    let roles = actor.roles(state).await?;
+    let Some(kind) = kind_of_unit(&state.db, scope).await? else {
+        return Err(AppError::not_found("单位", "Unit"));
+    };
+    let place = places::of(&state.db, kind.kind(), scope).await?;
+    let proof = ReaderOf { kind, id: scope, district: place.district };
+    if kind == ReadScope::Company {
+        if roles.has(Role::PropertyStaff, scope) {
+            return Ok(proof);
+        }
+        return match require_company_manager(&state.db, &roles, scope, place.district).await {
+            Ok(_) => Ok(proof),
+            Err(AppError::Forbidden { .. }) => Err(places::not_found(Kind::PropertyCompany)),
+            Err(e) => Err(e),
+        };
+    }
+    if heads_over(&roles, &place) {
+        return Ok(proof);
+    }
+    require_admin_over(&roles, &place)?;
+    Ok(proof)
+}
+
+/// The office in which the caller reads `place` (as the audit log records it): the highest admin level over it,
+/// else the head role over it, else property staff or the office that manages the company.
+pub async fn reading_office(state: &AppState, actor: &Actor, reader: &ReaderOf, place: &Place) -> AppResult<Option<Role>> {
+    let roles = actor.roles(state).await?;
+    if reader.kind == ReadScope::Company {
+        if roles.has(Role::PropertyStaff, reader.id) {
+            return Ok(Some(Role::PropertyStaff));
+        }
+        return Ok(require_company_manager(&state.db, &roles, reader.id, reader.district).await.ok().map(|m| m.role));
+    }
+    if let Some(level) = admin_level(&roles, place) {
+        return Ok(Some(level.role()));
+    }
+    Ok([
+        (place.area, Role::AreaHead),
+        (place.group, Role::GroupHead),
+        (place.neighbourhood, Role::NeighbourHead),
+    ]
+    .into_iter()
+    .find(|(unit, role)| unit.is_some_and(|u| roles.has(*role, u)))
+    .map(|(_, role)| role))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

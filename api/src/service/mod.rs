@@ -5,6 +5,7 @@ pub mod authz;
 pub mod batch;
 pub mod content;
 pub mod events;
+pub mod export;
 pub mod grid;
 pub mod incentives;
 pub mod jobs;

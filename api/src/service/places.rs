@@ -51,6 +51,7 @@ fn missing(kind: Kind) -> AppError {
         Kind::Redemption => AppError::not_found("兑换记录", "Redemption"),
         Kind::PointsEntry => AppError::not_found("积分记录", "Points entry"),
         Kind::VotePeriod => AppError::not_found("评选", "Voting period"),
+        Kind::Export => AppError::not_found("导出任务", "Export"),
     }
 }
 

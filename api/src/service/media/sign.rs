@@ -54,14 +54,47 @@ pub enum Invalid {
     Expired,
 }
 
-fn mac(config: &Config, id: Uuid, variant: Variant, exp: i64, hidden_ok: bool) -> HmacSha256 {
-    // A key of its own, derived from the JWT secret, so a signed URL can never be mistaken for anything else.
+/// An HMAC under a key of its own for `purpose`, derived from the JWT secret, so a signed URL of one kind can never
+/// be mistaken for anything else.
+fn keyed(config: &Config, purpose: &[u8]) -> HmacSha256 {
     let mut kdf = HmacSha256::new_from_slice(config.jwt_secret.expose().as_bytes()).expect("HMAC takes any key");
-    kdf.update(b"linli/media-url/v1");
+    kdf.update(purpose);
     let key = kdf.finalize().into_bytes();
-    let mut m = HmacSha256::new_from_slice(&key).expect("HMAC takes any key");
+    HmacSha256::new_from_slice(&key).expect("HMAC takes any key")
+}
+
+fn mac(config: &Config, id: Uuid, variant: Variant, exp: i64, hidden_ok: bool) -> HmacSha256 {
+    let mut m = keyed(config, b"linli/media-url/v1");
     m.update(format!("{}|{}|{exp}|{}", id.simple(), variant.as_str(), u8::from(hidden_ok)).as_bytes());
     m
+}
+
+fn export_mac(config: &Config, job: Uuid, requester: Uuid, exp: i64) -> HmacSha256 {
+    let mut m = keyed(config, b"linli/export-url/v1");
+    m.update(format!("{}|{}|{exp}", job.simple(), requester.simple()).as_bytes());
+    m
+}
+
+/// The signed download URL of export `job` for its `requester`, valid until `exp` (the job's expiry): the same
+/// mechanism as photo URLs, under a key of its own, and bound to the requester (the download also needs their
+/// token).
+pub fn export_url(config: &Config, job: Uuid, requester: Uuid, exp: i64) -> String {
+    let base = config.media.public_url.as_deref().unwrap_or("");
+    let tag = export_mac(config, job, requester, exp).finalize().into_bytes();
+    let sig = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(tag);
+    format!("{base}/export/files/{}?exp={exp}&sig={sig}", encode(Kind::Export, job).0)
+}
+
+/// Checks an export URL's signature (in constant time) for `requester`, then its expiry.
+pub fn verify_export(config: &Config, job: Uuid, requester: Uuid, exp: i64, sig: &str, now: i64) -> Result<(), Invalid> {
+    let Ok(tag) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(sig) else {
+        return Err(Invalid::BadSignature);
+    };
+    export_mac(config, job, requester, exp).verify_slice(&tag).map_err(|_| Invalid::BadSignature)?;
+    if exp <= now {
+        return Err(Invalid::Expired);
+    }
+    Ok(())
 }
 
 /// The expiry a URL signed at `now` gets: at least the configured lifetime, rounded up to a step.
@@ -146,6 +179,21 @@ mod tests {
             Config::from_lookup(|k| (k == "LINLI_JWT_SECRET").then(|| "another-secret-another-secret-0000".into()))
                 .unwrap();
         assert_eq!(verify(&other, id, Variant::Thumb, exp, false, &sig, now), Err(Invalid::BadSignature));
+    }
+
+    #[test]
+    fn an_export_url_is_bound_to_its_job_its_requester_and_its_expiry() {
+        let c = cfg();
+        let (job, me, other, exp) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), 1_800_000_900);
+        let url = export_url(&c, job, me, exp);
+        let sig = url.rsplit_once("sig=").unwrap().1;
+        assert_eq!(verify_export(&c, job, me, exp, sig, exp - 1), Ok(()));
+        assert_eq!(verify_export(&c, job, me, exp, sig, exp), Err(Invalid::Expired));
+        assert_eq!(verify_export(&c, job, other, exp, sig, exp - 1), Err(Invalid::BadSignature));
+        assert_eq!(verify_export(&c, Uuid::now_v7(), me, exp, sig, exp - 1), Err(Invalid::BadSignature));
+        assert_eq!(verify_export(&c, job, me, exp + 1, sig, exp - 1), Err(Invalid::BadSignature));
+        let photo = signature(&c, job, Variant::Full, exp, false);
+        assert_eq!(verify_export(&c, job, me, exp, &photo, exp - 1), Err(Invalid::BadSignature), "a photo signature is no export signature");
     }
 
     #[test]

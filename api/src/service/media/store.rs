@@ -82,6 +82,30 @@ impl MediaStore {
         Ok(())
     }
 
+    /// Stores the file at `file` under `key`, read and sent in parts of 8 MiB (a multipart upload to a bucket),
+    /// so a large file never sits in memory whole.
+    pub async fn put_file(&self, key: &str, file: &std::path::Path) -> AppResult<u64> {
+        use tokio::io::AsyncReadExt;
+        const PART: usize = 8 * 1024 * 1024;
+        let mut f = tokio::fs::File::open(file).await.map_err(AppError::internal)?;
+        let upload = self.store.put_multipart(&path(key)?).await.map_err(unavailable)?;
+        let mut w = object_store::WriteMultipart::new_with_chunk_size(upload, PART);
+        let mut buf = vec![0u8; 1024 * 1024];
+        let mut size = 0u64;
+        loop {
+            let n = f.read(&mut buf).await.map_err(AppError::internal)?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            // At most two parts in flight: memory stays at a few parts whatever the file's size.
+            w.wait_for_capacity(2).await.map_err(unavailable)?;
+            w.write(&buf[..n]);
+        }
+        w.finish().await.map_err(unavailable)?;
+        Ok(size)
+    }
+
     /// Reads the object under `key`; NOT_FOUND if there is none.
     pub async fn get(&self, key: &str) -> AppResult<Object> {
         match self.store.get(&path(key)?).await {

@@ -6,6 +6,7 @@ pub mod category;
 pub mod jobs;
 pub mod machine;
 pub mod query;
+pub mod scope;
 pub mod similar;
 pub mod similar_rank;
 pub mod submit;

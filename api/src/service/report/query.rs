@@ -160,7 +160,7 @@ pub async fn inbox(
     let streets: Vec<Uuid> = roles.scopes(Role::StreetAdmin).collect();
     if !streets.is_empty() {
         any = true;
-        let communities = crate::service::sla::overdue::communities_of_streets(state, &streets).await?;
+        let communities = crate::service::report::scope::communities_of_streets(state, &streets).await?;
         scope = scope.add(report::Column::CommunityId.is_in(communities));
     }
     if !any {

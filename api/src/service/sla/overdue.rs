@@ -1,14 +1,14 @@
 //! `overdueReports`: the reports of a scope near or past their due time, soonest due first. Only warned stages are
 //! on the board (the timer job warns at the warning time), so the statement reads a small partial index per scope
 //! column.
-use entity::{community, report, street};
+use entity::report;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
 
-use crate::auth::{Actor, Role};
-use crate::error::{AppError, AppResult};
+use crate::auth::Actor;
+use crate::error::AppResult;
 use crate::ids::Kind;
-use crate::service::authz;
+use crate::service::report::scope;
 use crate::service::page::{self, Page, TimeCursor};
 use crate::state::AppState;
 
@@ -21,60 +21,13 @@ pub enum OverdueState {
     Breached,
 }
 
-/// The condition selecting the reports of scope `(kind, id)`, if the caller may see that scope's board: a head of
-/// the unit, an admin over it, staff of the company. NOT_FOUND for a unit that does not exist, FORBIDDEN (with its
-/// reason) for one the caller has no standing over.
+/// The condition selecting the reports of scope `(kind, id)`, if the caller may read that scope
+/// (`authz::require_reader_of`: its heads, the admins over it, the company's staff and managers). NOT_FOUND for a
+/// unit that does not exist (and a company the caller has no standing at), FORBIDDEN (with its reason) for a unit
+/// the caller has no standing over.
 pub async fn scope_condition(state: &AppState, actor: &Actor, kind: Kind, id: Uuid) -> AppResult<Condition> {
-    let roles = actor.roles(state).await?;
-    let head = match kind {
-        Kind::Neighbourhood => Some((Role::NeighbourHead, report::Column::NeighbourhoodId)),
-        Kind::Group => Some((Role::GroupHead, report::Column::GroupId)),
-        Kind::Area => Some((Role::AreaHead, report::Column::AreaId)),
-        _ => None,
-    };
-    if let Some((role, col)) = head {
-        if roles.has(role, id) {
-            return Ok(Condition::all().add(col.eq(id)));
-        }
-    }
-    if kind == Kind::PropertyCompany {
-        if roles.has(Role::PropertyStaff, id) {
-            return Ok(Condition::all().add(report::Column::CompanyId.eq(id)));
-        }
-        return Err(AppError::not_found("物业公司", "Company"));
-    }
-    // Proof of standing only: what it proved (the place) is not needed beyond the kind and id.
-    authz::require_admin_of(state, actor, kind, id).await?;
-    Ok(match kind {
-        Kind::Neighbourhood => Condition::all().add(report::Column::NeighbourhoodId.eq(id)),
-        Kind::Group => Condition::all().add(report::Column::GroupId.eq(id)),
-        Kind::Area => Condition::all().add(report::Column::AreaId.eq(id)),
-        Kind::Community => Condition::all().add(report::Column::CommunityId.eq(id)),
-        Kind::Compound => Condition::all().add(report::Column::CompoundId.eq(id)),
-        Kind::Street => Condition::all().add(report::Column::CommunityId.is_in(communities_of_streets(state, &[id]).await?)),
-        Kind::District => {
-            let streets: Vec<Uuid> = street::Entity::find()
-                .select_only()
-                .column(street::Column::Id)
-                .filter(street::Column::DistrictId.eq(id))
-                .into_tuple()
-                .all(&state.db)
-                .await?;
-            Condition::all().add(report::Column::CommunityId.is_in(communities_of_streets(state, &streets).await?))
-        }
-        _ => return Err(AppError::bad_input("scopeId", crate::msg!("请选择一个区域、网格单元或物业公司", "Name a unit of the org tree or grid, or a company"))),
-    })
-}
-
-/// The communities of `streets`.
-pub async fn communities_of_streets(state: &AppState, streets: &[Uuid]) -> AppResult<Vec<Uuid>> {
-    Ok(community::Entity::find()
-        .select_only()
-        .column(community::Column::Id)
-        .filter(community::Column::StreetId.is_in(streets.to_vec()))
-        .into_tuple()
-        .all(&state.db)
-        .await?)
+    let reader = scope::require_reader(state, actor, kind, id, "scopeId").await?;
+    scope::condition(state, &reader).await
 }
 
 /// The board page: (reports, has next).
