@@ -209,6 +209,136 @@ pub async fn require_company_manager<C: ConnectionTrait>(
     }
 }
 
+/// What kind of scope [`require_reader_of`] proved the caller may read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReadScope {
+    /// A district.
+    District,
+    /// A street or town.
+    Street,
+    /// A community.
+    Community,
+    /// A compound.
+    Compound,
+    /// A grid area (片).
+    Area,
+    /// A grid group (组).
+    Group,
+    /// A neighbourhood (邻).
+    Neighbourhood,
+    /// A property company.
+    Company,
+}
+
+impl ReadScope {
+    /// The id kind of units of this scope.
+    pub fn kind(self) -> Kind {
+        match self {
+            ReadScope::District => Kind::District,
+            ReadScope::Street => Kind::Street,
+            ReadScope::Community => Kind::Community,
+            ReadScope::Compound => Kind::Compound,
+            ReadScope::Area => Kind::Area,
+            ReadScope::Group => Kind::Group,
+            ReadScope::Neighbourhood => Kind::Neighbourhood,
+            ReadScope::Company => Kind::PropertyCompany,
+        }
+    }
+
+    /// The scope of units of `kind` (none: not a scope one reads figures or reports of).
+    pub fn of_kind(kind: Kind) -> Option<ReadScope> {
+        Some(match kind {
+            Kind::District => ReadScope::District,
+            Kind::Street => ReadScope::Street,
+            Kind::Community => ReadScope::Community,
+            Kind::Compound => ReadScope::Compound,
+            Kind::Area => ReadScope::Area,
+            Kind::Group => ReadScope::Group,
+            Kind::Neighbourhood => ReadScope::Neighbourhood,
+            Kind::PropertyCompany => ReadScope::Company,
+            _ => return None,
+        })
+    }
+}
+
+/// Proof that the caller may read a scope's reports and figures: what [`require_reader_of`] returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReaderOf {
+    /// What the scope is.
+    pub kind: ReadScope,
+    /// Its id.
+    pub id: Uuid,
+    /// The district it is in (a company's: the district it is registered in).
+    pub district: Uuid,
+}
+
+/// The kind of the unit or company with id `id`: one statement over the eight tables (ids are UUIDs, unique
+/// across them). NOT_FOUND when there is none.
+async fn scope_kind<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<ReadScope> {
+    const TABLES: [(&str, ReadScope); 8] = [
+        ("district", ReadScope::District),
+        ("street", ReadScope::Street),
+        ("community", ReadScope::Community),
+        ("compound", ReadScope::Compound),
+        ("grid_area", ReadScope::Area),
+        ("grid_group", ReadScope::Group),
+        ("neighbourhood", ReadScope::Neighbourhood),
+        ("property_company", ReadScope::Company),
+    ];
+    let sql = TABLES
+        .iter()
+        .enumerate()
+        .map(|(i, (t, _))| format!("SELECT {i} AS k FROM {t} WHERE id = $1"))
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let stmt = sea_orm::Statement::from_sql_and_values(db.get_database_backend(), sql, [sea_orm::Value::from(id)]);
+    let row = db.query_one_raw(stmt).await?.ok_or_else(|| AppError::not_found("区域或物业公司", "Scope"))?;
+    let k: i32 = row.try_get("", "k")?;
+    Ok(TABLES[k as usize].1)
+}
+
+/// Who may read a scope's reports and figures (the overdue board, KPIs, rankings, exports): the admins over the
+/// unit (district, street or community admins above it); for a grid unit also its head and the heads above it
+/// within the community (a group head reads the group and its neighbourhoods, an area head the area, its groups
+/// and neighbourhoods); for a property company its staff and the admins over every compound it manages now (a
+/// district admin of its district always; see [`require_company_manager`]).
+///
+/// `scope` is the unit's or company's id (a global id decoded by the resolver). Refusals are those of the
+/// overdue board: NOT_FOUND for an id that names nothing, and for a company the caller has no standing over
+/// (who works for which company is not public); FORBIDDEN with the admin rule that said no (`NOT_ADMIN_OF_…`)
+/// for an org or grid unit, which every logged-in user may see in the tree.
+pub async fn require_reader_of(state: &AppState, actor: &Actor, scope: Uuid) -> AppResult<ReaderOf> {
+    let kind = scope_kind(&state.db, scope).await?;
+    require_reader_of_kind(state, actor, kind, scope).await
+}
+
+/// [`require_reader_of`] for a scope whose kind the caller already knows (the kind of a decoded global id): no
+/// statement to find the kind.
+pub async fn require_reader_of_kind(state: &AppState, actor: &Actor, kind: ReadScope, id: Uuid) -> AppResult<ReaderOf> {
+    let roles = actor.roles(state).await?;
+    let place = places::of(&state.db, kind.kind(), id).await?;
+    let proof = ReaderOf { kind, id, district: place.district };
+    if kind == ReadScope::Company {
+        if roles.has(Role::PropertyStaff, id) || require_company_manager(&state.db, &roles, id, place.district).await.is_ok() {
+            return Ok(proof);
+        }
+        return Err(AppError::not_found("物业公司", "Company"));
+    }
+    let head = |role: Role, unit: Option<Uuid>| unit.is_some_and(|u| roles.has(role, u));
+    let is_head = match kind {
+        ReadScope::Neighbourhood => {
+            head(Role::NeighbourHead, Some(id)) || head(Role::GroupHead, place.group) || head(Role::AreaHead, place.area)
+        }
+        ReadScope::Group => head(Role::GroupHead, Some(id)) || head(Role::AreaHead, place.area),
+        ReadScope::Area => head(Role::AreaHead, Some(id)),
+        _ => false,
+    };
+    if !is_head {
+        require_admin_over(&roles, &place)?;
+    }
+    Ok(proof)
+}
+
 /// Who may verify or reject a residence: the head of its neighbourhood, or an admin over its community.
 pub fn can_review_residence(roles: &Roles, neighbourhood: Option<Uuid>, community_place: &Place) -> bool {
     neighbourhood.is_some_and(|n| roles.has(Role::NeighbourHead, n)) || is_admin_over(roles, community_place)

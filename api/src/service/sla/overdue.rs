@@ -5,10 +5,10 @@ use entity::{community, report, street};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr};
 use uuid::Uuid;
 
-use crate::auth::{Actor, Role};
+use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::ids::Kind;
-use crate::service::authz;
+use crate::service::authz::{self, ReadScope};
 use crate::service::page::{self, Page, TimeCursor};
 use crate::state::AppState;
 
@@ -21,38 +21,24 @@ pub enum OverdueState {
     Breached,
 }
 
-/// The condition selecting the reports of scope `(kind, id)`, if the caller may see that scope's board: a head of
-/// the unit, an admin over it, staff of the company. NOT_FOUND for a unit that does not exist, FORBIDDEN (with its
-/// reason) for one the caller has no standing over.
+/// The condition selecting the reports of scope `(kind, id)`, if the caller may read that scope
+/// ([`authz::require_reader_of_kind`]: its heads, the admins over it, the company's staff and admins). NOT_FOUND for a
+/// unit that does not exist or a company the caller has no standing over, FORBIDDEN (with its reason) for a unit
+/// the caller has no standing over.
 pub async fn scope_condition(state: &AppState, actor: &Actor, kind: Kind, id: Uuid) -> AppResult<Condition> {
-    let roles = actor.roles(state).await?;
-    let head = match kind {
-        Kind::Neighbourhood => Some((Role::NeighbourHead, report::Column::NeighbourhoodId)),
-        Kind::Group => Some((Role::GroupHead, report::Column::GroupId)),
-        Kind::Area => Some((Role::AreaHead, report::Column::AreaId)),
-        _ => None,
-    };
-    if let Some((role, col)) = head {
-        if roles.has(role, id) {
-            return Ok(Condition::all().add(col.eq(id)));
-        }
-    }
-    if kind == Kind::PropertyCompany {
-        if roles.has(Role::PropertyStaff, id) {
-            return Ok(Condition::all().add(report::Column::CompanyId.eq(id)));
-        }
-        return Err(AppError::not_found("物业公司", "Company"));
-    }
-    // Proof of standing only: what it proved (the place) is not needed beyond the kind and id.
-    authz::require_admin_of(state, actor, kind, id).await?;
-    Ok(match kind {
-        Kind::Neighbourhood => Condition::all().add(report::Column::NeighbourhoodId.eq(id)),
-        Kind::Group => Condition::all().add(report::Column::GroupId.eq(id)),
-        Kind::Area => Condition::all().add(report::Column::AreaId.eq(id)),
-        Kind::Community => Condition::all().add(report::Column::CommunityId.eq(id)),
-        Kind::Compound => Condition::all().add(report::Column::CompoundId.eq(id)),
-        Kind::Street => Condition::all().add(report::Column::CommunityId.is_in(communities_of_streets(state, &[id]).await?)),
-        Kind::District => {
+    let scope = ReadScope::of_kind(kind).ok_or_else(|| {
+        AppError::bad_input("scopeId", crate::msg!("请选择一个区域、网格单元或物业公司", "Name a unit of the org tree or grid, or a company"))
+    })?;
+    authz::require_reader_of_kind(state, actor, scope, id).await?;
+    Ok(match scope {
+        ReadScope::Neighbourhood => Condition::all().add(report::Column::NeighbourhoodId.eq(id)),
+        ReadScope::Group => Condition::all().add(report::Column::GroupId.eq(id)),
+        ReadScope::Area => Condition::all().add(report::Column::AreaId.eq(id)),
+        ReadScope::Community => Condition::all().add(report::Column::CommunityId.eq(id)),
+        ReadScope::Compound => Condition::all().add(report::Column::CompoundId.eq(id)),
+        ReadScope::Company => Condition::all().add(report::Column::CompanyId.eq(id)),
+        ReadScope::Street => Condition::all().add(report::Column::CommunityId.is_in(communities_of_streets(state, &[id]).await?)),
+        ReadScope::District => {
             let streets: Vec<Uuid> = street::Entity::find()
                 .select_only()
                 .column(street::Column::Id)
@@ -62,7 +48,6 @@ pub async fn scope_condition(state: &AppState, actor: &Actor, kind: Kind, id: Uu
                 .await?;
             Condition::all().add(report::Column::CommunityId.is_in(communities_of_streets(state, &streets).await?))
         }
-        _ => return Err(AppError::bad_input("scopeId", crate::msg!("请选择一个区域、网格单元或物业公司", "Name a unit of the org tree or grid, or a company"))),
     })
 }
 
