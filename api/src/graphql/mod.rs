@@ -2,6 +2,7 @@
 //! function and wrap the result. Lists are Relay connections; errors carry `extensions.code`.
 mod audit;
 pub mod incentives;
+mod kpi;
 mod loaders;
 pub mod media;
 mod moderation;
@@ -34,7 +35,7 @@ use crate::state::AppState;
 
 /// All queries, merged per area.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery, sla::SlaQuery, audit::AuditQuery);
+pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery, sla::SlaQuery, audit::AuditQuery, kpi::KpiQuery);
 
 /// All mutations, merged per area.
 #[derive(MergedObject, Default)]

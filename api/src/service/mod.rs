@@ -8,6 +8,7 @@ pub mod events;
 pub mod grid;
 pub mod incentives;
 pub mod jobs;
+pub mod kpi;
 pub mod lookup;
 pub mod media_check;
 pub mod notify;
