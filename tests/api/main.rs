@@ -11,6 +11,7 @@ mod content;
 mod events;
 mod http;
 mod incentives;
+mod kpi;
 mod lifecycle;
 mod media_check;
 mod notify;

@@ -48,6 +48,11 @@ pub fn period_keys(d: NaiveDate) -> [NaiveDate; 4] {
     [week, first(d.month()), first((d.month() - 1) / 3 * 3 + 1), first(1)]
 }
 
+/// `t` with its seconds dropped.
+fn minute_of(t: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.timestamp().div_euclid(60) * 60, 0).expect("in range")
+}
+
 /// What the events add to a fact row: accumulated, never taken back.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Seen {
@@ -72,8 +77,10 @@ fn stage_bit(s: SlaStage) -> i32 {
 pub fn fact_of(r: &report::Model, street: Uuid, district: Uuid, cal: &Calendar, seen: Seen) -> report_fact::Model {
     let day = beijing_date(r.submitted_at);
     let [week, month, quarter, year] = period_keys(day);
-    let wall = |t: Option<DateTime<Utc>>| t.map(|t| (t - r.submitted_at).num_minutes().max(0) as i32);
-    let biz = |t: Option<DateTime<Utc>>| t.map(|t| cal.minutes_between(r.submitted_at, t, false) as i32);
+    // Whole minutes between the minutes of the two timestamps (their seconds dropped).
+    let submitted = minute_of(r.submitted_at);
+    let wall = |t: Option<DateTime<Utc>>| t.map(|t| (minute_of(t) - submitted).num_minutes().max(0) as i32);
+    let biz = |t: Option<DateTime<Utc>>| t.map(|t| cal.minutes_between(submitted, minute_of(t), false) as i32);
     let mut breaches = seen.breaches;
     if let (Some(stage), true) = (r.sla_stage, r.sla_breached) {
         breaches |= stage_bit(stage);
@@ -112,7 +119,7 @@ pub fn fact_of(r: &report::Model, street: Uuid, district: Uuid, cal: &Calendar, 
         breach_start: bit(stage_bit(SlaStage::Start)),
         breach_resolve: bit(stage_bit(SlaStage::Resolve)),
         escalations: r.escalations,
-        levels: seen.levels | if r.escalations > 0 { r.sla_level.map(level_bit).unwrap_or(0) } else { 0 },
+        levels: seen.levels,
         reopened: i32::from(r.reopen_count > 0),
         confirmed: i32::from(r.confirmed_at.is_some()),
         auto_closed: i32::from(r.auto_closed),
@@ -333,7 +340,9 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, which: Which<'_>) -> AppResult<
             }
             let cal = &cals[&district];
             let breaches = cats.get(&r.category_id).map(|c| past_breaches(r, c, cal)).unwrap_or(0);
-            facts.push(fact_of(r, street, district, cal, Seen { ack_by: acks.get(&r.id).copied(), breaches, levels: 0 }));
+            // The level it holds now, if it got there by escalation (reset when a company stage starts).
+            let levels = if r.escalated_at.is_some() { r.sla_level.map(level_bit).unwrap_or(0) } else { 0 };
+            facts.push(fact_of(r, street, district, cal, Seen { ack_by: acks.get(&r.id).copied(), breaches, levels }));
         }
         written += facts.len();
         if !facts.is_empty() {
