@@ -100,6 +100,8 @@ pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
         return Ok(false);
     }
     load_reports(state).await?;
+    // The reports were backdated after their changes: their KPI facts are computed again from the rows.
+    api::service::kpi::facts::refresh(&state.db, api::service::kpi::facts::Which::All).await?;
     Ok(true)
 }
 
