@@ -28,6 +28,8 @@ pub struct Model {
     /// Its status now (the stored value of `ReportStatus`).
     pub status: String,
     pub support_count: i32,
+    /// 1, or 0 for a merged duplicate (whose figures below are all zero or null).
+    pub counted: i32,
     /// Minutes from submission to the milestone, wall-clock and business (none: not reached).
     pub ack_wall: Option<i32>,
     pub ack_biz: Option<i32>,

@@ -144,31 +144,30 @@ impl Sums {
     }
 }
 
-/// Counted: every report but merged duplicates.
-const K: &str = "status <> 'DUPLICATE'";
-
-/// The counts and sums: (column, SQL aggregate).
+/// The counts and sums: (column, SQL aggregate). A merged duplicate's row has zeros and nulls (`facts.rs`), so only
+/// `received` and the statuses see it and no aggregate tests the status to leave it out.
 pub fn sums() -> Vec<(&'static str, String)> {
-    let n = |cond: &str| format!("COUNT(*) FILTER (WHERE {K} AND {cond})");
-    let s = |expr: &str, cond: &str| format!("CAST(SUM({expr}) FILTER (WHERE {K} AND {cond}) AS BIGINT)");
-    let mut v: Vec<(&'static str, String)> = vec![("received", "COUNT(*)".into()), ("counted", format!("COUNT(*) FILTER (WHERE {K})"))];
+    let n = |cond: &str| format!("COUNT(*) FILTER (WHERE {cond})");
+    let sum = |col: &str| format!("CAST(SUM({col}) AS BIGINT)");
+    let count = |col: &str| format!("COUNT({col})");
+    let mut v: Vec<(&'static str, String)> = vec![("received", "COUNT(*)".into()), ("counted", sum("counted"))];
     for (c, st) in STATUSES {
         v.push((c, format!("COUNT(*) FILTER (WHERE status = '{st}')")));
     }
     let rows: [(&'static str, String); 37] = [
-        ("supports", s("support_count", "1 = 1")),
+        ("supports", sum("support_count")),
         ("supported", n("support_count > 0")),
-        ("acked", n("ack_wall IS NOT NULL")),
-        ("dispatched", n("dispatch_wall IS NOT NULL")),
-        ("started", n("started = 1")),
-        ("resolved", n("resolve_wall IS NOT NULL")),
-        ("closed", n("close_wall IS NOT NULL")),
-        ("breach_ack", n("breach_ack = 1")),
-        ("breach_handle", n("breach_handle = 1")),
-        ("breach_start", n("breach_start = 1")),
-        ("breach_resolve", n("breach_resolve = 1")),
+        ("acked", count("ack_wall")),
+        ("dispatched", count("dispatch_wall")),
+        ("started", sum("started")),
+        ("resolved", count("resolve_wall")),
+        ("closed", count("close_wall")),
+        ("breach_ack", sum("breach_ack")),
+        ("breach_handle", sum("breach_handle")),
+        ("breach_start", sum("breach_start")),
+        ("breach_resolve", sum("breach_resolve")),
         ("any_breach", n("breach_ack + breach_handle + breach_start + breach_resolve > 0")),
-        ("escalations", s("escalations", "1 = 1")),
+        ("escalations", sum("escalations")),
         ("escalated", n("escalations > 0")),
         ("lvl_property", n("(levels & 1) <> 0")),
         ("lvl_neighbour_head", n("(levels & 2) <> 0")),
@@ -176,11 +175,11 @@ pub fn sums() -> Vec<(&'static str, String)> {
         ("lvl_area_head", n("(levels & 8) <> 0")),
         ("lvl_community_admin", n("(levels & 16) <> 0")),
         ("lvl_street_admin", n("(levels & 32) <> 0")),
-        ("reopened", n("reopened = 1")),
-        ("confirmed", n("confirmed = 1")),
-        ("auto_closed", n("auto_closed = 1")),
-        ("rated", n("rating IS NOT NULL")),
-        ("rating_sum", s("rating", "rating IS NOT NULL")),
+        ("reopened", sum("reopened")),
+        ("confirmed", sum("confirmed")),
+        ("auto_closed", sum("auto_closed")),
+        ("rated", count("rating")),
+        ("rating_sum", sum("rating")),
         ("r1", n("rating = 1")),
         ("r2", n("rating = 2")),
         ("r3", n("rating = 3")),
@@ -245,7 +244,7 @@ pub fn statement(backend: DbBackend, spec: &Spec) -> Statement {
     if backend == DbBackend::Postgres {
         for d in &spec.durations {
             for (p, name) in [(0.5, "p50"), (0.9, "p90")] {
-                cols.push(format!("percentile_cont({p}) WITHIN GROUP (ORDER BY {c}) FILTER (WHERE {K}) AS {c}_{name}", c = d.col()));
+                cols.push(format!("percentile_cont({p}) WITHIN GROUP (ORDER BY {c}) AS {c}_{name}", c = d.col()));
             }
         }
     }
@@ -255,13 +254,13 @@ pub fn statement(backend: DbBackend, spec: &Spec) -> Statement {
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-/// SQLite's second statement: the durations of the counted reports, with their keys.
+/// SQLite's second statement: the durations of the counted reports (a duplicate's are null), with their keys.
 fn durations_statement(backend: DbBackend, spec: &Spec) -> Statement {
     let mut values = Vec::new();
     let w = where_sql(spec, &mut values);
     let mut cols: Vec<String> = spec.keys.iter().enumerate().map(|(i, k)| key_sql(*k, i, &mut values)).collect();
     cols.extend(spec.durations.iter().map(|d| d.col().to_owned()));
-    Statement::from_sql_and_values(backend, format!("SELECT {} FROM report_fact WHERE {w} AND {K}", cols.join(", ")), values)
+    Statement::from_sql_and_values(backend, format!("SELECT {} FROM report_fact WHERE {w} AND counted = 1", cols.join(", ")), values)
 }
 
 fn key_values(row: &QueryResult, keys: &[Key]) -> AppResult<Vec<KeyValue>> {

@@ -86,7 +86,7 @@ pub fn fact_of(r: &report::Model, street: Uuid, district: Uuid, cal: &Calendar, 
         breaches |= stage_bit(stage);
     }
     let bit = |b: i32| i32::from(breaches & b != 0);
-    report_fact::Model {
+    let fact = report_fact::Model {
         report_id: r.id,
         district_id: district,
         street_id: street,
@@ -124,6 +124,36 @@ pub fn fact_of(r: &report::Model, street: Uuid, district: Uuid, cal: &Calendar, 
         confirmed: i32::from(r.confirmed_at.is_some()),
         auto_closed: i32::from(r.auto_closed),
         rating: r.rating,
+        counted: 1,
+    };
+    if counted(r.status) { fact } else { uncounted(fact) }
+}
+
+/// A merged duplicate's row: its units, period and status, every figure zero or null (the primary counts).
+fn uncounted(f: report_fact::Model) -> report_fact::Model {
+    report_fact::Model {
+        counted: 0,
+        support_count: 0,
+        ack_wall: None,
+        ack_biz: None,
+        dispatch_wall: None,
+        dispatch_biz: None,
+        resolve_wall: None,
+        resolve_biz: None,
+        close_wall: None,
+        close_biz: None,
+        started: 0,
+        breach_ack: 0,
+        breach_handle: 0,
+        breach_start: 0,
+        breach_resolve: 0,
+        escalations: 0,
+        levels: 0,
+        reopened: 0,
+        confirmed: 0,
+        auto_closed: 0,
+        rating: None,
+        ..f
     }
 }
 
@@ -174,11 +204,12 @@ fn upsert(rows: Vec<report_fact::Model>) -> sea_orm::InsertMany<report_fact::Act
         F::Confirmed,
         F::AutoClosed,
         F::Rating,
+        F::Counted,
     ];
     let mut oc = OnConflict::column(F::ReportId);
     oc.update_columns(overwrite);
     for c in ["breach_ack", "breach_handle", "breach_start", "breach_resolve", "levels"] {
-        oc.value(sea_orm::sea_query::Alias::new(c), Expr::cust(format!("report_fact.{c} | excluded.{c}")));
+        oc.value(sea_orm::sea_query::Alias::new(c), Expr::cust(format!("CASE WHEN excluded.counted = 1 THEN report_fact.{c} | excluded.{c} ELSE 0 END")));
     }
     oc.value(F::AckBy, Expr::cust("COALESCE(excluded.ack_by, report_fact.ack_by)"));
     report_fact::Entity::insert_many(rows.into_iter().map(IntoActiveModel::into_active_model)).on_conflict(oc.to_owned())
@@ -220,6 +251,7 @@ pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
             report_fact::Entity::update_many()
                 .col_expr(col, Expr::value(1))
                 .filter(report_fact::Column::ReportId.eq(*report))
+                .filter(report_fact::Column::Counted.eq(1))
                 .exec(cx.db)
                 .await?;
             Ok(())
@@ -228,6 +260,7 @@ pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
             report_fact::Entity::update_many()
                 .col_expr(report_fact::Column::SupportCount, Expr::value(*count))
                 .filter(report_fact::Column::ReportId.eq(*report))
+                .filter(report_fact::Column::Counted.eq(1))
                 .exec(cx.db)
                 .await?;
             Ok(())
