@@ -376,3 +376,28 @@ async fn a_compound_with_three_reports_is_insufficient_data_not_first_and_ties_s
     let r = app.gql(Some(&admin), bad, json!({ "c": ids.compound })).await;
     assert_eq!((r.code(), r.field()), ("BAD_USER_INPUT", Some("childrenOf")));
 }
+
+#[tokio::test]
+async fn the_demo_district_has_figures_for_every_kpi_and_a_ranking() {
+    let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
+    assert!(linli_tools::demo::load_if_empty(&app.state).await.unwrap());
+    let ids = Demo::ids(&app).await;
+    let admin = app.login("admin").await;
+    let today = (Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let from = (today - chrono::Duration::days(30)).to_string();
+    let r = kpis(&app, &admin, &ids.district, &from, &today.to_string(), "WEEK", false).await;
+    let t = r.ok()["kpis"]["total"].clone();
+    assert!(t["counted"].as_i64().unwrap() >= 20, "{t}");
+    for d in ["timeToAcknowledge", "timeToDispatch", "timeToResolve", "timeToClose"] {
+        assert!(t[d]["p50Hours"].as_f64().unwrap() > 0.0, "{d}: {}", t[d]);
+        assert!(t[d]["p90BusinessHours"].as_f64().is_some(), "{d}: {}", t[d]);
+    }
+    for f in ["reopenRate", "confirmationRate", "averageRating", "acknowledgedWithinSlaRate", "firstTimeFixRate", "escalationsPerReport"] {
+        assert!(t[f].as_f64().unwrap() > 0.0, "{f}: {t}");
+    }
+    assert!(t["supports"].as_i64().unwrap() > 0 && t["dispatched"].as_i64().unwrap() > 0 && t["handledByHeads"].as_i64().unwrap() > 0, "{t}");
+    let q = "query($d: ID!, $f: NaiveDate!, $t: NaiveDate!) { kpiRanking(scope: COMPOUND, childrenOf: $d, metric: MEDIAN_HOURS_TO_ACKNOWLEDGE, from: $f, to: $t, minimumSample: 3) { entries { name rank value } } }";
+    let r = app.gql(Some(&admin), q, json!({ "d": ids.district, "f": from, "t": today.to_string() })).await;
+    let e = r.ok()["kpiRanking"]["entries"].as_array().unwrap().clone();
+    assert!(e.iter().filter(|x| x["rank"].is_number()).count() >= 2, "{e:?}");
+}
