@@ -44,7 +44,7 @@ if os.path.exists(seed_txt):
         if m:
             counts[m.group(1)] = int(m.group(2))
 
-TARGET_P99 = {"submit": 50.0, "acknowledge": 50.0}
+TARGET_P99 = {"submit": 50.0, "acknowledge": 50.0, "kpi_street": 100.0, "kpi_ranking": 100.0}
 TARGET_RATIO = {"submit": 0.40}
 NAMES = {
     "my_reports": "`myReports` first page (resident)",
@@ -56,6 +56,8 @@ NAMES = {
     "submit": "`submitReport`",
     "acknowledge": "`acknowledgeReport`",
     "similar": "`similarReports` before submitting (resident)",
+    "kpi_street": "`kpis` of a street, by month over a year (street admin)",
+    "kpi_ranking": "`kpiRanking` of the district's compounds, 30 days (district admin)",
     "mixed": "mixed morning peak (80% reads, 20% writes)",
 }
 

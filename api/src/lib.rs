@@ -33,6 +33,11 @@ pub use server::serve;
 /// when `LINLI_JOBS` is on.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let mut db = db::connect_and_migrate(&config.database_url, config.database_max_connections).await?;
+    // Reports from before the KPI facts (migration 000018) get their rows once; afterwards this finds none.
+    let backfilled = service::kpi::facts::refresh(&db, service::kpi::facts::Which::Missing).await?;
+    if backfilled > 0 {
+        tracing::info!(backfilled, "wrote the KPI facts of reports from before them");
+    }
     let log_db = db::connect(&config.database_url, 2).await?;
     let sql_statements = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let counter = sql_statements.clone();

@@ -36,10 +36,12 @@ local q = {
   report = '{"query":"query($id: ID!) { report(id: $id) { id status description urgency category { code nameZh } compound { name } milestones { submittedAt acknowledgedAt resolvedAt closedAt } availableActions timeline(first: 20) { nodes { kind actorRole actorName fromStatus toStatus note at } } comments(first: 20) { nodes { body authorRole at } } } }","variables":{"id":"%s"}}',
   submit = '{"query":"mutation($i: SubmitReportInput!) { submitReport(input: $i) { id status } }","variables":{"i":{"categoryId":"%s","description":"楼道灯坏了，晚上回家很不方便"}}}',
   similar = '{"query":"query($i: SimilarReportsInput!) { similarReports(input: $i) { score report { id status description supportCount } } }","variables":{"i":%s}}',
+  kpi_street = '{"query":"query($s: ID!, $f: NaiveDate!, $t: NaiveDate!) { kpis(scopeId: $s, from: $f, to: $t, groupBy: MONTH) { rows { period figures { received counted byStatus { status reports } supports timeToAcknowledge { reports p50Hours p90Hours p50BusinessHours p90BusinessHours } timeToDispatch { p50Hours p90Hours p50BusinessHours p90BusinessHours } timeToResolve { p50Hours p90Hours p50BusinessHours p90BusinessHours } timeToClose { p50Hours p90Hours p50BusinessHours p90BusinessHours } breachRate { acknowledge handle start resolve any } escalationsPerReport levelsReached { level share } reopenRate confirmationRate autoCloseRate averageRating ratings acknowledgedWithinSlaRate handledByHeads dispatched firstTimeFixRate } } } }","variables":%s}',
+  kpi_ranking = '{"query":"query($d: ID!, $f: NaiveDate!, $t: NaiveDate!) { kpiRanking(scope: COMPOUND, childrenOf: $d, metric: MEDIAN_HOURS_TO_ACKNOWLEDGE, from: $f, to: $t) { direction entries { id name sample value rank insufficientData previousRank change } } }","variables":%s}',
   acknowledge = '{"query":"mutation($id: ID!) { acknowledgeReport(id: $id, note: \\"收到，马上处理\\") { id status } }","variables":{"id":"%s"}}',
 }
 
-local residents, heads, area_heads, staff, reports, acks, cats, probes
+local residents, heads, area_heads, staff, reports, acks, cats, probes, kpi_street, kpi_ranking
 local ack_next, ack_stride, ack_end = 1, 1, 0
 -- Globals (not locals): done() reads them from every thread with thread:get.
 errors, checked = 0, 0
@@ -56,6 +58,7 @@ function init(args)
   math.randomseed(os.time() + id * 7919)
   residents, heads, area_heads, staff = load("residents.tsv"), load("heads.tsv"), load("area_heads.tsv"), load("staff.tsv")
   reports, acks, cats, probes = load("reports.tsv"), load("acknowledge.tsv"), categories(), load("similar.tsv")
+  kpi_street, kpi_ranking = load("kpi_street.tsv"), load("kpi_ranking.tsv")
   -- Disjoint acknowledgements: slice k of n, and within it thread `id` of `threads` takes every threads-th row.
   local k, n = (os.getenv("SLICE") or "1/1"):match("(%d+)/(%d+)")
   k, n = tonumber(k), tonumber(n)
@@ -80,6 +83,8 @@ local function one(kind)
   elseif kind == "queue" then local r = pick(staff); return post(r[1], q.queue)
   elseif kind == "report" then local r = pick(reports); return post(r[1], string.format(q.report, r[2]))
   elseif kind == "similar" then local r = pick(probes); return post(r[1], string.format(q.similar, r[2]))
+  elseif kind == "kpi_street" then local r = pick(kpi_street); return post(r[1], string.format(q.kpi_street, r[2]))
+  elseif kind == "kpi_ranking" then local r = pick(kpi_ranking); return post(r[1], string.format(q.kpi_ranking, r[2]))
   elseif kind == "submit" then local r = pick(residents); return post(r[1], string.format(q.submit, cats[math.random(#cats)]))
   elseif kind == "acknowledge" then
     local i = ack_next

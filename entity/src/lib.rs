@@ -33,6 +33,7 @@ pub mod refresh_token;
 pub mod report;
 pub mod report_comment;
 pub mod report_event;
+pub mod report_fact;
 pub mod report_support;
 pub mod residence;
 pub mod street;

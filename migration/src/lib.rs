@@ -20,6 +20,7 @@ mod m20261127_000014_report_reporter_name;
 mod m20261201_000015_create_domain_events;
 mod m20261202_000016_sla_and_support;
 mod m20261203_000017_audit_log;
+mod m20261203_000018_kpi;
 mod m20261203_000019_exports;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_create_domain_events::Migration),
             Box::new(m20261202_000016_sla_and_support::Migration),
             Box::new(m20261203_000017_audit_log::Migration),
+            Box::new(m20261203_000018_kpi::Migration),
             Box::new(m20261203_000019_exports::Migration),
         ]
     }

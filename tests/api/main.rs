@@ -12,6 +12,7 @@ mod events;
 mod export;
 mod http;
 mod incentives;
+mod kpi;
 mod lifecycle;
 mod media_check;
 mod notify;

@@ -9,6 +9,7 @@ use api::auth::Actor;
 use api::auth::actor::AuthState;
 use api::service::page::PageArgs;
 use api::service::report::machine::{Action, Status};
+use api::service::kpi::aggregate;
 use api::service::report::{Urgency, act, query, similar, submit};
 use api::state::AppState;
 use entity::appointment;
@@ -201,9 +202,41 @@ async fn once(state: &AppState, i: &Inputs, scenario: &str, rng: &mut StdRng) ->
             };
             similar::similar(state, &as_actor(user), input).await?;
         }
+        "kpi_street" | "kpi_ranking" => {
+            // The aggregate statement alone, run bare through the pool: the SQL of the request, no check, no decoding.
+            let k = i.m.kpi.as_ref().ok_or_else(|| anyhow::anyhow!("the manifest has no KPI scopes: seed again"))?;
+            let spec = kpi_spec(k, scenario == "kpi_street");
+            let stmt = aggregate::statement(state.db.get_database_backend(), &spec);
+            sea_orm::ConnectionTrait::query_all_raw(&state.db, stmt).await?;
+        }
         other => anyhow::bail!("unknown scenario {other}"),
     }
     Ok(())
+}
+
+/// The statement of the KPI scenarios: a street's months over the year up to `to`, or the district's compounds on
+/// the median hours to acknowledge over its last 30 days and the 30 before (what `kpis` and `kpiRanking` run).
+fn kpi_spec(k: &crate::seed::KpiScopes, street_year: bool) -> aggregate::Spec {
+    use api::service::kpi::aggregate::{Dur, Key, ScopeCol, Spec};
+    if street_year {
+        return Spec {
+            scope: (ScopeCol::Street, k.street),
+            from: k.to - chrono::Duration::days(364),
+            to: k.to,
+            category: None,
+            keys: vec![Key::Period("month")],
+            durations: Dur::ALL.to_vec(),
+        };
+    }
+    let from = k.to - chrono::Duration::days(29);
+    Spec {
+        scope: (ScopeCol::District, k.district),
+        from: from - chrono::Duration::days(30),
+        to: k.to,
+        category: None,
+        keys: vec![Key::Child("compound_id"), Key::Before(from)],
+        durations: vec![Dur::AckWall],
+    }
 }
 
 /// An acknowledge, as `acknowledgeReport` does it (with the harness's note).

@@ -100,6 +100,8 @@ pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
         return Ok(false);
     }
     load_reports(state).await?;
+    // The reports were backdated after their changes: their KPI facts are computed again from the rows.
+    api::service::kpi::facts::refresh(&state.db, api::service::kpi::facts::Which::All).await?;
     Ok(true)
 }
 
@@ -431,14 +433,28 @@ async fn sla_scenes(state: &AppState, supporters: &[Uuid]) -> anyhow::Result<()>
     Ok(())
 }
 
-/// Moves a report and its timeline `by` into the past.
+/// Moves a report and its timeline into the past: submitted `by` ago, and its steps (walked within milliseconds)
+/// spread over the time since, the k-th of n steps at k/n of 90% of it, so that the KPIs of the demo (hours to
+/// acknowledge, to resolve, …) have figures that vary from report to report.
 async fn backdate(db: &DatabaseConnection, id: Uuid, by: chrono::Duration) -> anyhow::Result<()> {
     let Some(r) = report::Entity::find_by_id(id).one(db).await? else { return Ok(()) };
-    let shift = |t: Option<chrono::DateTime<Utc>>| t.map(|t| t - by);
+    let mut events = report_event::Entity::find().filter(report_event::Column::ReportId.eq(id)).all(db).await?;
+    events.sort_by_key(|e| (e.created_at, e.id));
+    let steps: Vec<chrono::DateTime<Utc>> = events.iter().map(|e| e.created_at).collect();
+    let start = r.submitted_at - by;
+    let n = steps.len().max(1) as i32;
+    let submitted = r.submitted_at;
+    let spread = |t: chrono::DateTime<Utc>| {
+        // The last step at or before t (a milestone is written with its step, within the same millisecond).
+        let k = steps.iter().rposition(|s| *s <= t + chrono::Duration::milliseconds(1)).unwrap_or(0) as i32;
+        let base = steps.get(k as usize).copied().unwrap_or(submitted);
+        start + by * 9 / 10 * k / n + (t - base).max(chrono::Duration::zero())
+    };
+    let shift = |t: Option<chrono::DateTime<Utc>>| t.map(&spread);
     let mut am: report::ActiveModel = r.clone().into();
     am.created_at = Set(r.created_at - by);
-    am.submitted_at = Set(r.submitted_at - by);
-    am.waiting_since = Set(r.waiting_since - by);
+    am.submitted_at = Set(start);
+    am.waiting_since = Set(spread(r.waiting_since));
     am.acknowledged_at = Set(shift(r.acknowledged_at));
     am.dispatched_at = Set(shift(r.dispatched_at));
     am.started_at = Set(shift(r.started_at));
@@ -451,10 +467,10 @@ async fn backdate(db: &DatabaseConnection, id: Uuid, by: chrono::Duration) -> an
     am.last_event_at = Set(shift(r.last_event_at));
     // The SLA clocks are left as they are: the demo's clocks start when it is loaded, so a fresh demo does not
     // escalate every backdated report at once (the demo's overdue and near-breach reports are set up on purpose).
-    am.queue_at = Set(r.queue_at - by);
+    am.queue_at = Set(spread(r.queue_at));
     am.update(db).await?;
-    for e in report_event::Entity::find().filter(report_event::Column::ReportId.eq(id)).all(db).await? {
-        let at = e.created_at - by;
+    for e in events {
+        let at = spread(e.created_at);
         let mut am: report_event::ActiveModel = e.into();
         am.created_at = Set(at);
         am.update(db).await?;

@@ -69,6 +69,25 @@ pub struct Manifest {
     pub probes: Vec<(Uuid, Uuid, Uuid, i32, String)>,
     /// Row counts per table.
     pub counts: HashMap<String, usize>,
+    /// The KPI scenarios' scopes: a street admin with their street, the district admin with the district, and the
+    /// last day of the generated history (Beijing).
+    #[serde(default)]
+    pub kpi: Option<KpiScopes>,
+}
+
+/// Who asks for KPIs in the benchmark, over what.
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+pub struct KpiScopes {
+    /// A street admin.
+    pub street_admin: Uuid,
+    /// Their street.
+    pub street: Uuid,
+    /// The district admin.
+    pub district_admin: Uuid,
+    /// The district.
+    pub district: Uuid,
+    /// The last day of the history before the fresh reports.
+    pub to: chrono::NaiveDate,
 }
 
 struct Rows {
@@ -199,8 +218,16 @@ pub async fn seed(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result
             m.reports = out.sample_reports;
             m.to_acknowledge = out.to_acknowledge;
             m.probes = out.probes;
+            if let (Some((street_admin, street)), Some((district_admin, district))) = (out.kpi_street, out.kpi_district) {
+                // The day before the fresh reports (the last six hours): the KPI scenarios read the history.
+                let to = api::service::kpi::facts::beijing_date(now - Duration::hours(6)) - Duration::days(1);
+                m.kpi = Some(KpiScopes { street_admin, street, district_admin, district, to });
+            }
         }
     }
+    // The KPI facts of every generated report (they went in with COPY, not through the facts subscriber).
+    let facts = api::service::kpi::facts::refresh(db, api::service::kpi::facts::Which::All).await?;
+    sink.counts.insert("report_fact".into(), facts);
     m.counts = sink.counts;
     if db.get_database_backend() == DbBackend::Postgres {
         db.execute_unprepared("ANALYZE").await?;
@@ -217,6 +244,8 @@ struct DistrictSeed {
     sample_reports: Vec<(Uuid, Uuid)>,
     to_acknowledge: Vec<(Uuid, Uuid)>,
     probes: Vec<(Uuid, Uuid, Uuid, i32, String)>,
+    kpi_street: Option<(Uuid, Uuid)>,
+    kpi_district: Option<(Uuid, Uuid)>,
 }
 
 /// One neighbourhood's place in the tree, for reports.
@@ -290,6 +319,7 @@ async fn build_district(
     sink.write(&mut rows).await?;
     let admin = new_user(rng, &mut users, format!("区管理员{d}"));
     appoint(rng, &mut appts, admin, Role::DistrictAdmin, district);
+    out.kpi_district = Some((admin, district));
 
     let n_streets = scaled(STREETS, f);
     let n_communities = scaled(COMMUNITIES, f).max(n_streets);
@@ -314,6 +344,7 @@ async fn build_district(
     for st in &streets {
         let a = new_user(rng, &mut users, "街道管理员".into());
         appoint(rng, &mut appts, a, Role::StreetAdmin, *st);
+        out.kpi_street.get_or_insert((a, *st));
     }
 
     let mut rows = Rows::new("community", &["id", "created_at", "name", "street_id"]);

@@ -3,6 +3,7 @@
 mod audit;
 mod export;
 pub mod incentives;
+mod kpi;
 mod loaders;
 pub mod media;
 mod moderation;
@@ -35,7 +36,7 @@ use crate::state::AppState;
 
 /// All queries, merged per area.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery, sla::SlaQuery, audit::AuditQuery, export::ExportQuery);
+pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery, sla::SlaQuery, audit::AuditQuery, export::ExportQuery, kpi::KpiQuery);
 
 /// All mutations, merged per area.
 #[derive(MergedObject, Default)]

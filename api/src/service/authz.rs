@@ -340,10 +340,16 @@ fn heads_over(roles: &Roles, place: &Place) -> bool {
 /// has that id, and for a company the caller has no standing at (another company's staff never learn it exists);
 /// FORBIDDEN with the rule that refused for an org or grid unit (the tree itself is not secret).
 pub async fn require_reader_of(state: &AppState, actor: &Actor, scope: Uuid) -> AppResult<ReaderOf> {
-    let roles = actor.roles(state).await?;
     let Some(kind) = kind_of_unit(&state.db, scope).await? else {
         return Err(AppError::not_found("单位", "Unit"));
     };
+    require_reader_of_kind(state, actor, kind, scope).await
+}
+
+/// [`require_reader_of`] for a unit whose kind the caller already knows (a decoded global id's): no statement to
+/// find the kind. The same rules and refusals.
+pub async fn require_reader_of_kind(state: &AppState, actor: &Actor, kind: ReadScope, scope: Uuid) -> AppResult<ReaderOf> {
+    let roles = actor.roles(state).await?;
     let place = places::of(&state.db, kind.kind(), scope).await?;
     let proof = ReaderOf { kind, id: scope, district: place.district };
     if kind == ReadScope::Company {

@@ -9,6 +9,7 @@ pub mod export;
 pub mod grid;
 pub mod incentives;
 pub mod jobs;
+pub mod kpi;
 pub mod lookup;
 pub mod media_check;
 pub mod notify;

@@ -7,10 +7,11 @@
 //! 2. **notifications**: in-app notifications and the subscribe-message outbox, `service::notify`;
 //! 3. **points**: what the change earns a head, `service::incentives::points`;
 //! 4. **the audit log**: an admin action's row in the hash-chained `audit_log`, `service::audit`;
-//! 5. **the durable log**: the event appended to `domain_event` ([`log`]), last, so that it records only what
+//! 5. **KPI facts**: the report's `report_fact` row, one UPSERT, `service::kpi::facts`;
+//! 6. **the durable log**: the event appended to `domain_event` ([`log`]), last, so that it records only what
 //!    every subscriber accepted.
 //!
-//! (Next, in this order: SLA timers, KPI counters.) A subscriber that fails fails the change: the
+//! (SLA timers are not a subscriber: a status change writes its clocks in its own UPDATE.) A subscriber that fails fails the change: the
 //! transaction rolls back and nothing of it is seen. After the commit, [`Change::commit`] runs the effects that
 //! belong to this process (the role cache's generation, the local lookup caches) and wakes the sequencer, which
 //! numbers the new log entries; every replica's followers ([`follow`]) then read them from the log, in order:
@@ -536,6 +537,7 @@ impl<'s> Change<'s> {
         crate::service::notify::on_event(&cx, &event).await?;
         crate::service::incentives::points::on_event(&cx, &event).await?;
         crate::service::audit::on_event(&cx, &event).await?;
+        crate::service::kpi::facts::on_event(&cx, &event).await?;
         log::append(&cx, &event).await?;
         self.emitted.push(event);
         Ok(())
