@@ -1,7 +1,7 @@
 //! A report's KPI facts (migration 000018): what the assessment counts of it, kept by the facts subscriber.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "report_fact")]
 pub struct Model {
     /// The report.

@@ -217,10 +217,11 @@ async fn once(state: &AppState, i: &Inputs, scenario: &str, rng: &mut StdRng) ->
 /// The statement of the KPI scenarios: a street's months over the year up to `to`, or the district's compounds on
 /// the median hours to acknowledge over its last 30 days and the 30 before (what `kpis` and `kpiRanking` run).
 fn kpi_spec(k: &crate::seed::KpiScopes, street_year: bool) -> aggregate::Spec {
-    use api::service::kpi::aggregate::{Dur, Key, ScopeCol, Spec};
+    use api::service::authz::ReadScope;
+    use api::service::kpi::aggregate::{Dur, Key, Spec};
     if street_year {
         return Spec {
-            scope: (ScopeCol::Street, k.street),
+            scope: (ReadScope::Street, k.street),
             from: k.to - chrono::Duration::days(364),
             to: k.to,
             category: None,
@@ -230,7 +231,7 @@ fn kpi_spec(k: &crate::seed::KpiScopes, street_year: bool) -> aggregate::Spec {
     }
     let from = k.to - chrono::Duration::days(29);
     Spec {
-        scope: (ScopeCol::District, k.district),
+        scope: (ReadScope::District, k.district),
         from: from - chrono::Duration::days(30),
         to: k.to,
         category: None,

@@ -10,40 +10,19 @@ use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
 use uuid::Uuid;
 
 use crate::error::AppResult;
+use crate::service::authz::ReadScope;
 
-/// The scope columns of `report_fact`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScopeCol {
-    /// `district_id`
-    District,
-    /// `street_id`
-    Street,
-    /// `community_id`
-    Community,
-    /// `compound_id`
-    Compound,
-    /// `area_id`
-    Area,
-    /// `group_id`
-    Group,
-    /// `neighbourhood_id`
-    Neighbourhood,
-    /// `company_id`
-    Company,
-}
-
-impl ScopeCol {
-    fn name(self) -> &'static str {
-        match self {
-            ScopeCol::District => "district_id",
-            ScopeCol::Street => "street_id",
-            ScopeCol::Community => "community_id",
-            ScopeCol::Compound => "compound_id",
-            ScopeCol::Area => "area_id",
-            ScopeCol::Group => "group_id",
-            ScopeCol::Neighbourhood => "neighbourhood_id",
-            ScopeCol::Company => "company_id",
-        }
+/// The `report_fact` column that holds a unit of `scope`'s kind.
+fn fact_column(scope: ReadScope) -> &'static str {
+    match scope {
+        ReadScope::District => "district_id",
+        ReadScope::Street => "street_id",
+        ReadScope::Community => "community_id",
+        ReadScope::Compound => "compound_id",
+        ReadScope::Area => "area_id",
+        ReadScope::Group => "group_id",
+        ReadScope::Neighbourhood => "neighbourhood_id",
+        ReadScope::Company => "company_id",
     }
 }
 
@@ -115,7 +94,7 @@ impl Dur {
 #[derive(Clone, Debug)]
 pub struct Spec {
     /// The scope column and its value.
-    pub scope: (ScopeCol, Uuid),
+    pub scope: (ReadScope, Uuid),
     /// Submission days from (inclusive).
     pub from: NaiveDate,
     /// … to (inclusive).
@@ -226,7 +205,7 @@ fn where_sql(spec: &Spec, values: &mut Vec<Value>) -> String {
     values.push(Value::from(spec.scope.1));
     values.push(Value::from(spec.from));
     values.push(Value::from(spec.to));
-    let mut w = format!("{} = $1 AND day >= $2 AND day <= $3", spec.scope.0.name());
+    let mut w = format!("{} = $1 AND day >= $2 AND day <= $3", fact_column(spec.scope.0));
     if let Some(c) = spec.category {
         values.push(Value::from(c));
         w.push_str(&format!(" AND category_id = ${}", values.len()));

@@ -234,55 +234,10 @@ async fn write_one(cx: &Cx<'_>, r: &report::Model, seen: Seen) -> AppResult<()> 
 fn one_row_sql(backend: sea_orm::DbBackend) -> &'static str {
     static SQL: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
     let sql = SQL.get_or_init(|| {
-        let build = |b: sea_orm::DbBackend| sea_orm::QueryTrait::build(&upsert(vec![blank()]), b).sql;
+        let build = |b: sea_orm::DbBackend| sea_orm::QueryTrait::build(&upsert(vec![report_fact::Model::default()]), b).sql;
         [build(sea_orm::DbBackend::Postgres), build(sea_orm::DbBackend::Sqlite)]
     });
     if backend == sea_orm::DbBackend::Postgres { &sql[0] } else { &sql[1] }
-}
-
-/// A row with every column set, for building the statement's text.
-fn blank() -> report_fact::Model {
-    let d = NaiveDate::from_ymd_opt(2000, 1, 1).expect("valid date");
-    report_fact::Model {
-        report_id: Uuid::nil(),
-        district_id: Uuid::nil(),
-        street_id: Uuid::nil(),
-        community_id: Uuid::nil(),
-        compound_id: Uuid::nil(),
-        area_id: None,
-        group_id: None,
-        neighbourhood_id: None,
-        company_id: None,
-        category_id: Uuid::nil(),
-        ack_by: None,
-        day: d,
-        week: d,
-        month: d,
-        quarter: d,
-        year: d,
-        status: String::new(),
-        support_count: 0,
-        counted: 0,
-        ack_wall: None,
-        ack_biz: None,
-        dispatch_wall: None,
-        dispatch_biz: None,
-        resolve_wall: None,
-        resolve_biz: None,
-        close_wall: None,
-        close_biz: None,
-        started: 0,
-        breach_ack: 0,
-        breach_handle: 0,
-        breach_start: 0,
-        breach_resolve: 0,
-        escalations: 0,
-        levels: 0,
-        reopened: 0,
-        confirmed: 0,
-        auto_closed: 0,
-        rating: None,
-    }
 }
 
 /// The values of a row in the entity's column order (the order sea-query's INSERT lists them).
@@ -336,7 +291,7 @@ mod tests {
 
     #[test]
     fn the_cached_upsert_binds_what_sea_query_would() {
-        let mut f = blank();
+        let mut f = report_fact::Model::default();
         f.ack_wall = Some(12);
         f.status = "CLOSED".into();
         f.rating = Some(4);

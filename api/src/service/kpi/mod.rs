@@ -23,7 +23,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use entity::enums::{GridLevel, ReportStatus};
 use uuid::Uuid;
 
-use self::aggregate::{Dur, Key, KeyValue, ScopeCol, Spec, Sums};
+use self::aggregate::{Dur, Key, KeyValue, Spec, Sums};
 use crate::auth::Actor;
 use crate::error::{AppError, AppResult};
 use crate::ids::Kind;
@@ -328,20 +328,6 @@ impl Figures {
     }
 }
 
-/// The scope column of a scope.
-pub fn scope_col(s: ReadScope) -> ScopeCol {
-    match s {
-        ReadScope::District => ScopeCol::District,
-        ReadScope::Street => ScopeCol::Street,
-        ReadScope::Community => ScopeCol::Community,
-        ReadScope::Compound => ScopeCol::Compound,
-        ReadScope::Area => ScopeCol::Area,
-        ReadScope::Group => ScopeCol::Group,
-        ReadScope::Neighbourhood => ScopeCol::Neighbourhood,
-        ReadScope::Company => ScopeCol::Company,
-    }
-}
-
 /// A checked `kpis` request: the caller may read the scope, the period is valid.
 #[derive(Clone, Debug)]
 pub struct Request {
@@ -403,7 +389,7 @@ pub fn spec(r: &Request, grouped: bool) -> Spec {
         }
     }
     Spec {
-        scope: (scope_col(r.scope.kind), r.scope.id),
+        scope: (r.scope.kind, r.scope.id),
         from: r.period.from,
         to: r.period.to,
         category: r.category,

@@ -17,7 +17,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::aggregate::{self, Dur, Key, KeyValue, Spec, Sums};
-use super::{Figures, Period, scope_col};
+use super::{Figures, Period};
 use crate::auth::{Actor, HEAD_ROLES};
 use crate::error::{AppError, AppResult};
 use crate::ids::Kind;
@@ -307,7 +307,7 @@ pub async fn ranking(
         Ranked::Head => "ack_by",
     };
     let spec = Spec {
-        scope: (scope_col(parent.kind), parent.id),
+        scope: (parent.kind, parent.id),
         from: previous.from,
         to: period.to,
         category: None,
