@@ -107,6 +107,9 @@ pub struct Config {
     pub miniprogram_state: String,
     /// `LINLI_OUTBOX_INTERVAL_MS`: how often the outbox worker looks for messages to send, default 2000.
     pub outbox_interval: Duration,
+    /// How often the KPI cells changed since they were last built are built again (`LINLI_KPI_CELL_INTERVAL_MS`,
+    /// default 5 s; a KPI reads the facts of a cell not yet built, so this bounds its cost, not its freshness).
+    pub kpi_cell_interval: Duration,
     /// `LINLI_POINTS_RULES`: points per reason, as JSON; default
     /// `{"ACK_IN_SLA": 2, "RESOLUTION_CONFIRMED": 5, "FIVE_STAR": 3, "VOTE_WIN": 50}`. A reason set to 0 awards nothing.
     pub points_rules: std::collections::HashMap<entity::enums::PointsReason, i32>,
@@ -279,6 +282,7 @@ impl Config {
                 }
             },
             outbox_interval: Duration::from_millis(num("LINLI_OUTBOX_INTERVAL_MS", 2000)?.max(10)),
+            kpi_cell_interval: Duration::from_millis(num("LINLI_KPI_CELL_INTERVAL_MS", 5000)?.max(10)),
             points_rules: {
                 use entity::enums::PointsReason as R;
                 let mut rules: std::collections::HashMap<R, i32> =

@@ -86,6 +86,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         }
         service::notify::spawn(state.clone(), state.config.outbox_interval);
         service::export::job::spawn(state.clone());
+        service::jobs::every(state.clone(), state.config.kpi_cell_interval, "built KPI cells", |s| async move {
+            service::kpi::cell::build_all(&s.db).await
+        });
         service::jobs::every(state.clone(), state.config.job_interval, "expired redemptions", |s| async move {
             service::incentives::expire_due(&s).await
         });

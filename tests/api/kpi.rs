@@ -3,7 +3,7 @@
 //! month and category; who may read what; the ranking's minimum sample, ties and previous period. Time moves by
 //! the server's clock; the timer and auto-close jobs are run as the jobs run them.
 use chrono::{DateTime, TimeZone, Utc};
-use sea_orm::{EntityTrait, Set};
+use sea_orm::{ConnectionTrait, EntityTrait, Set};
 use serde_json::{Value, json};
 
 use crate::common::{Demo, TestApp};
@@ -211,6 +211,26 @@ async fn every_figure_of_the_fixture_is_what_was_worked_out_by_hand() {
     assert_eq!((m[0]["period"].as_str(), m[0]["figures"]["received"].as_i64()), (Some("2027-03-01"), Some(7)));
     assert_eq!(m[0]["figures"], *total);
 
+    // Read from the month's KPI cells once they are built (the job's work: jobs are off here), the figures are the
+    // same, by month and by category; made dirty again, the month is read from its facts again.
+    assert!(api::service::kpi::cell::build_all(&app.state.db).await.unwrap() >= 1);
+    let monthly = |by_category: bool| {
+        let q = format!(
+            "query($s: ID!, $c: Boolean!) {{ kpis(scopeId: $s, from: \"2027-03-01\", to: \"2027-03-31\", groupBy: MONTH, byCategory: $c) {{
+               rows {{ period categoryId figures {{ ...F }} }} total {{ ...F }} }} }} {FIGURES}"
+        );
+        let (app, street, s) = (&app, street.clone(), ids.street.clone());
+        async move { app.gql_counted(Some(&street), &q, json!({ "s": s, "c": by_category })).await }
+    };
+    let (cells, from_cells) = monthly(false).await;
+    assert_eq!(cells.ok()["kpis"]["rows"].as_array().unwrap(), &m, "the cells give what the facts gave");
+    let (cells_by_category, _) = monthly(true).await;
+    app.state.db.execute_unprepared("UPDATE kpi_cell SET version = version + 1").await.unwrap();
+    let (facts, from_facts) = monthly(false).await;
+    assert_eq!(facts.ok(), cells.ok());
+    assert!(from_facts > from_cells, "dirty cells are read from their facts ({from_facts} statements, clean {from_cells})");
+    assert_eq!(monthly(true).await.0.ok(), cells_by_category.ok());
+
     // By category in the first week: DRAIN R1–R4 (3 counted), LEAK R5, R6.
     let c = kpis(&app, &admin, &ids.community, "2027-03-01", "2027-03-07", "WEEK", true).await;
     let c = c.ok()["kpis"]["rows"].as_array().unwrap().clone();
@@ -400,4 +420,57 @@ async fn the_demo_district_has_figures_for_every_kpi_and_a_ranking() {
     let r = app.gql(Some(&admin), q, json!({ "d": ids.district, "f": from, "t": today.to_string() })).await;
     let e = r.ok()["kpiRanking"]["entries"].as_array().unwrap().clone();
     assert!(e.iter().filter(|x| x["rank"].is_number()).count() >= 2, "{e:?}");
+}
+
+/// The KPI cells under concurrent writes: reports submitted, supported and acknowledged in parallel while the cell
+/// builder runs over and over; afterwards every cell is clean and the month read from the cells is what its facts
+/// say, and what was written.
+#[tokio::test]
+async fn cells_built_while_reports_change_in_parallel_end_up_as_the_facts() {
+    let app = app().await;
+    let ids = Demo::ids(&app).await;
+    let (resident, neighbour, head) = (app.login("resident").await, app.login("neighbour").await, app.login("head").await);
+    let supporters = [app.login("supporter-2").await, app.login("supporter-3").await];
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let builder = {
+        let (db, stop) = (app.state.db.clone(), stop.clone());
+        tokio::spawn(async move {
+            let mut rounds = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                api::service::kpi::cell::build_dirty(&db).await.unwrap();
+                rounds += 1;
+                tokio::task::yield_now().await;
+            }
+            rounds
+        })
+    };
+    let writers = (0..12).map(|i| {
+        let app = &app;
+        let (resident, neighbour, head, supporter) = (&resident, &neighbour, &head, &supporters[i % 2]);
+        async move {
+            let who = if i % 2 == 0 { resident } else { neighbour };
+            let id = submit(app, who, if i % 3 == 0 { "WATER_LEAK" } else { "DRAIN" }, &format!("并发测试{i}号：楼道下水管漏水，地面积水")).await;
+            app.gql(Some(supporter), "mutation($id: ID!) { supportReport(id: $id) { id } }", json!({ "id": id })).await.ok();
+            if i % 3 != 2 {
+                app.gql(Some(head), "mutation($id: ID!) { acknowledgeReport(id: $id) { id } }", json!({ "id": id })).await.ok();
+            }
+        }
+    });
+    futures::future::join_all(writers).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(builder.await.unwrap() > 0);
+    api::service::kpi::cell::build_all(&app.state.db).await.unwrap();
+    let dirty = app.state.db.query_one_raw(sea_orm::Statement::from_string(app.state.db.get_database_backend(),
+        "SELECT COUNT(*) FROM kpi_cell WHERE version <> built")).await.unwrap().unwrap();
+    assert_eq!(dirty.try_get_by_index::<i64>(0).unwrap(), 0);
+
+    let admin = app.login("admin").await;
+    let today = (app.state.clock.now() + chrono::Duration::hours(8)).date_naive();
+    let month = today.format("%Y-%m-01").to_string();
+    let last = (chrono::NaiveDate::parse_from_str(&month, "%Y-%m-%d").unwrap() + chrono::Months::new(1) - chrono::Duration::days(1)).to_string();
+    let from_cells = kpis(&app, &admin, &ids.district, &month, &last, "MONTH", true).await;
+    let t = from_cells.ok()["kpis"]["total"].clone();
+    assert_eq!((t["received"].as_i64(), t["supports"].as_i64(), t["timeToAcknowledge"]["reports"].as_i64()), (Some(12), Some(12), Some(8)));
+    app.state.db.execute_unprepared("UPDATE kpi_cell SET version = version + 1").await.unwrap();
+    assert_eq!(kpis(&app, &admin, &ids.district, &month, &last, "MONTH", true).await.ok(), from_cells.ok());
 }

@@ -203,39 +203,46 @@ async fn once(state: &AppState, i: &Inputs, scenario: &str, rng: &mut StdRng) ->
             similar::similar(state, &as_actor(user), input).await?;
         }
         "kpi_street" | "kpi_ranking" => {
-            // The aggregate statement alone, run bare through the pool: the SQL of the request, no check, no decoding.
+            // The aggregate's statements alone, run bare through the pool: the SQL of the request (its cells, and
+            // the facts of the days no cell covers), no check, no decoding, no merging.
             let k = i.m.kpi.as_ref().ok_or_else(|| anyhow::anyhow!("the manifest has no KPI scopes: seed again"))?;
             let spec = kpi_spec(k, scenario == "kpi_street");
-            let stmt = aggregate::statement(state.db.get_database_backend(), &spec);
-            sea_orm::ConnectionTrait::query_all_raw(&state.db, stmt).await?;
+            for stmt in aggregate::statements(state.db.get_database_backend(), &spec) {
+                sea_orm::ConnectionTrait::query_all_raw(&state.db, stmt).await?;
+            }
         }
         other => anyhow::bail!("unknown scenario {other}"),
     }
     Ok(())
 }
 
-/// The statement of the KPI scenarios: a street's months over the year up to `to`, or the district's compounds on
-/// the median hours to acknowledge over its last 30 days and the 30 before (what `kpis` and `kpiRanking` run).
+/// The aggregate of the KPI scenarios: a street's twelve whole months up to the last whole month before `to`, by
+/// month, or the district's compounds on the median hours to acknowledge over that month and the one before (what
+/// `kpis` and `kpiRanking` run for the requests of `bench-tokens`).
 fn kpi_spec(k: &crate::seed::KpiScopes, street_year: bool) -> aggregate::Spec {
     use api::service::authz::ReadScope;
     use api::service::kpi::aggregate::{Dur, Key, Spec};
+    let (year, month, last) = crate::seed::kpi_periods(k.to);
+    let today = api::service::kpi::facts::beijing_date(chrono::Utc::now());
     if street_year {
         return Spec {
             scope: (ReadScope::Street, k.street),
-            from: k.to - chrono::Duration::days(364),
-            to: k.to,
+            from: year,
+            to: last,
+            today,
             category: None,
             keys: vec![Key::Period("month")],
             durations: Dur::ALL.to_vec(),
         };
     }
-    let from = k.to - chrono::Duration::days(29);
+    let previous = month.checked_sub_months(chrono::Months::new(1)).expect("in range");
     Spec {
         scope: (ReadScope::District, k.district),
-        from: from - chrono::Duration::days(30),
-        to: k.to,
+        from: previous,
+        to: last,
+        today,
         category: None,
-        keys: vec![Key::Child("compound_id"), Key::Before(from)],
+        keys: vec![Key::Child("compound_id"), Key::Before(month)],
         durations: vec![Dur::AckWall],
     }
 }

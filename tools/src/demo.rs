@@ -102,6 +102,7 @@ pub async fn load_if_empty(state: &AppState) -> anyhow::Result<bool> {
     load_reports(state).await?;
     // The reports were backdated after their changes: their KPI facts are computed again from the rows.
     api::service::kpi::facts::refresh(&state.db, api::service::kpi::facts::Which::All).await?;
+    api::service::kpi::cell::build_all(&state.db).await?;
     Ok(true)
 }
 

@@ -11,7 +11,7 @@ use std::io::Write;
 use api::auth::Role;
 use api::service::report::Urgency;
 use api::service::report::machine::Status;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use entity::enums::{ActorRole, EventKind, ResidenceStatus};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -228,6 +228,8 @@ pub async fn seed(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result
     // The KPI facts of every generated report (they went in with COPY, not through the facts subscriber).
     let facts = api::service::kpi::facts::refresh(db, api::service::kpi::facts::Which::All).await?;
     sink.counts.insert("report_fact".into(), facts);
+    let cells = api::service::kpi::cell::build_all(db).await?;
+    sink.counts.insert("kpi_cell".into(), cells);
     m.counts = sink.counts;
     if db.get_database_backend() == DbBackend::Postgres {
         db.execute_unprepared("ANALYZE").await?;
@@ -854,3 +856,13 @@ const AUTO_CLOSE: Step = (EventKind::AutoClosed, ActorRole::System, Status::Clos
 const REJECT: Step = (EventKind::Rejected, ActorRole::NeighbourHead, Status::Rejected);
 const CANCEL: Step = (EventKind::Cancelled, ActorRole::Reporter, Status::Cancelled);
 const DUPLICATE: Step = (EventKind::Duplicate, ActorRole::NeighbourHead, Status::Duplicate);
+
+/// The KPI scenarios' periods for data up to `to`: (the first day of the twelve whole months ending with the last
+/// whole month, that month's first day, its last day).
+pub fn kpi_periods(to: NaiveDate) -> (NaiveDate, NaiveDate, NaiveDate) {
+    let next = to + Duration::days(1);
+    let last = next.with_day(1).expect("first of month") - Duration::days(1);
+    let month = last.with_day(1).expect("first of month");
+    let year = (last + Duration::days(1)).checked_sub_months(chrono::Months::new(12)).expect("in range");
+    (year, month, last)
+}

@@ -54,11 +54,12 @@ pub fn write_bench_inputs(config: &Config, m: &Manifest, dir: &std::path::Path) 
         )?;
     }
     if let Some(k) = &m.kpi {
-        // A street's monthly KPIs over the year up to the last day; the district's compounds ranked over its last
-        // 30 days (and the 30 before).
-        let year = serde_json::json!({ "s": encode(Kind::Street, k.street).0, "f": k.to - chrono::Duration::days(364), "t": k.to });
+        // A street's monthly KPIs over the twelve whole months up to the last one; the district's compounds ranked
+        // over that month (and the one before): the assessment's periods.
+        let (from, month_from, last) = crate::seed::kpi_periods(k.to);
+        let year = serde_json::json!({ "s": encode(Kind::Street, k.street).0, "f": from, "t": last });
         write("kpi_street.tsv", vec![format!("{}\t{}", token(&k.street_admin)?, year)])?;
-        let month = serde_json::json!({ "d": encode(Kind::District, k.district).0, "f": k.to - chrono::Duration::days(29), "t": k.to });
+        let month = serde_json::json!({ "d": encode(Kind::District, k.district).0, "f": month_from, "t": last });
         write("kpi_ranking.tsv", vec![format!("{}\t{}", token(&k.district_admin)?, month)])?;
     }
     let categories: Vec<String> = m.categories.iter().map(|c| encode(Kind::Category, *c).0).collect();

@@ -58,7 +58,7 @@ macro_rules! col {
         }
     )*};
 }
-col!(Uuid, chrono::DateTime<chrono::Utc>, String, i32, f64, bool);
+col!(Uuid, chrono::DateTime<chrono::Utc>, chrono::NaiveDate, String, i32, i64, f64, bool, Vec<u8>);
 
 /// The stored enums decode from their text: a value that is none of the variants is an error, never a default.
 macro_rules! col_enum {

@@ -1,16 +1,23 @@
-//! The one statement behind every KPI: an aggregate over the `report_fact` rows of one scope and date range,
-//! grouped by the keys asked for, with the counts and sums every figure is made of. Percentiles: PostgreSQL
-//! computes them in the same statement (`percentile_cont`); SQLite has none, so a second statement over the same
-//! index returns the durations and [`percentile_cont`] computes them here with PostgreSQL's own formula, so the
-//! figures are the same on both databases.
+//! The aggregate behind every KPI: the counts and durations of one scope's reports over a date range, grouped by
+//! the keys asked for (periods, category, child unit, previous-period flag).
+//!
+//! Where it reads: a month wholly inside the range (or the month of `to` when `to` is today or later: no report is
+//! submitted after today) of an org scope (district, street, community, compound), grouped by month, quarter or
+//! year, comes from the scope's KPI cells (`cell.rs`: one row per compound and month, each category's counts and
+//! sorted durations); the days of a month cut by the range, a grouping by day or week, the grid's units,
+//! companies and heads, and the cells not yet rebuilt since their last change come from the `report_fact` rows.
+//! Both are added up by the same [`cell::Acc`], so the figures are the same whichever way a report is read; the
+//! percentiles are PostgreSQL's `percentile_cont` computed here ([`cell::percentile_cont`]), on both databases.
 use std::collections::HashMap;
 
-use chrono::NaiveDate;
-use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
+use chrono::{Datelike, NaiveDate};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 use uuid::Uuid;
 
+use super::cell::{self, Acc, Fact};
 use crate::error::AppResult;
 use crate::service::authz::ReadScope;
+use crate::service::rows::col;
 
 /// The `report_fact` column that holds a unit of `scope`'s kind.
 fn fact_column(scope: ReadScope) -> &'static str {
@@ -76,21 +83,13 @@ impl Dur {
     pub const ALL: [Dur; 8] =
         [Dur::AckWall, Dur::AckBiz, Dur::DispatchWall, Dur::DispatchBiz, Dur::ResolveWall, Dur::ResolveBiz, Dur::CloseWall, Dur::CloseBiz];
 
-    fn col(self) -> &'static str {
-        match self {
-            Dur::AckWall => "ack_wall",
-            Dur::AckBiz => "ack_biz",
-            Dur::DispatchWall => "dispatch_wall",
-            Dur::DispatchBiz => "dispatch_biz",
-            Dur::ResolveWall => "resolve_wall",
-            Dur::ResolveBiz => "resolve_biz",
-            Dur::CloseWall => "close_wall",
-            Dur::CloseBiz => "close_biz",
-        }
+    /// Its place in [`Dur::ALL`] (and in a fact's and a cell's durations).
+    pub fn index(self) -> usize {
+        Dur::ALL.iter().position(|d| *d == self).expect("in ALL")
     }
 }
 
-/// What is asked of the statement.
+/// What is asked of the aggregate.
 #[derive(Clone, Debug)]
 pub struct Spec {
     /// The scope column and its value.
@@ -99,6 +98,9 @@ pub struct Spec {
     pub from: NaiveDate,
     /// … to (inclusive).
     pub to: NaiveDate,
+    /// Today's Beijing date: no report is submitted after it, so a month that ends later is whole when `to` is
+    /// today or after.
+    pub today: NaiveDate,
     /// Only this category.
     pub category: Option<Uuid>,
     /// Group by these.
@@ -107,10 +109,10 @@ pub struct Spec {
     pub durations: Vec<Dur>,
 }
 
-/// The counts and sums of one group. Field names are the statement's column names.
+/// The counts and sums of one group, by name (`cell::NAMES`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Sums {
-    /// column → value.
+    /// name → value.
     pub n: HashMap<&'static str, i64>,
     /// (duration, p50, p90) in minutes (none: no report reached it).
     pub pct: HashMap<Dur, (Option<f64>, Option<f64>)>,
@@ -121,62 +123,15 @@ impl Sums {
     pub fn get(&self, c: &str) -> i64 {
         self.n.get(c).copied().unwrap_or(0)
     }
-}
 
-/// The counts and sums: (column, SQL aggregate). A merged duplicate's row has zeros and nulls (`facts.rs`), so only
-/// `received` and the statuses see it and no aggregate tests the status to leave it out.
-pub fn sums() -> Vec<(&'static str, String)> {
-    let n = |cond: &str| format!("COUNT(*) FILTER (WHERE {cond})");
-    let sum = |col: &str| format!("CAST(SUM({col}) AS BIGINT)");
-    let count = |col: &str| format!("COUNT({col})");
-    let mut v: Vec<(&'static str, String)> = vec![("received", "COUNT(*)".into()), ("counted", sum("counted"))];
-    for (c, st) in STATUSES {
-        v.push((c, format!("COUNT(*) FILTER (WHERE status = '{st}')")));
+    fn of(mut acc: Acc, durations: &[Dur]) -> Sums {
+        let n = cell::NAMES.iter().zip(acc.n.iter()).map(|(k, v)| (*k, *v)).collect();
+        let pct = durations.iter().map(|d| (*d, acc.percentiles(*d))).collect();
+        Sums { n, pct }
     }
-    let rows: [(&'static str, String); 37] = [
-        ("supports", sum("support_count")),
-        ("supported", n("support_count > 0")),
-        ("acked", count("ack_wall")),
-        ("dispatched", count("dispatch_wall")),
-        ("started", sum("started")),
-        ("resolved", count("resolve_wall")),
-        ("closed", count("close_wall")),
-        ("breach_ack", sum("breach_ack")),
-        ("breach_handle", sum("breach_handle")),
-        ("breach_start", sum("breach_start")),
-        ("breach_resolve", sum("breach_resolve")),
-        ("any_breach", n("breach_ack + breach_handle + breach_start + breach_resolve > 0")),
-        ("escalations", sum("escalations")),
-        ("escalated", n("escalations > 0")),
-        ("lvl_property", n("(levels & 1) <> 0")),
-        ("lvl_neighbour_head", n("(levels & 2) <> 0")),
-        ("lvl_group_head", n("(levels & 4) <> 0")),
-        ("lvl_area_head", n("(levels & 8) <> 0")),
-        ("lvl_community_admin", n("(levels & 16) <> 0")),
-        ("lvl_street_admin", n("(levels & 32) <> 0")),
-        ("reopened", sum("reopened")),
-        ("confirmed", sum("confirmed")),
-        ("auto_closed", sum("auto_closed")),
-        ("rated", count("rating")),
-        ("rating_sum", sum("rating")),
-        ("r1", n("rating = 1")),
-        ("r2", n("rating = 2")),
-        ("r3", n("rating = 3")),
-        ("r4", n("rating = 4")),
-        ("r5", n("rating = 5")),
-        ("ack_in_sla", n("ack_wall IS NOT NULL AND breach_ack = 0")),
-        ("head_handled", n("resolve_wall IS NOT NULL AND dispatch_wall IS NULL")),
-        ("dispatched_resolved", n("dispatch_wall IS NOT NULL AND resolve_wall IS NOT NULL")),
-        ("first_time_fix", n("dispatch_wall IS NOT NULL AND resolve_wall IS NOT NULL AND reopened = 0")),
-        ("resolved_in_sla", n("resolve_wall IS NOT NULL AND breach_ack + breach_handle + breach_start + breach_resolve = 0")),
-        ("resolved_after_reopen", n("resolve_wall IS NOT NULL AND reopened = 1")),
-        ("cancelled_or_rejected", n("status IN ('CANCELLED', 'REJECTED')")),
-    ];
-    v.extend(rows);
-    v
 }
 
-/// (column, stored status).
+/// (column, stored status) of the `byStatus` counts.
 pub const STATUSES: [(&str, &str); 10] = [
     ("st_submitted", "SUBMITTED"),
     ("st_acknowledged", "ACKNOWLEDGED"),
@@ -190,143 +145,216 @@ pub const STATUSES: [(&str, &str); 10] = [
     ("st_reopened", "REOPENED"),
 ];
 
-fn key_sql(k: Key, i: usize, values: &mut Vec<Value>) -> String {
+/// The `kpi_cell` column of an org scope (none: the grid and companies have no cells).
+fn cell_column(scope: ReadScope) -> Option<&'static str> {
+    match scope {
+        ReadScope::District => Some("district_id"),
+        ReadScope::Street => Some("street_id"),
+        ReadScope::Community => Some("community_id"),
+        ReadScope::Compound => Some("compound_id"),
+        _ => None,
+    }
+}
+
+/// Where the aggregate reads: the months from the cells, the day ranges from the facts.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// First days of the months read from cells (ascending, contiguous).
+    pub months: Vec<NaiveDate>,
+    /// Day ranges (both ends included) read from the facts.
+    pub days: Vec<(NaiveDate, NaiveDate)>,
+}
+
+/// Whether a cell (a compound's month) can give a key's value.
+fn cell_keyed(k: &Key) -> bool {
     match k {
-        Key::Period(c) | Key::Child(c) => format!("{c} AS k{i}"),
-        Key::Category => format!("category_id AS k{i}"),
-        Key::Before(d) => {
-            values.push(Value::from(d));
-            format!("CASE WHEN day < ${} THEN 1 ELSE 0 END AS k{i}", values.len())
-        }
+        Key::Period(p) => matches!(*p, "month" | "quarter" | "year"),
+        Key::Category | Key::Child("compound_id" | "community_id") => true,
+        Key::Child(_) => false,
+        Key::Before(d) => d.day() == 1,
     }
 }
 
-fn where_sql(spec: &Spec, values: &mut Vec<Value>) -> String {
-    values.push(Value::from(spec.scope.1));
-    values.push(Value::from(spec.from));
-    values.push(Value::from(spec.to));
-    let mut w = format!("{} = $1 AND day >= $2 AND day <= $3", fact_column(spec.scope.0));
-    if let Some(c) = spec.category {
-        values.push(Value::from(c));
-        w.push_str(&format!(" AND category_id = ${}", values.len()));
+/// Which months come from cells and which days from facts.
+pub fn plan(spec: &Spec) -> Plan {
+    let mut p = Plan::default();
+    if cell_column(spec.scope.0).is_none() || !spec.keys.iter().all(cell_keyed) {
+        p.days.push((spec.from, spec.to));
+        return p;
     }
-    w
-}
-
-/// The aggregate statement (for the benchmark's ceiling too: the same SQL run bare).
-pub fn statement(backend: DbBackend, spec: &Spec) -> Statement {
-    let mut values = Vec::new();
-    let w = where_sql(spec, &mut values);
-    let keys: Vec<String> = spec.keys.iter().enumerate().map(|(i, k)| key_sql(*k, i, &mut values)).collect();
-    let mut cols: Vec<String> = keys.clone();
-    cols.extend(sums().into_iter().map(|(c, e)| format!("{e} AS {c}")));
-    if backend == DbBackend::Postgres {
-        for d in &spec.durations {
-            for (p, name) in [(0.5, "p50"), (0.9, "p90")] {
-                cols.push(format!("percentile_cont({p}) WITHIN GROUP (ORDER BY {c}) AS {c}_{name}", c = d.col()));
+    let mut m = cell::month_of(spec.from);
+    while m <= spec.to {
+        let (first, last) = cell::month_days(m);
+        if spec.from <= first && (last <= spec.to || spec.to >= spec.today) {
+            p.months.push(m);
+        } else {
+            let range = (spec.from.max(first), spec.to.min(last));
+            match p.days.last_mut() {
+                Some(prev) if prev.1.succ_opt() == Some(range.0) => prev.1 = range.1,
+                _ => p.days.push(range),
             }
         }
+        m = last.succ_opt().expect("in range");
     }
-    let group = (0..spec.keys.len()).map(|i| format!("k{i}")).collect::<Vec<_>>();
-    let group = if group.is_empty() { String::new() } else { format!(" GROUP BY {}", group.join(", ")) };
-    let sql = format!("SELECT {} FROM report_fact WHERE {w}{group}", cols.join(", "));
+    p
+}
+
+/// The statement of a scope's cells over `months` (for the benchmark's ceiling too).
+pub fn cells_statement(backend: DbBackend, spec: &Spec, months: &[NaiveDate]) -> Option<Statement> {
+    let (first, last) = (months.first()?, months.last()?);
+    let col = cell_column(spec.scope.0)?;
+    let sql = format!("SELECT compound_id, community_id, month, version, built, data FROM kpi_cell WHERE {col} = $1 AND month >= $2 AND month <= $3");
+    Some(Statement::from_sql_and_values(backend, sql, [Value::from(spec.scope.1), Value::from(*first), Value::from(*last)]))
+}
+
+/// The statement of a scope's facts over a day range (for the benchmark's ceiling too).
+pub fn facts_statement(backend: DbBackend, spec: &Spec, (from, to): (NaiveDate, NaiveDate)) -> Statement {
+    let mut sql = format!("SELECT {} FROM report_fact WHERE {} = $1 AND day >= $2 AND day <= $3", cell::FACT_COLUMNS, fact_column(spec.scope.0));
+    let mut values = vec![Value::from(spec.scope.1), Value::from(from), Value::from(to)];
+    if let Some(c) = spec.category {
+        sql.push_str(" AND category_id = $4");
+        values.push(Value::from(c));
+    }
     Statement::from_sql_and_values(backend, sql, values)
 }
 
-/// SQLite's second statement: the durations of the counted reports (a duplicate's are null), with their keys.
-fn durations_statement(backend: DbBackend, spec: &Spec) -> Statement {
-    let mut values = Vec::new();
-    let w = where_sql(spec, &mut values);
-    let mut cols: Vec<String> = spec.keys.iter().enumerate().map(|(i, k)| key_sql(*k, i, &mut values)).collect();
-    cols.extend(spec.durations.iter().map(|d| d.col().to_owned()));
-    Statement::from_sql_and_values(backend, format!("SELECT {} FROM report_fact WHERE {w} AND counted = 1", cols.join(", ")), values)
+/// The statements of a spec's plan, as they would run with every cell clean (the benchmark's ceiling).
+pub fn statements(backend: DbBackend, spec: &Spec) -> Vec<Statement> {
+    let p = plan(spec);
+    let mut v: Vec<Statement> = cells_statement(backend, spec, &p.months).into_iter().collect();
+    v.extend(p.days.iter().map(|r| facts_statement(backend, spec, *r)));
+    v
 }
 
-fn key_values(row: &QueryResult, keys: &[Key]) -> AppResult<Vec<KeyValue>> {
+/// A period key's value for a submission day (or a cell's month).
+fn period(col: &str, day: NaiveDate) -> NaiveDate {
+    let [week, month, quarter, year] = super::facts::period_keys(day);
+    match col {
+        "week" => week,
+        "month" => month,
+        "quarter" => quarter,
+        "year" => year,
+        _ => day,
+    }
+}
+
+fn fact_key(keys: &[Key], f: &Fact) -> Vec<KeyValue> {
     keys.iter()
-        .enumerate()
-        .map(|(i, k)| {
-            let c = format!("k{i}");
-            Ok(match k {
-                Key::Period(_) => KeyValue::Date(row.try_get("", &c)?),
-                Key::Category | Key::Child(_) => KeyValue::Id(row.try_get("", &c)?),
-                Key::Before(_) => KeyValue::Flag(row.try_get::<i64>("", &c).or_else(|_| row.try_get::<i32>("", &c).map(i64::from))?),
-            })
+        .map(|k| match k {
+            Key::Period(c) => KeyValue::Date(period(c, f.day)),
+            Key::Category => KeyValue::Id(Some(f.category)),
+            Key::Child("compound_id") => KeyValue::Id(Some(f.compound)),
+            Key::Child("community_id") => KeyValue::Id(Some(f.community)),
+            Key::Child("company_id") => KeyValue::Id(f.company),
+            Key::Child(_) => KeyValue::Id(f.ack_by),
+            Key::Before(d) => KeyValue::Flag(i64::from(f.day < *d)),
         })
         .collect()
 }
 
-/// PostgreSQL's `percentile_cont` (continuous, linear interpolation between the two nearest rows) over sorted
-/// values, in the same floating-point steps, so both databases give the same figure.
-pub fn percentile_cont(sorted: &[i64], p: f64) -> Option<f64> {
-    let n = sorted.len();
-    if n == 0 {
-        return None;
-    }
-    let pos = p * (n - 1) as f64;
-    let (first, second) = (pos.floor(), pos.ceil());
-    let lo = sorted[first as usize] as f64;
-    if second > first {
-        let hi = sorted[second as usize] as f64;
-        Some(lo + (hi - lo) * (pos - first))
-    } else {
-        Some(lo)
-    }
+fn cell_key(keys: &[Key], (compound, community, month): (Uuid, Uuid, NaiveDate), category: Uuid) -> Vec<KeyValue> {
+    keys.iter()
+        .map(|k| match k {
+            Key::Period(c) => KeyValue::Date(period(c, month)),
+            Key::Category => KeyValue::Id(Some(category)),
+            Key::Child("community_id") => KeyValue::Id(Some(community)),
+            Key::Child(_) => KeyValue::Id(Some(compound)),
+            Key::Before(d) => KeyValue::Flag(i64::from(month < *d)),
+        })
+        .collect()
 }
 
-/// Runs the aggregate: one row of sums per group (one or two statements).
+/// How many dirty cells one statement reads the facts of.
+const DIRTY_BATCH: usize = 50;
+
+/// Runs the aggregate: one group of sums per key seen (none when the scope has no report in the range).
 pub async fn run<C: ConnectionTrait>(db: &C, spec: &Spec) -> AppResult<Vec<(Vec<KeyValue>, Sums)>> {
     let backend = db.get_database_backend();
-    let rows = db.query_all_raw(statement(backend, spec)).await?;
-    let names = sums();
-    let mut out: Vec<(Vec<KeyValue>, Sums)> = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let mut s = Sums::default();
-        for (c, _) in &names {
-            s.n.insert(c, row.try_get::<Option<i64>>("", c)?.unwrap_or(0));
-        }
-        if backend == DbBackend::Postgres {
-            for d in &spec.durations {
-                let p50: Option<f64> = row.try_get("", &format!("{}_p50", d.col()))?;
-                let p90: Option<f64> = row.try_get("", &format!("{}_p90", d.col()))?;
-                s.pct.insert(*d, (p50, p90));
-            }
-        }
-        out.push((key_values(row, &spec.keys)?, s));
-    }
-    if backend != DbBackend::Postgres && !spec.durations.is_empty() {
-        let mut values: HashMap<Vec<KeyValue>, Vec<Vec<i64>>> = HashMap::new();
-        for row in db.query_all_raw(durations_statement(backend, spec)).await? {
-            let k = key_values(&row, &spec.keys)?;
-            let e = values.entry(k).or_insert_with(|| vec![Vec::new(); spec.durations.len()]);
-            for (i, d) in spec.durations.iter().enumerate() {
-                if let Some(v) = row.try_get::<Option<i64>>("", d.col())? {
-                    e[i].push(v);
-                }
-            }
-        }
-        for (k, s) in &mut out {
-            let mut lists = values.remove(k).unwrap_or_else(|| vec![Vec::new(); spec.durations.len()]);
-            for (i, d) in spec.durations.iter().enumerate() {
-                lists[i].sort_unstable();
-                s.pct.insert(*d, (percentile_cont(&lists[i], 0.5), percentile_cont(&lists[i], 0.9)));
+    let plan = plan(spec);
+    let mut groups: HashMap<Vec<KeyValue>, Acc> = HashMap::new();
+    let mut dirty: Vec<(Uuid, NaiveDate)> = Vec::new();
+    if let Some(stmt) = cells_statement(backend, spec, &plan.months) {
+        for row in db.query_all_raw(stmt).await? {
+            let place: (Uuid, Uuid, NaiveDate) = (col(&row, 0)?, col(&row, 1)?, col(&row, 2)?);
+            let (version, built, data): (i64, i64, Option<Vec<u8>>) = (col(&row, 3)?, col(&row, 4)?, col(&row, 5)?);
+            match data {
+                Some(data) if version == built => cell::decode(&data, |category, acc| {
+                    if spec.category.is_none_or(|c| c == category) {
+                        groups.entry(cell_key(&spec.keys, place, category)).or_default().merge(acc);
+                    }
+                })?,
+                _ => dirty.push((place.0, place.2)),
             }
         }
     }
-    Ok(out)
+    let mut add = |rows: Vec<sea_orm::QueryResult>| -> AppResult<()> {
+        for row in &rows {
+            let f = Fact::decode(row)?;
+            groups.entry(fact_key(&spec.keys, &f)).or_default().add(&f);
+        }
+        Ok(())
+    };
+    for range in &plan.days {
+        add(db.query_all_raw(facts_statement(backend, spec, *range)).await?)?;
+    }
+    for chunk in dirty.chunks(DIRTY_BATCH) {
+        // The facts of cells changed since they were last built: one compound and month each.
+        let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 3 + 1);
+        let mut ors = Vec::with_capacity(chunk.len());
+        for (compound, month) in chunk {
+            let (first, last) = cell::month_days(*month);
+            values.extend([Value::from(*compound), Value::from(first), Value::from(last)]);
+            let i = values.len();
+            ors.push(format!("(compound_id = ${} AND day >= ${} AND day <= ${})", i - 2, i - 1, i));
+        }
+        let mut sql = format!("SELECT {} FROM report_fact WHERE ({})", cell::FACT_COLUMNS, ors.join(" OR "));
+        if let Some(c) = spec.category {
+            values.push(Value::from(c));
+            sql.push_str(&format!(" AND category_id = ${}", values.len()));
+        }
+        add(db.query_all_raw(Statement::from_sql_and_values(backend, sql, values)).await?)?;
+    }
+    Ok(groups.into_iter().map(|(k, acc)| (k, Sums::of(acc, &spec.durations))).collect())
 }
 
 #[cfg(test)]
 mod tests {
-    use super::percentile_cont;
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+    }
+
+    fn spec(scope: ReadScope, from: &str, to: &str, today: &str, keys: Vec<Key>) -> Spec {
+        Spec { scope: (scope, Uuid::nil()), from: d(from), to: d(to), today: d(today), category: None, keys, durations: vec![] }
+    }
 
     #[test]
-    fn percentile_cont_interpolates_as_postgresql_does() {
-        assert_eq!(percentile_cont(&[], 0.5), None);
-        assert_eq!(percentile_cont(&[7], 0.9), Some(7.0));
-        assert_eq!(percentile_cont(&[10, 20], 0.5), Some(15.0));
-        // 0.9 * 3 = 2.7: 30 + 0.7 * (40 - 30)
-        assert_eq!(percentile_cont(&[10, 20, 30, 40], 0.9), Some(30.0 + (40.0 - 30.0) * (0.9f64 * 3.0 - 2.0)));
-        assert_eq!(percentile_cont(&[1, 2, 3, 4, 5], 0.5), Some(3.0));
+    fn whole_months_of_org_scopes_come_from_cells_and_the_rest_from_facts() {
+        let month = || vec![Key::Period("month")];
+        // A year of whole months.
+        let p = plan(&spec(ReadScope::Street, "2026-01-01", "2026-12-31", "2027-02-01", month()));
+        assert_eq!((p.months.len(), p.days.len()), (12, 0));
+        // Cut at both ends: the cut months' days from facts.
+        let p = plan(&spec(ReadScope::Street, "2026-01-15", "2026-03-10", "2027-02-01", month()));
+        assert_eq!(p.months, vec![d("2026-02-01")]);
+        assert_eq!(p.days, vec![(d("2026-01-15"), d("2026-01-31")), (d("2026-03-01"), d("2026-03-10"))]);
+        // The month so far is whole when `to` is today.
+        let p = plan(&spec(ReadScope::District, "2026-03-01", "2026-03-10", "2026-03-10", month()));
+        assert_eq!((p.months, p.days), (vec![d("2026-03-01")], vec![]));
+        // Weeks, the grid, companies and heads read facts.
+        for (scope, keys) in [
+            (ReadScope::Street, vec![Key::Period("week")]),
+            (ReadScope::Area, month()),
+            (ReadScope::Company, month()),
+            (ReadScope::Community, vec![Key::Child("ack_by")]),
+            (ReadScope::District, vec![Key::Child("compound_id"), Key::Before(d("2026-02-15"))]),
+        ] {
+            let p = plan(&spec(scope, "2026-01-01", "2026-03-31", "2027-01-01", keys));
+            assert_eq!((p.months.len(), p.days), (0, vec![(d("2026-01-01"), d("2026-03-31"))]));
+        }
+        // A ranking of whole months: the previous period's boundary is a month's first day.
+        let p = plan(&spec(ReadScope::District, "2026-01-01", "2026-02-28", "2027-01-01", vec![Key::Child("compound_id"), Key::Before(d("2026-02-01"))]));
+        assert_eq!(p.months.len(), 2);
     }
 }

@@ -20,6 +20,7 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
+use super::cell;
 use crate::error::{AppError, AppResult};
 use crate::service::events::{Cx, DomainEvent};
 use crate::service::sla::calendar::Calendar;
@@ -224,8 +225,30 @@ async fn write_one(cx: &Cx<'_>, r: &report::Model, seen: Seen) -> AppResult<()> 
     let cal = lookup.calendar(cx.db, district).await?;
     let fact = fact_of(r, street, district, &cal, seen);
     let backend = cx.db.get_database_backend();
-    let stmt = sea_orm::Statement::from_sql_and_values(backend, one_row_sql(backend), values(&fact));
-    cx.db.execute_raw(stmt).await?;
+    if backend == sea_orm::DbBackend::Postgres {
+        // One statement: the fact's UPSERT and its cell's version (the cell's values are the fact's $5, $14, $2, $3, $4).
+        cx.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, one_row_sql(backend), values(&fact))).await?;
+    } else {
+        cx.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, one_row_sql(backend), values(&fact))).await?;
+        cx.db.execute_raw(cell::mark(backend, fact.compound_id, fact.month, district, street, fact.community_id)).await?;
+    }
+    Ok(())
+}
+
+/// Sets one column of report `id`'s fact (if counted) and makes its cell dirty: one statement on PostgreSQL.
+async fn set_column(cx: &Cx<'_>, id: Uuid, column: &str, value: i32) -> AppResult<()> {
+    let backend = cx.db.get_database_backend();
+    let update = format!("UPDATE report_fact SET {column} = $1 WHERE report_id = $2 AND counted = 1");
+    let values = [sea_orm::Value::from(value), sea_orm::Value::from(id)];
+    if backend == sea_orm::DbBackend::Postgres {
+        let sql = format!(
+            "WITH f AS ({update} RETURNING compound_id, month) UPDATE kpi_cell SET version = kpi_cell.version + 1 FROM f \
+             WHERE kpi_cell.compound_id = f.compound_id AND kpi_cell.month = f.month"
+        );
+        cx.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
+    } else if cx.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, update, values)).await?.rows_affected() > 0 {
+        cx.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, cell::mark_of_report_sql(), [sea_orm::Value::from(id)])).await?;
+    }
     Ok(())
 }
 
@@ -235,7 +258,13 @@ fn one_row_sql(backend: sea_orm::DbBackend) -> &'static str {
     static SQL: std::sync::OnceLock<[String; 2]> = std::sync::OnceLock::new();
     let sql = SQL.get_or_init(|| {
         let build = |b: sea_orm::DbBackend| sea_orm::QueryTrait::build(&upsert(vec![report_fact::Model::default()]), b).sql;
-        [build(sea_orm::DbBackend::Postgres), build(sea_orm::DbBackend::Sqlite)]
+        // On PostgreSQL the cell's version goes in the same statement (a data-modifying WITH runs to completion).
+        let pg = format!(
+            "WITH f AS ({}) {}",
+            build(sea_orm::DbBackend::Postgres),
+            cell::MARK_SQL.replace("$1, $2, $3, $4, $5", "$5, $14, $2, $3, $4")
+        );
+        [pg, build(sea_orm::DbBackend::Sqlite)]
     });
     if backend == sea_orm::DbBackend::Postgres { &sql[0] } else { &sql[1] }
 }
@@ -292,13 +321,26 @@ mod tests {
     #[test]
     fn the_cached_upsert_binds_what_sea_query_would() {
         let mut f = report_fact::Model::default();
+        (f.district_id, f.street_id, f.community_id, f.compound_id) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        f.month = NaiveDate::from_ymd_opt(2027, 3, 1).unwrap();
         f.ack_wall = Some(12);
         f.status = "CLOSED".into();
         f.rating = Some(4);
         f.levels = 4;
         for b in [sea_orm::DbBackend::Postgres, sea_orm::DbBackend::Sqlite] {
             let built = sea_orm::QueryTrait::build(&upsert(vec![f.clone()]), b);
-            assert_eq!(built.sql, one_row_sql(b));
+            let cached = one_row_sql(b);
+            if b == sea_orm::DbBackend::Postgres {
+                assert!(cached.starts_with(&format!("WITH f AS ({}) INSERT INTO kpi_cell", built.sql)), "{cached}");
+                assert!(cached.contains("VALUES ($5, $14, $2, $3, $4, 1, 0)"), "the cell is the fact's compound, month, district, street, community");
+                let v = values(&f);
+                assert_eq!(
+                    [&v[4], &v[13], &v[1], &v[2], &v[3]],
+                    [&f.compound_id.into(), &f.month.into(), &f.district_id.into(), &f.street_id.into(), &f.community_id.into()]
+                );
+            } else {
+                assert_eq!(built.sql, cached);
+            }
             assert_eq!(built.values.unwrap().0, values(&f));
         }
     }
@@ -321,27 +363,15 @@ pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
         DomainEvent::ReportsMerged { primary, .. } => write_one(cx, primary, Seen::default()).await,
         DomainEvent::SlaBreached { report, stage, .. } => {
             let col = match stage {
-                SlaStage::Acknowledge => report_fact::Column::BreachAck,
-                SlaStage::Handle => report_fact::Column::BreachHandle,
-                SlaStage::Start => report_fact::Column::BreachStart,
-                SlaStage::Resolve => report_fact::Column::BreachResolve,
+                SlaStage::Acknowledge => "breach_ack",
+                SlaStage::Handle => "breach_handle",
+                SlaStage::Start => "breach_start",
+                SlaStage::Resolve => "breach_resolve",
             };
-            report_fact::Entity::update_many()
-                .col_expr(col, Expr::value(1))
-                .filter(report_fact::Column::ReportId.eq(*report))
-                .filter(report_fact::Column::Counted.eq(1))
-                .exec(cx.db)
-                .await?;
-            Ok(())
+            set_column(cx, *report, col, 1).await
         }
         DomainEvent::ReportSupported { report, count, .. } | DomainEvent::SupportWithdrawn { report, count, .. } => {
-            report_fact::Entity::update_many()
-                .col_expr(report_fact::Column::SupportCount, Expr::value(*count))
-                .filter(report_fact::Column::ReportId.eq(*report))
-                .filter(report_fact::Column::Counted.eq(1))
-                .exec(cx.db)
-                .await?;
-            Ok(())
+            set_column(cx, *report, "support_count", *count).await
         }
         DomainEvent::SlaWarned { .. }
         | DomainEvent::CalendarUpdated { .. }
@@ -395,6 +425,7 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, which: Which<'_>) -> AppResult<
     let mut cals: HashMap<Uuid, Calendar> = HashMap::new();
     let mut after: Option<Uuid> = None;
     let mut written = 0;
+    let mut cells: std::collections::BTreeSet<(Uuid, NaiveDate, Uuid, Uuid, Uuid)> = Default::default();
     let only: Vec<Uuid> = match &which {
         Which::Only(ids) => ids.to_vec(),
         _ => Vec::new(),
@@ -412,7 +443,7 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, which: Which<'_>) -> AppResult<
             Which::Only(_) => q = q.filter(report::Column::Id.is_in(only.clone())),
         }
         let rows = q.all(db).await?;
-        let Some(last) = rows.last() else { return Ok(written) };
+        let Some(last) = rows.last() else { break };
         after = Some(last.id);
         let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
         let acks: HashMap<Uuid, Uuid> = report_event::Entity::find()
@@ -457,12 +488,18 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, which: Which<'_>) -> AppResult<
         }
         written += facts.len();
         if !facts.is_empty() {
+            cells.extend(facts.iter().map(|f| (f.compound_id, f.month, f.district_id, f.street_id, f.community_id)));
             upsert(facts).exec_without_returning(db).await?;
         }
         if (rows.len() as u64) < BATCH {
-            return Ok(written);
+            break;
         }
     }
+    // The cells of the facts written, made dirty once each (the cell builder rebuilds them).
+    for (compound, month, district, street, community) in cells {
+        db.execute_raw(cell::mark(db.get_database_backend(), compound, month, district, street, community)).await?;
+    }
+    Ok(written)
 }
 
 /// Whether a status is counted by the assessment (a merged duplicate is counted once, as its primary).

@@ -1,7 +1,7 @@
 //! KPIs for the assessment (issue 15): `kpis` (a scope's figures per period and category) and `kpiRanking` (the
 //! children of a unit ranked on one figure). The definitions of every figure are here, in the GraphQL schema and
-//! in `docs/kpi.md`; they are computed from the `report_fact` rows ([`facts`]) by one indexed aggregate
-//! ([`aggregate`]).
+//! in `docs/kpi.md`; they are computed from the `report_fact` rows ([`facts`]) and their monthly cells ([`cell`])
+//! by one aggregate ([`aggregate`]).
 //!
 //! Which reports a figure counts:
 //! - A report belongs to the period of its **submission's Beijing date** (UTC+8): a report submitted on 31 March
@@ -14,6 +14,7 @@
 //!   Acknowledge and dispatch are the first; resolve and close the latest (after a reopen, the fix that stuck).
 //!   Percentiles are continuous (PostgreSQL's `percentile_cont`), over the reports that reached the milestone.
 pub mod aggregate;
+pub mod cell;
 pub mod facts;
 pub mod ranking;
 
@@ -379,8 +380,13 @@ pub struct Row {
     pub figures: Figures,
 }
 
-/// The statement's spec for a request, grouped (`rows`) or not (`total`).
-pub fn spec(r: &Request, grouped: bool) -> Spec {
+/// Today's Beijing date.
+pub fn today(state: &AppState) -> NaiveDate {
+    facts::beijing_date(state.clock.now())
+}
+
+/// The aggregate's spec for a request, grouped (`rows`) or not (`total`), on `today` (Beijing).
+pub fn spec(r: &Request, grouped: bool, today: NaiveDate) -> Spec {
     let mut keys = Vec::new();
     if grouped {
         keys.push(Key::Period(r.group_by.column()));
@@ -392,6 +398,7 @@ pub fn spec(r: &Request, grouped: bool) -> Spec {
         scope: (r.scope.kind, r.scope.id),
         from: r.period.from,
         to: r.period.to,
+        today,
         category: r.category,
         keys,
         durations: Dur::ALL.to_vec(),
@@ -401,7 +408,7 @@ pub fn spec(r: &Request, grouped: bool) -> Spec {
 /// The rows: one per period of the range (zeros included) or, by category, one per period and category with
 /// reports; oldest first.
 pub async fn rows(state: &AppState, r: &Request) -> AppResult<Vec<Row>> {
-    let found = aggregate::run(&state.db, &spec(r, true)).await?;
+    let found = aggregate::run(&state.db, &spec(r, true, today(state))).await?;
     let mut by: BTreeMap<(NaiveDate, Option<Uuid>), Figures> = BTreeMap::new();
     for (k, s) in &found {
         let period = match k.first() {
@@ -426,6 +433,6 @@ pub async fn rows(state: &AppState, r: &Request) -> AppResult<Vec<Row>> {
 
 /// The figures of the whole period.
 pub async fn total(state: &AppState, r: &Request) -> AppResult<Figures> {
-    let found = aggregate::run(&state.db, &spec(r, false)).await?;
+    let found = aggregate::run(&state.db, &spec(r, false, today(state))).await?;
     Ok(found.first().map(|(_, s)| Figures::of(s)).unwrap_or_else(|| Figures::of(&Sums::default())))
 }

@@ -310,6 +310,7 @@ pub async fn ranking(
         scope: (parent.kind, parent.id),
         from: previous.from,
         to: period.to,
+        today: super::today(state),
         category: None,
         keys: vec![Key::Child(col), Key::Before(period.from)],
         durations: metric.durations(),
