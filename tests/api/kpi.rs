@@ -420,6 +420,19 @@ async fn the_demo_district_has_figures_for_every_kpi_and_a_ranking() {
     let r = app.gql(Some(&admin), q, json!({ "d": ids.district, "f": from, "t": today.to_string() })).await;
     let e = r.ok()["kpiRanking"]["entries"].as_array().unwrap().clone();
     assert!(e.iter().filter(|x| x["rank"].is_number()).count() >= 2, "{e:?}");
+
+    // Three months of history: every month of the last 90 days has reports, and the quarter's ranking at the
+    // default minimum sample (20) ranks the compounds with reports.
+    let from = (today - chrono::Duration::days(89)).to_string();
+    let r = kpis(&app, &admin, &ids.district, &from, &today.to_string(), "MONTH", false).await;
+    let rows = r.ok()["kpis"]["rows"].as_array().unwrap().clone();
+    assert!(rows.len() >= 3 && rows.iter().all(|m| m["figures"]["counted"].as_i64().unwrap() > 0), "{rows:?}");
+    let q = "query($d: ID!, $f: NaiveDate!, $t: NaiveDate!) { kpiRanking(scope: COMPOUND, childrenOf: $d, metric: RESOLVED_WITHIN_SLA_RATE, from: $f, to: $t) { minimumSample entries { name rank sample } } }";
+    let r = app.gql(Some(&admin), q, json!({ "d": ids.district, "f": from, "t": today.to_string() })).await;
+    let k = &r.ok()["kpiRanking"];
+    assert_eq!(k["minimumSample"], 20);
+    let ranked = k["entries"].as_array().unwrap().iter().filter(|x| x["rank"].is_number()).count();
+    assert!(ranked >= 3, "{k}");
 }
 
 /// The KPI cells under concurrent writes: reports submitted, supported and acknowledged in parallel while the cell

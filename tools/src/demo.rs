@@ -233,6 +233,9 @@ async fn load_district(db: &DatabaseConnection) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Rounds of reports per home (three each), 15 days apart.
+const ROUNDS: usize = 6;
+
 /// What residents of the demo report, by category code.
 const PROBLEMS: [(&str, &str); 12] = [
     ("DRAIN", "厨房下水道堵了，水排不下去，楼下也反映有异味"),
@@ -326,7 +329,13 @@ async fn load_reports(state: &AppState) -> anyhow::Result<()> {
         };
         let (Some(head), Some(staff)) = (head, staff) else { continue };
         let mut first_of_home: Option<Uuid> = None;
-        for _ in 0..3 {
+        // Six rounds of three reports per home, each round 15 days further back: three months of history, so that a
+        // month's or a quarter's KPIs and rankings (minimum sample 20) have figures.
+        for i in 0..ROUNDS * 3 {
+            let round = (i / 3) as i64;
+            if i % 3 == 0 {
+                first_of_home = None;
+            }
             let (code, text) = PROBLEMS[n % PROBLEMS.len()];
             let Some(cat) = categories.iter().find(|c| c.code == code) else { continue };
             let reporter = as_actor(home.user_id);
@@ -370,7 +379,7 @@ async fn load_reports(state: &AppState) -> anyhow::Result<()> {
             // Up to two weeks back; resolutions stay within the resident's 72 hours so some wait for confirmation.
             let path = n % PATHS.len();
             let hours = if path == 4 || path == 11 { (n % 40 + 1) as i64 } else { ((n * 37) % 24 * 14 + 2) as i64 };
-            backdate(db, r.id, chrono::Duration::hours(hours)).await?;
+            backdate(db, r.id, chrono::Duration::hours(hours + round * 15 * 24)).await?;
             n += 1;
         }
     }

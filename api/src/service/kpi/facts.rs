@@ -185,6 +185,13 @@ pub fn past_breaches(r: &report::Model, cat: &category::Model, cal: &Calendar) -
 fn upsert(rows: Vec<report_fact::Model>) -> sea_orm::InsertMany<report_fact::ActiveModel> {
     use report_fact::Column as F;
     let overwrite = [
+        // The period keys: a report's submission never moves in the service, but the demo and the scale generator
+        // backdate reports and then `refresh` their facts.
+        F::Day,
+        F::Week,
+        F::Month,
+        F::Quarter,
+        F::Year,
         F::CompanyId,
         F::Status,
         F::SupportCount,
@@ -449,7 +456,7 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, which: Which<'_>) -> AppResult<
         let acks: HashMap<Uuid, Uuid> = report_event::Entity::find()
             .select_only()
             .columns([report_event::Column::ReportId, report_event::Column::ActorId])
-            .filter(report_event::Column::ReportId.is_in(ids))
+            .filter(report_event::Column::ReportId.is_in(ids.clone()))
             .filter(report_event::Column::Kind.eq(EventKind::Acknowledged))
             .into_tuple::<(Uuid, Option<Uuid>)>()
             .all(db)
@@ -457,6 +464,21 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, which: Which<'_>) -> AppResult<
             .into_iter()
             .filter_map(|(r, a)| Some((r, a?)))
             .collect();
+        // The cells the batch's facts are in now: a backdated report's fact moves to another month's cell.
+        let before = db
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                db.get_database_backend(),
+                format!(
+                    "SELECT compound_id, month, district_id, street_id, community_id FROM report_fact WHERE report_id IN ({})",
+                    (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+                ),
+                ids.iter().map(|id| sea_orm::Value::from(*id)).collect::<Vec<_>>(),
+            ))
+            .await?;
+        for row in &before {
+            use crate::service::rows::col;
+            cells.insert((col(row, 0)?, col(row, 1)?, col(row, 2)?, col(row, 3)?, col(row, 4)?));
+        }
         let mut facts = Vec::with_capacity(rows.len());
         for r in &rows {
             let (street, district) = match places.get(&r.community_id) {
