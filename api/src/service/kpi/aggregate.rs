@@ -182,7 +182,7 @@ pub fn plan(spec: &Spec) -> Plan {
         p.days.push((spec.from, spec.to));
         return p;
     }
-    let mut m = cell::month_of(spec.from);
+    let mut m = super::facts::period_keys(spec.from)[1];
     while m <= spec.to {
         let (first, last) = cell::month_days(m);
         if spec.from <= first && (last <= spec.to || spec.to >= spec.today) {

@@ -14,11 +14,11 @@
 //! the new version). A query uses a cell only when `built = version` and reads the facts of the others.
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Duration, NaiveDate};
 use sea_orm::{ConnectionTrait, DbBackend, QueryResult, Statement, Value};
 use uuid::Uuid;
 
-use super::aggregate::Dur;
+use super::aggregate::{Dur, STATUSES};
 use crate::error::{AppError, AppResult};
 use crate::service::rows::col;
 
@@ -77,10 +77,6 @@ pub const NAMES: [&str; N] = [
 
 /// How many counts.
 pub const N: usize = 49;
-
-/// The stored statuses, in the order of the `st_*` counts.
-pub const STATUSES: [&str; 10] =
-    ["SUBMITTED", "ACKNOWLEDGED", "DISPATCHED", "IN_PROGRESS", "RESOLVED", "CLOSED", "REJECTED", "DUPLICATE", "CANCELLED", "REOPENED"];
 
 /// The `report_fact` columns a KPI reads, in the order [`Fact::decode`] reads them.
 pub const FACT_COLUMNS: &str = "day, category_id, compound_id, community_id, company_id, ack_by, status, support_count, counted, \
@@ -183,7 +179,7 @@ impl Acc {
         let any_breach = f.breaches.iter().sum::<i32>() > 0;
         n[0] += 1;
         n[1] += i64::from(f.counted);
-        if let Some(i) = STATUSES.iter().position(|s| *s == f.status) {
+        if let Some(i) = STATUSES.iter().position(|(_, s)| *s == f.status) {
             n[2 + i] += 1;
         }
         n[12] += i64::from(f.support_count);
@@ -382,11 +378,6 @@ pub fn month_days(month: NaiveDate) -> (NaiveDate, NaiveDate) {
     (month, next - Duration::days(1))
 }
 
-/// The first day of `d`'s month.
-pub fn month_of(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).expect("first of month")
-}
-
 /// `INSERT … ON CONFLICT DO UPDATE` of a cell's version: the cell of a new fact is created dirty, a changed fact's
 /// cell made dirty. Values: compound, month, district, street, community.
 pub const MARK_SQL: &str = "INSERT INTO kpi_cell (compound_id, month, district_id, street_id, community_id, version, built) \
@@ -398,10 +389,9 @@ pub fn mark(backend: DbBackend, compound: Uuid, month: NaiveDate, district: Uuid
     Statement::from_sql_and_values(backend, MARK_SQL, values)
 }
 
-/// Marks the cell of report `id`'s fact dirty (for the changes that update a fact column in place).
-pub fn mark_of_report_sql() -> &'static str {
-    "UPDATE kpi_cell SET version = version + 1 WHERE (compound_id, month) IN (SELECT compound_id, month FROM report_fact WHERE report_id = $1)"
-}
+/// Marks the cell of report `$1`'s fact dirty (for the changes that update a fact column in place).
+pub const MARK_OF_REPORT_SQL: &str =
+    "UPDATE kpi_cell SET version = version + 1 WHERE (compound_id, month) IN (SELECT compound_id, month FROM report_fact WHERE report_id = $1)";
 
 /// How many dirty cells one round of the builder takes.
 pub const ROUND: u64 = 500;
@@ -505,6 +495,8 @@ mod tests {
     #[test]
     fn every_count_has_a_name() {
         assert_eq!(NAMES.len(), N);
+        // `Acc::add` counts a status at 2 + its place in STATUSES.
+        assert_eq!(NAMES[2..12].to_vec(), STATUSES.map(|(name, _)| name).to_vec());
         let mut seen = std::collections::HashSet::new();
         assert!(NAMES.iter().all(|n| seen.insert(*n)));
     }

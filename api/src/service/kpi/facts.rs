@@ -254,7 +254,7 @@ async fn set_column(cx: &Cx<'_>, id: Uuid, column: &str, value: i32) -> AppResul
         );
         cx.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, sql, values)).await?;
     } else if cx.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, update, values)).await?.rows_affected() > 0 {
-        cx.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, cell::mark_of_report_sql(), [sea_orm::Value::from(id)])).await?;
+        cx.db.execute_raw(sea_orm::Statement::from_sql_and_values(backend, cell::MARK_OF_REPORT_SQL, [sea_orm::Value::from(id)])).await?;
     }
     Ok(())
 }
@@ -464,8 +464,9 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, which: Which<'_>) -> AppResult<
             .into_iter()
             .filter_map(|(r, a)| Some((r, a?)))
             .collect();
-        // The cells the batch's facts are in now: a backdated report's fact moves to another month's cell.
-        let before = db
+        // The cells the batch's facts are in now: a backdated report's fact moves to another month's cell (reports
+        // without facts have none).
+        let before = if matches!(which, Which::Missing) { Vec::new() } else { db
             .query_all_raw(sea_orm::Statement::from_sql_and_values(
                 db.get_database_backend(),
                 format!(
@@ -474,7 +475,7 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, which: Which<'_>) -> AppResult<
                 ),
                 ids.iter().map(|id| sea_orm::Value::from(*id)).collect::<Vec<_>>(),
             ))
-            .await?;
+            .await? };
         for row in &before {
             use crate::service::rows::col;
             cells.insert((col(row, 0)?, col(row, 1)?, col(row, 2)?, col(row, 3)?, col(row, 4)?));
