@@ -56,8 +56,8 @@ NAMES = {
     "submit": "`submitReport`",
     "acknowledge": "`acknowledgeReport`",
     "similar": "`similarReports` before submitting (resident)",
-    "kpi_street": "`kpis` of a street, by month over a year (street admin)",
-    "kpi_ranking": "`kpiRanking` of the district's compounds, 30 days (district admin)",
+    "kpi_street": "`kpis` of a street, by month over its last 12 whole months (street admin)",
+    "kpi_ranking": "`kpiRanking` of the district's compounds over the last whole month, against the month before (district admin)",
     "mixed": "mixed morning peak (80% reads, 20% writes)",
 }
 

@@ -437,6 +437,10 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, which: Which<'_>) -> AppResult<
         Which::Only(ids) => ids.to_vec(),
         _ => Vec::new(),
     };
+    // With no facts at all yet (the scale generator's first pass) no report has an old cell to mark. Asking anyway
+    // cost a scan per batch: the table's statistics said "empty" while it filled, so PostgreSQL kept scanning it
+    // (scale 1 took hours, not minutes).
+    let had_facts = report_fact::Entity::find().one(db).await?.is_some();
     loop {
         let mut q = report::Entity::find().order_by_asc(report::Column::Id).limit(BATCH);
         if let Some(a) = after {
@@ -466,7 +470,7 @@ pub async fn refresh<C: ConnectionTrait>(db: &C, which: Which<'_>) -> AppResult<
             .collect();
         // The cells the batch's facts are in now: a backdated report's fact moves to another month's cell (reports
         // without facts have none).
-        let before = if matches!(which, Which::Missing) { Vec::new() } else { db
+        let before = if matches!(which, Which::Missing) || !had_facts { Vec::new() } else { db
             .query_all_raw(sea_orm::Statement::from_sql_and_values(
                 db.get_database_backend(),
                 format!(
