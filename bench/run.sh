@@ -50,8 +50,12 @@ export DATABASE_URL="$PG/$DB$BENCH_PG_OPTS"
 export LINLI_JWT_SECRET=bench-secret-bench-secret-bench-secret LINLI_ACCESS_TOKEN_TTL_SECS=86400
 export LINLI_LOG=${LINLI_LOG:-warn} LINLI_LISTEN=127.0.0.1:$PORT
 BIN=$CARGO_TARGET_DIR/$PROFILE/linli
+# Rate limits would refuse the harness's load (every client is on 127.0.0.1); they are measured on their own.
+export LINLI_RATE_LIMITS=off
 
-if [ $PROFILE = release ]; then cargo build --release --quiet; else cargo build --quiet; fi
+# BENCH_BIN=path/to/linli measures that binary instead of building this checkout (a before/after comparison).
+if [ -n "${BENCH_BIN:-}" ]; then BIN=$BENCH_BIN
+elif [ $PROFILE = release ]; then cargo build --release --quiet; else cargo build --quiet; fi
 mkdir -p $OUT
 RAW=$OUT/raw.tsv
 : > $RAW

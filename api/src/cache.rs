@@ -18,9 +18,15 @@ pub trait Cache: Send + Sync {
     /// Deletes `key` only while it still holds `value` (atomically), so a replica never drops a value another one
     /// has just replaced. Returns whether it deleted.
     async fn del_if_eq(&self, key: &str, value: &str) -> anyhow::Result<bool>;
+    /// One GCRA step (`service/ratelimit.rs`): moves the key's instant `increment_ms` on unless that puts it more
+    /// than `tolerance_ms` ahead of now. Ok(0) when allowed, else Ok(milliseconds to wait), nothing taken.
+    async fn gcra(&self, key: &str, increment_ms: u64, tolerance_ms: u64) -> anyhow::Result<u64>;
     /// Which backend this is, for logs and `/healthz`.
     fn backend(&self) -> &'static str;
 }
+
+/// The process's monotonic clock in milliseconds (the in-process limiter's time).
+static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
 
 /// The in-process cache used when there is no Redis (one replica): bounded (least recently used entries are
 /// evicted when it holds [`MemoryCache::MAX_ENTRIES`]), each entry expiring after its own time to live.
@@ -43,6 +49,29 @@ impl moka::Expiry<String, (String, Instant)> for UntilStored {
 impl MemoryCache {
     /// How many entries it holds at most.
     pub const MAX_ENTRIES: u64 = 100_000;
+
+    /// Milliseconds since the process's first look at the clock.
+    pub fn now_ms() -> u64 {
+        EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64 + 1
+    }
+
+    /// [`Cache::gcra`] at a given `now` (tests pass their own).
+    pub fn gcra_at(&self, key: &str, increment_ms: u64, tolerance_ms: u64, now: u64) -> u64 {
+        use moka::ops::compute::Op;
+        let mut wait = 0;
+        self.entries.entry(format!("gcra:{key}")).and_compute_with(|old| {
+            let tat = old.and_then(|e| e.into_value().0.parse::<u64>().ok()).unwrap_or(now).max(now);
+            let new = tat + increment_ms;
+            if new - now > tolerance_ms {
+                wait = new - now - tolerance_ms;
+                Op::Nop
+            } else {
+                let ttl = Duration::from_millis(new - now);
+                Op::Put((new.to_string(), Instant::now() + ttl))
+            }
+        });
+        wait
+    }
 
     /// A cache of at most `max` entries.
     pub fn with_capacity(max: u64) -> Self {
@@ -98,6 +127,10 @@ impl Cache for MemoryCache {
         Ok(matches!(r, CompResult::Removed(_)))
     }
 
+    async fn gcra(&self, key: &str, increment_ms: u64, tolerance_ms: u64) -> anyhow::Result<u64> {
+        Ok(self.gcra_at(key, increment_ms, tolerance_ms, Self::now_ms()))
+    }
+
     fn backend(&self) -> &'static str {
         "memory"
     }
@@ -151,6 +184,27 @@ impl Cache for RedisCache {
         );
         let n: i64 = script.key(Self::key(key)).arg(value).invoke_async(&mut self.conn.clone()).await?;
         Ok(n == 1)
+    }
+
+    async fn gcra(&self, key: &str, increment_ms: u64, tolerance_ms: u64) -> anyhow::Result<u64> {
+        // Redis's clock, so replicas' clocks do not matter; one step on the server.
+        let script = redis::Script::new(
+            r"local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local tat = tonumber(redis.call('GET', KEYS[1]) or now)
+if tat < now then tat = now end
+local new = tat + tonumber(ARGV[1])
+if new - now > tonumber(ARGV[2]) then return new - now - tonumber(ARGV[2]) end
+redis.call('SET', KEYS[1], new, 'PX', math.max(1, new - now))
+return 0",
+        );
+        let wait: i64 = tokio::time::timeout(
+            Duration::from_millis(500),
+            script.key(Self::key(key)).arg(increment_ms).arg(tolerance_ms).invoke_async(&mut self.conn.clone()),
+        )
+        .await
+        .map_err(|_| anyhow::anyhow!("Redis did not answer in 500 ms"))??;
+        Ok(wait.max(0) as u64)
     }
 
     fn backend(&self) -> &'static str {

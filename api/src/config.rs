@@ -123,9 +123,38 @@ pub struct Config {
     /// `LINLI_EVENT_EXPORT`: a file to which every domain event is appended as a JSON line, once and in order,
     /// from a cursor that survives restarts (for the district's archive or data platform). Default: none.
     pub event_export: Option<std::path::PathBuf>,
+    /// `LINLI_RATE_LIMITS`: rate limits per user and per client address, per class of operation; default on
+    /// (`service/ratelimit.rs` lists the allowances), `off`, or `class=per_minute/burst,…` overrides.
+    pub rate_limits: crate::service::ratelimit::Limits,
+    /// `LINLI_CLIENT_IP_HEADER`: the header a load balancer in front puts the client's address in (e.g.
+    /// `x-forwarded-for`, whose last entry is taken: the one our balancer added). Default: none, the peer address.
+    pub client_ip_header: Option<String>,
+    /// Document limits: `LINLI_MAX_ALIASES` (one field under at most this many aliases in one selection, default
+    /// 10) and `LINLI_MAX_FIELDS` (fields per operation, fragments expanded, default 200).
+    pub doc_limits: crate::graphql::limits::DocLimits,
+    /// `LINLI_METRICS_TOKEN`: when set, `GET /metrics` needs it as a bearer token. Default: none (open; put the
+    /// route behind the load balancer's own rules).
+    pub metrics_token: Option<Secret>,
+    /// Subscriptions over `/graphql/ws` (`http/ws.rs`).
+    pub ws: WsConfig,
+    /// `LINLI_MAX_BATCH`: operations in one batched request (a JSON array), default 10.
+    pub max_batch: usize,
     /// `LINLI_SHUTDOWN_GRACE_SECS`: after SIGTERM or Ctrl-C, how long requests in flight and background jobs get to
     /// finish before the process exits anyway, default 20.
     pub shutdown_grace: Duration,
+}
+
+/// Subscriptions over websockets.
+#[derive(Clone, Debug)]
+pub struct WsConfig {
+    /// `LINLI_WS_INIT_TIMEOUT_MS`: how long a socket may wait before `connection_init`, default 10000.
+    pub init_timeout: Duration,
+    /// `LINLI_WS_PING_SECS`: how often the server pings, default 30.
+    pub ping_every: Duration,
+    /// `LINLI_WS_MAX_SUBSCRIPTIONS`: subscriptions one socket may hold, default 20.
+    pub max_subscriptions: usize,
+    /// `LINLI_WS_MAX_PER_USER`: subscriptions one user may hold on a replica, default 50.
+    pub max_per_user: usize,
 }
 
 /// Photo storage and upload limits.
@@ -323,6 +352,24 @@ impl Config {
             },
             event_export: get("LINLI_EVENT_EXPORT").map(Into::into),
             shutdown_grace: Duration::from_secs(num("LINLI_SHUTDOWN_GRACE_SECS", 20)?),
+            rate_limits: match get("LINLI_RATE_LIMITS") {
+                None => Default::default(),
+                Some(v) => crate::service::ratelimit::Limits::parse(&v)
+                    .map_err(|e| ConfigError(format!("LINLI_RATE_LIMITS: {e}")))?,
+            },
+            client_ip_header: get("LINLI_CLIENT_IP_HEADER").map(|h| h.trim().to_ascii_lowercase()),
+            doc_limits: crate::graphql::limits::DocLimits {
+                max_aliases: num("LINLI_MAX_ALIASES", 10)?.max(1) as usize,
+                max_fields: num("LINLI_MAX_FIELDS", 200)?.max(1) as usize,
+            },
+            max_batch: num("LINLI_MAX_BATCH", 10)?.max(1) as usize,
+            metrics_token: get("LINLI_METRICS_TOKEN").map(Secret::new),
+            ws: WsConfig {
+                init_timeout: Duration::from_millis(num("LINLI_WS_INIT_TIMEOUT_MS", 10_000)?.max(10)),
+                ping_every: Duration::from_secs(num("LINLI_WS_PING_SECS", 30)?.max(1)),
+                max_subscriptions: num("LINLI_WS_MAX_SUBSCRIPTIONS", 20)?.max(1) as usize,
+                max_per_user: num("LINLI_WS_MAX_PER_USER", 50)?.max(1) as usize,
+            },
         };
         cfg.check()?;
         Ok(cfg)

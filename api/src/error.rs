@@ -89,6 +89,18 @@ pub enum AppError {
     },
     /// `RATE_LIMITED`: too many attempts; try again later.
     RateLimited(Msg),
+    /// `RATE_LIMITED` by our own limiter (`service/ratelimit.rs`): `extensions.retryAfter` (and `Retry-After` on the
+    /// plain routes) says how many seconds to wait.
+    Throttled {
+        /// Seconds until the request would be allowed.
+        retry_after: u64,
+        /// What is wrong.
+        msg: Msg,
+    },
+    /// A document limit (`graphql/limits.rs`, the batch size): refused before anything runs.
+    Limit(Limit),
+    /// Automatic persisted queries (`graphql/apq.rs`).
+    PersistedQuery(crate::graphql::apq::PqError),
     /// `UNAVAILABLE`: a dependency (WeChat, the database) is unreachable; try again later.
     Unavailable(Msg),
     /// A business rule said no, with a code of its own so the client can tell the cases apart (see [`Refusal`]).
@@ -157,6 +169,85 @@ impl Refusal {
     /// The input a refusal is about, when it is about one (an uploaded file).
     fn field(self) -> Option<&'static str> {
         matches!(self, Refusal::PayloadTooLarge | Refusal::UnsupportedMediaType).then_some("file")
+    }
+}
+
+/// A limit on the shape of a GraphQL request, each with its own code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// `TOO_MANY_ALIASES`: one field asked for under more than `max` aliases in one selection.
+    Aliases {
+        /// The field.
+        field: String,
+        /// The limit.
+        max: usize,
+    },
+    /// `TOO_MANY_FIELDS`: more than `max` fields once fragments are expanded.
+    Fields {
+        /// The limit.
+        max: usize,
+    },
+    /// `BATCH_TOO_LARGE`: more than `max` operations in one batch.
+    Batch {
+        /// The limit.
+        max: usize,
+    },
+    /// `TOO_MANY_SUBSCRIPTIONS`: a socket or a user has `max` subscriptions open already.
+    Subscriptions {
+        /// The limit.
+        max: usize,
+    },
+    /// `QUERY_TOO_DEEP`: nested deeper than the schema allows (async-graphql's depth or recursion limit).
+    Depth,
+    /// `QUERY_TOO_COMPLEX`: over the complexity limit.
+    Complexity,
+    /// `TOO_MANY_DIRECTIVES`: more directives on one field than allowed.
+    Directives,
+}
+
+impl Limit {
+    /// The stable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Limit::Aliases { .. } => "TOO_MANY_ALIASES",
+            Limit::Fields { .. } => "TOO_MANY_FIELDS",
+            Limit::Batch { .. } => "BATCH_TOO_LARGE",
+            Limit::Subscriptions { .. } => "TOO_MANY_SUBSCRIPTIONS",
+            Limit::Depth => "QUERY_TOO_DEEP",
+            Limit::Complexity => "QUERY_TOO_COMPLEX",
+            Limit::Directives => "TOO_MANY_DIRECTIVES",
+        }
+    }
+
+    /// The message for people.
+    pub fn message(&self) -> Msg {
+        match self {
+            Limit::Aliases { field, max } => msg!(
+                "同一字段 {} 最多可用 {} 个别名",
+                "The field {} may be asked for under at most {} aliases",
+                field,
+                max
+            ),
+            Limit::Fields { max } => msg!("一次请求最多 {} 个字段（含片段展开）", "A request may select at most {} fields, fragments expanded", max),
+            Limit::Batch { max } => msg!("一次批量请求最多 {} 个操作", "A batch may hold at most {} operations", max),
+            Limit::Subscriptions { max } => msg!("订阅数已达上限 {}", "At most {} subscriptions may be open", max),
+            Limit::Depth => msg!("查询嵌套过深", "The query is nested too deep"),
+            Limit::Complexity => msg!("查询过于复杂", "The query is too complex"),
+            Limit::Directives => msg!("字段上的指令过多", "Too many directives on one field"),
+        }
+    }
+
+    /// The engine's own limit behind one of its messages (async-graphql 7 refuses with these texts).
+    pub fn of_engine_message(m: &str) -> Option<Limit> {
+        if m == "Query is nested too deep." || m.starts_with("The recursion depth of the query") {
+            Some(Limit::Depth)
+        } else if m == "Query is too complex." {
+            Some(Limit::Complexity)
+        } else if m.starts_with("The number of directives on the field") {
+            Some(Limit::Directives)
+        } else {
+            None
+        }
     }
 }
 
@@ -240,7 +331,13 @@ impl AppError {
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadInput { .. } => "BAD_USER_INPUT",
             AppError::Conflict(_) | AppError::StatusConflict { .. } => "CONFLICT",
-            AppError::RateLimited(_) => "RATE_LIMITED",
+            AppError::RateLimited(_) | AppError::Throttled { .. } => "RATE_LIMITED",
+            AppError::Limit(l) => l.code(),
+            AppError::PersistedQuery(p) => match p {
+                crate::graphql::apq::PqError::NotFound => "PERSISTED_QUERY_NOT_FOUND",
+                crate::graphql::apq::PqError::NotSupported => "PERSISTED_QUERY_NOT_SUPPORTED",
+                crate::graphql::apq::PqError::Mismatch => "BAD_USER_INPUT",
+            },
             AppError::Unavailable(_) => "UNAVAILABLE",
             AppError::Refused(r, _) => r.code(),
             AppError::Internal(_) => "INTERNAL",
@@ -256,7 +353,8 @@ impl AppError {
             AppError::BadInput { .. } => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) | AppError::StatusConflict { .. } => StatusCode::CONFLICT,
             AppError::Refused(r, _) => r.status(),
-            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited(_) | AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Limit(_) | AppError::PersistedQuery(_) => StatusCode::BAD_REQUEST,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -308,7 +406,15 @@ impl AppError {
             | AppError::Unavailable(m)
             | AppError::BadInput { msg: m, .. }
             | AppError::Refused(_, m)
-            | AppError::StatusConflict { msg: m, .. } => m.clone(),
+            | AppError::StatusConflict { msg: m, .. }
+            | AppError::Throttled { msg: m, .. } => m.clone(),
+            AppError::Limit(l) => l.message(),
+            // Apollo's clients match these messages, so they are not translated.
+            AppError::PersistedQuery(p) => match p {
+                crate::graphql::apq::PqError::NotFound => msg!("PersistedQueryNotFound", "PersistedQueryNotFound"),
+                crate::graphql::apq::PqError::NotSupported => msg!("PersistedQueryNotSupported", "PersistedQueryNotSupported"),
+                crate::graphql::apq::PqError::Mismatch => msg!("persistedQuery 的 sha256Hash 与查询不符", "provided sha does not match query"),
+            },
             AppError::Internal(_) => msg!("服务器内部错误，请稍后重试", "Internal server error, please try again later"),
         }
     }
@@ -347,6 +453,21 @@ impl AppError {
             AppError::Internal(_) => {
                 ext.insert("requestId".into(), json!(request_id));
             }
+            AppError::Throttled { retry_after, .. } => {
+                ext.insert("retryAfter".into(), json!(retry_after));
+            }
+            AppError::Limit(Limit::Aliases { field, max }) => {
+                ext.insert("field".into(), json!(field));
+                ext.insert("limit".into(), json!(max));
+            }
+            AppError::Limit(Limit::Fields { max } | Limit::Batch { max } | Limit::Subscriptions { max }) => {
+                ext.insert("limit".into(), json!(max));
+            }
+            AppError::Limit(Limit::Depth | Limit::Complexity | Limit::Directives) => {}
+            AppError::PersistedQuery(crate::graphql::apq::PqError::Mismatch) => {
+                ext.insert("field".into(), json!("extensions.persistedQuery.sha256Hash"));
+            }
+            AppError::PersistedQuery(_) => {}
             AppError::Unauthenticated(_)
             | AppError::Forbidden { reason: None, .. }
             | AppError::NotFound(_)

@@ -3,13 +3,12 @@
 //! GraphQL shape, including refusals that happen before the query runs (body too large, malformed JSON).
 use std::sync::Arc;
 
-use async_graphql::http::GraphiQLSource;
 use axum::{
     Json, Router,
     body::Body,
     extract::{FromRequestParts, Request, State},
     http::{HeaderMap, Method, StatusCode, header, request::Parts},
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use sea_orm::ConnectionTrait;
@@ -27,6 +26,9 @@ use crate::state::AppState;
 
 mod export;
 mod media;
+mod graphiql;
+mod ops;
+mod ws;
 mod wechat_push;
 
 /// What the router's handlers share.
@@ -41,6 +43,8 @@ pub struct HttpState {
     /// Admission of GraphQL operations (`LINLI_MAX_IN_FLIGHT`; None: no limit). Tokio's semaphore is fair, so
     /// operations start in the order they arrived.
     pub in_flight: Option<Arc<tokio::sync::Semaphore>>,
+    /// The operation names the metrics count apart.
+    pub operation_names: Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
 }
 
 /// Builds the router: what production serves is what the tests build.
@@ -48,15 +52,17 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
     let dev = app.config.is_dev();
     let limit = app.config.max_in_flight;
     let in_flight = (limit > 0).then(|| Arc::new(tokio::sync::Semaphore::new(limit)));
-    let state = Arc::new(HttpState { app, schema, parsed: Default::default(), in_flight });
+    let state = Arc::new(HttpState { app, schema, parsed: Default::default(), in_flight, operation_names: Default::default() });
     let mut r = Router::new()
         .route("/graphql", get(graphql).post(graphql))
+        .route("/graphql/ws", get(ws::upgrade))
         .route("/healthz", get(healthz))
         .merge(media::routes(&state))
         .merge(export::routes())
+        .merge(ops::routes())
         .merge(wechat_push::routes());
     if dev {
-        r = r.route("/graphiql", get(graphiql));
+        r = r.merge(graphiql::routes());
     }
     r.with_state(state)
         .layer(axum::middleware::from_fn(scope_request_id))
@@ -76,9 +82,6 @@ async fn scope_request_id(req: Request, next: axum::middleware::Next) -> Respons
     crate::service::events::REQUEST_ID.scope(rid, next.run(req)).await
 }
 
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("Linli GraphiQL").finish())
-}
 
 async fn healthz(State(s): State<Arc<HttpState>>) -> Response {
     let db_ok = s.app.db.execute_unprepared("SELECT 1").await.is_ok();
@@ -104,6 +107,8 @@ pub struct RequestContext {
     pub lang: Lang,
     /// The `x-request-id` the request id layer set.
     pub request_id: String,
+    /// The client's address: the peer's, or the last entry of `LINLI_CLIENT_IP_HEADER` behind a load balancer.
+    pub addr: String,
 }
 
 impl RequestContext {
@@ -112,11 +117,21 @@ impl RequestContext {
         Actor::new(self.auth.clone())
     }
 
+    /// Takes one request of `class` from the caller's allowances (`service/ratelimit.rs`).
+    pub async fn allow(&self, s: &HttpState, class: crate::service::ratelimit::Class) -> Result<(), AppError> {
+        let who = crate::service::ratelimit::Caller { user: self.auth.user(), addr: &self.addr };
+        s.app.limiter.take(class, &who, 1).await
+    }
+
     /// The one rendering of an error on the routes that answer plain JSON: `{"ok":false,"error":{…}}` with the
     /// error's HTTP status.
     pub fn error(&self, e: &AppError) -> Response {
         let r = e.render(self.lang, &self.request_id);
-        (r.status, [(header::CACHE_CONTROL, "no-store")], Json(r.json_body())).into_response()
+        let mut resp = (r.status, [(header::CACHE_CONTROL, "no-store")], Json(r.json_body())).into_response();
+        if let AppError::Throttled { retry_after, .. } = e {
+            resp.headers_mut().insert(header::RETRY_AFTER, retry_after.to_string().parse().expect("digits"));
+        }
+        resp
     }
 }
 
@@ -128,8 +143,25 @@ impl FromRequestParts<Arc<HttpState>> for RequestContext {
             auth: authenticate(s, &parts.headers),
             lang: lang_of(&parts.headers),
             request_id: parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned(),
+            addr: client_addr(parts, s.app.config.client_ip_header.as_deref()),
         })
     }
+}
+
+/// The client's address (see [`RequestContext::addr`]).
+fn client_addr(parts: &Parts, header_name: Option<&str>) -> String {
+    if let Some(h) = header_name {
+        if let Some(v) = parts.headers.get(h).and_then(|v| v.to_str().ok()) {
+            if let Some(last) = v.rsplit(',').next().map(str::trim).filter(|s| !s.is_empty()) {
+                return last.to_owned();
+            }
+        }
+    }
+    parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "-".to_owned())
 }
 
 /// The language the client asked for: English when `Accept-Language` starts with `en`.
@@ -193,13 +225,60 @@ fn render_errors(resp: &mut async_graphql::Response, cx: &RequestContext) {
     }
 }
 
+/// What the client asked the answer to be: `application/graphql-response+json` (GraphQL over HTTP: status codes
+/// say whether the request was refused before execution) when its `Accept` prefers it, `application/json`
+/// otherwise (always 200, as every GraphQL client before the spec expects).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flavour {
+    Json,
+    GraphqlResponse,
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+fn flavour(headers: &HeaderMap) -> Flavour {
+    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else { return Flavour::Json };
+    // The first of the two named (a client that lists both puts its preference first); `*/*` alone is JSON.
+    for part in accept.split(',') {
+        let media = part.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if media == GRAPHQL_RESPONSE {
+            return Flavour::GraphqlResponse;
+        }
+        if media == "application/json" {
+            return Flavour::Json;
+        }
+    }
+    Flavour::Json
+}
+
+/// A GraphQL answer that holds one error and no data (a refusal before execution).
+fn refusal_response(e: AppError) -> async_graphql::Response {
+    let gql: async_graphql::Error = e.into();
+    async_graphql::Response::from_errors(vec![gql.into_server_error(async_graphql::Pos::default())])
+}
+
+/// The HTTP status of an answer: always 200 for `application/json`; for `application/graphql-response+json`, 200
+/// once execution started (data present), else the status of the refusal (400 for a document the engine refused,
+/// 429 when rate-limited, …).
+fn status_of(resp: &async_graphql::Response, flavour: Flavour, refused: Option<StatusCode>) -> StatusCode {
+    // A mutation over GET is refused with 405 whatever the client reads (GET must be safe).
+    if refused == Some(StatusCode::METHOD_NOT_ALLOWED) {
+        return StatusCode::METHOD_NOT_ALLOWED;
+    }
+    if flavour == Flavour::Json || resp.data != async_graphql::Value::Null && refused.is_none() {
+        return StatusCode::OK;
+    }
+    refused.unwrap_or(StatusCode::BAD_REQUEST)
+}
+
 async fn graphql(State(s): State<Arc<HttpState>>, cx: RequestContext, req: Request) -> Response {
     let lang = cx.lang;
     let method = req.method().clone();
+    let flavour = flavour(req.headers());
 
-    let gql_req = if method == Method::GET {
+    let batch = if method == Method::GET {
         match async_graphql::http::parse_query_string(req.uri().query().unwrap_or_default()) {
-            Ok(r) => r,
+            Ok(r) => async_graphql::BatchRequest::Single(r),
             Err(_) => return refuse(StatusCode::BAD_REQUEST, lang, "GET 请求参数无效", "Malformed GET query string"),
         }
     } else {
@@ -222,17 +301,119 @@ async fn graphql(State(s): State<Arc<HttpState>>, cx: RequestContext, req: Reque
                 return refuse(StatusCode::PAYLOAD_TOO_LARGE, lang, "请求体过大", "The request body is too large");
             }
         };
-        match serde_json::from_slice::<async_graphql::Request>(&bytes) {
+        match serde_json::from_slice::<async_graphql::BatchRequest>(&bytes) {
             Ok(r) => r,
             Err(_) => return refuse(StatusCode::BAD_REQUEST, lang, "请求体不是有效的 GraphQL JSON", "The body is not a GraphQL JSON request"),
         }
     };
-    if method == Method::GET && is_mutation(&gql_req) {
-        return refuse(StatusCode::METHOD_NOT_ALLOWED, lang, "变更操作必须使用 POST", "Mutations must be sent with POST");
-    }
 
-    let mut gql_req = gql_req;
+    let mut cache_control = None;
+    let (body, status, retry_after) = match batch {
+        async_graphql::BatchRequest::Single(r) => {
+            let (resp, refused) = run_one(&s, &cx, r, method == Method::GET).await;
+            let retry = retry_after_of(&resp);
+            let status = status_of(&resp, flavour, refused);
+            if method == Method::GET {
+                // Public only when nobody signed in asked, nothing failed, and every field said it may be cached.
+                let anonymous = matches!(cx.auth, crate::auth::actor::AuthState::Anonymous);
+                let public = resp.cache_control.value().filter(|v| anonymous && resp.errors.is_empty() && !v.contains("private"));
+                cache_control = Some(public.map(|v| format!("public, {v}")).unwrap_or_else(|| "no-store".into()));
+            }
+            (serde_json::to_vec(&resp), status, retry)
+        }
+        async_graphql::BatchRequest::Batch(reqs) => {
+            let max = s.app.config.max_batch;
+            if reqs.len() > max || reqs.is_empty() {
+                s.app.metrics.limited.inc(&["BATCH_TOO_LARGE"]);
+                let e = if reqs.is_empty() {
+                    AppError::bad_input("query", crate::msg!("批量请求不能为空", "A batch must hold at least one operation"))
+                } else {
+                    AppError::Limit(crate::error::Limit::Batch { max })
+                };
+                let mut resp = refusal_response(e);
+                render_errors(&mut resp, &cx);
+                (serde_json::to_vec(&resp), status_of(&resp, flavour, Some(StatusCode::BAD_REQUEST)), None)
+            } else {
+                // One after another: each takes its own admission and its own allowance.
+                let mut out = Vec::with_capacity(reqs.len());
+                let mut retry = None;
+                for r in reqs {
+                    let (resp, _) = run_one(&s, &cx, r, false).await;
+                    retry = retry.or(retry_after_of(&resp));
+                    out.push(resp);
+                }
+                (serde_json::to_vec(&out), StatusCode::OK, retry)
+            }
+        }
+    };
+    let body = body.unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"serialization\"}]}".to_vec());
+    let mut b = Response::builder().status(status).header(
+        header::CONTENT_TYPE,
+        if flavour == Flavour::GraphqlResponse { GRAPHQL_RESPONSE } else { "application/json" },
+    );
+    if let Some(secs) = retry_after {
+        b = b.header(header::RETRY_AFTER, secs.to_string());
+    }
+    if let Some(v) = cache_control {
+        b = b.header(header::CACHE_CONTROL, v).header(header::VARY, "authorization, accept");
+    }
+    b.body(Body::from(body)).expect("static response parts")
+}
+
+/// `extensions.retryAfter` of a rate-limited answer.
+fn retry_after_of(resp: &async_graphql::Response) -> Option<u64> {
+    resp.errors.iter().find_map(|e| match e.extensions.as_ref()?.get("retryAfter")? {
+        async_graphql::Value::Number(n) => n.as_u64(),
+        _ => None,
+    })
+}
+
+/// Runs one operation: the document limits, the rate limits, admission, execution, metrics. Returns the rendered
+/// answer and, when it was refused before execution, the refusal's HTTP status.
+async fn run_one(s: &HttpState, cx: &RequestContext, mut gql_req: async_graphql::Request, get: bool) -> (async_graphql::Response, Option<StatusCode>) {
+    let started = std::time::Instant::now();
+    if let Err(e) = crate::graphql::apq::resolve(s.app.cache.as_ref(), &mut gql_req).await {
+        let status = e.status();
+        let mut resp = refusal_response(e);
+        render_errors(&mut resp, cx);
+        s.metrics_of(None, &resp, started);
+        // Not found is the first half of the protocol, not a client error: 200 for every flavour.
+        let not_found = resp.errors.iter().any(|e| e.message == "PersistedQueryNotFound");
+        return (resp, (!not_found).then_some(status));
+    }
     s.parsed.attach(&mut gql_req);
+    let asked = gql_req.operation_name.clone();
+    let shape = match gql_req.parsed_query() {
+        Ok(doc) => match crate::graphql::limits::check(doc, asked.as_deref(), s.app.config.doc_limits) {
+            Ok(shape) => Some((shape, operation_name(doc, asked.as_deref()))),
+            Err(limit) => {
+                s.app.metrics.limited.inc(&[limit.code()]);
+                let mut resp = refusal_response(AppError::Limit(limit));
+                render_errors(&mut resp, cx);
+                return (resp, Some(StatusCode::BAD_REQUEST));
+            }
+        },
+        // A document that does not parse is refused by the engine, with its position.
+        Err(_) => None,
+    };
+    let op = shape.as_ref().and_then(|(_, name)| name.clone());
+    if let Some((shape, _)) = &shape {
+        if get && shape.mutation {
+            let mut resp = refusal_response(AppError::bad_input(
+                "query",
+                crate::msg!("变更操作必须使用 POST", "Mutations must be sent with POST"),
+            ));
+            render_errors(&mut resp, cx);
+            return (resp, Some(StatusCode::METHOD_NOT_ALLOWED));
+        }
+        if let Err(e) = take_allowance(s, cx, shape).await {
+            let status = e.status();
+            let mut resp = refusal_response(e);
+            render_errors(&mut resp, cx);
+            s.metrics_of(op.as_deref(), &resp, started);
+            return (resp, Some(status));
+        }
+    }
     let gql_req = gql_req.data(cx.actor()).data(cx.lang).data(Loaders::new(&s.app));
     let gql_req = gql_req.data(crate::graphql::media::PhotoLoaders::new(&s.app));
     // Held while the operation executes; reading the body and writing the answer do not count.
@@ -241,25 +422,92 @@ async fn graphql(State(s): State<Arc<HttpState>>, cx: RequestContext, req: Reque
         None => None,
     };
     let mut resp = s.schema.execute(gql_req).await;
-    render_errors(&mut resp, &cx);
-    let body = serde_json::to_vec(&resp).unwrap_or_else(|_| b"{\"errors\":[{\"message\":\"serialization\"}]}".to_vec());
-    Response::builder()
-        .status(StatusCode::OK)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(body))
-        .expect("static response parts")
+    for e in resp.errors.iter_mut() {
+        // The engine's own limits get codes of their own.
+        if e.source.is_none() {
+            if let Some(l) = crate::error::Limit::of_engine_message(&e.message) {
+                s.app.metrics.limited.inc(&[l.code()]);
+                let gql: async_graphql::Error = AppError::Limit(l).into();
+                *e = gql.into_server_error(async_graphql::Pos::default());
+            }
+        }
+    }
+    render_errors(&mut resp, cx);
+    s.metrics_of(op.as_deref(), &resp, started);
+    (resp, None)
 }
 
-/// Whether the operation a GET request would run is a mutation (refused: GET must be safe).
-fn is_mutation(req: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(doc) = async_graphql::parser::parse_query(&req.query) else { return false };
-    let is_mut = |t: OperationType| t == OperationType::Mutation;
-    match &doc.operations {
-        DocumentOperations::Single(op) => is_mut(op.node.ty),
-        DocumentOperations::Multiple(ops) => match &req.operation_name {
-            Some(name) => ops.get(name.as_str()).is_some_and(|op| is_mut(op.node.ty)),
-            None => ops.values().any(|op| is_mut(op.node.ty)),
-        },
+/// Takes the operation's cost from the caller's allowances: a query is one read; a mutation's root fields are one
+/// write each (a login or a token refresh one login, `requestExport` one export), so 100 aliased mutations cost 100.
+async fn take_allowance(s: &HttpState, cx: &RequestContext, shape: &crate::graphql::limits::Shape) -> Result<(), AppError> {
+    use crate::service::ratelimit::{Caller, Class};
+    let who = Caller { user: cx.auth.user(), addr: &cx.addr };
+    if !shape.mutation {
+        return s.app.limiter.take(Class::Read, &who, 1).await;
+    }
+    let (mut login, mut export, mut write) = (0, 0, 0);
+    for root in &shape.roots {
+        match root.as_str() {
+            "loginWithWechat" | "refreshToken" | "devLogin" => login += 1,
+            "requestExport" => export += 1,
+            _ => write += 1,
+        }
+    }
+    s.app.limiter.take(Class::Login, &who, login).await?;
+    s.app.limiter.take(Class::Export, &who, export).await?;
+    s.app.limiter.take(Class::Write, &who, write).await
+}
+
+/// The name of the operation that runs (for metrics).
+fn operation_name(doc: &async_graphql::parser::types::ExecutableDocument, asked: Option<&str>) -> Option<String> {
+    use async_graphql::parser::types::DocumentOperations;
+    match (&doc.operations, asked) {
+        (_, Some(name)) => Some(name.to_owned()),
+        (DocumentOperations::Single(_), None) => None,
+        // A named operation alone in its document (the parser keeps named operations in a map).
+        (DocumentOperations::Multiple(ops), None) => (ops.len() == 1).then(|| ops.keys().next().map(|n| n.to_string())).flatten(),
+    }
+    .or_else(|| match &doc.operations {
+        DocumentOperations::Single(op) => {
+            // An anonymous operation is named by its first root field (`{ me { … } }` is `me`).
+            op.node.selection_set.node.items.first().and_then(|i| match &i.node {
+                async_graphql::parser::types::Selection::Field(f) => Some(f.node.name.node.to_string()),
+                _ => None,
+            })
+        }
+        DocumentOperations::Multiple(_) => None,
+    })
+}
+
+impl HttpState {
+    /// Counts an answer under its operation's name (at most [`MAX_OPERATION_NAMES`] names are kept; later names
+    /// are counted as `other`, so a client inventing names cannot grow the metrics without bound).
+    fn metrics_of(&self, op: Option<&str>, resp: &async_graphql::Response, started: std::time::Instant) {
+        let name = match op {
+            None => "anonymous".to_owned(),
+            Some(n) => {
+                let mut names = self.operation_names.lock().unwrap_or_else(|e| e.into_inner());
+                if names.contains(n) || names.len() < MAX_OPERATION_NAMES && n.len() <= 64 {
+                    names.insert(n.to_owned());
+                    n.to_owned()
+                } else {
+                    "other".to_owned()
+                }
+            }
+        };
+        let m = &self.app.metrics;
+        m.requests.inc(&[&name]);
+        for e in &resp.errors {
+            let code = e.extensions.as_ref().and_then(|x| match x.get("code") {
+                Some(async_graphql::Value::String(c)) => Some(c.clone()),
+                _ => None,
+            });
+            m.errors.inc(&[&name, code.as_deref().unwrap_or("BAD_USER_INPUT")]);
+        }
+        m.latency.observe(&[&name], started.elapsed().as_secs_f64());
     }
 }
+
+/// How many operation names the metrics keep apart.
+const MAX_OPERATION_NAMES: usize = 256;
+

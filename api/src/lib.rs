@@ -10,6 +10,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod metrics;
 pub mod server;
 pub mod service;
 pub mod state;
@@ -53,7 +54,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let wechat = Arc::new(HttpWechat::new(&config, cache.clone())?);
     let lookup = Arc::new(service::lookup::Lookup::default());
     let media = Arc::new(service::media::MediaStore::from_config(&config.media)?);
+    let metrics = Arc::new(metrics::Metrics::default());
+    let limiter = Arc::new(service::ratelimit::Limiter::new(config.rate_limits.clone(), cache.clone(), metrics.rate_limited.clone()));
     let state = AppState {
+        metrics,
+        limiter,
+        live: Default::default(),
         jwt: JwtKeys::new(&config),
         config: Arc::new(config),
         db,
@@ -74,6 +80,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     }
     let from = events::log::newest(&state.log_db).await?;
     bg.keep(events::follow::spawn_cache_follower(state.clone(), from, stop.clone()));
+    bg.keep(service::live::spawn_follower(state.clone(), from, stop.clone()));
     if let Some(path) = &state.config.event_export {
         bg.keep(events::follow::spawn_durable(state.clone(), events::follow::Export::new(path.clone()), stop.clone()));
     }

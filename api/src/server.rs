@@ -62,7 +62,7 @@ pub async fn serve_until(
         let _ = tx.send(true);
     });
     let mut until = stopping.clone();
-    let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(async move {
         let _ = until.wait_for(|s| *s).await;
     });
     let mut server = tokio::spawn(async move { server.await });

@@ -36,4 +36,10 @@ pub struct AppState {
     pub background: Arc<crate::service::jobs::Background>,
     /// The clock SLA timers and report actions read (tests move it forward).
     pub clock: Arc<crate::clock::Clock>,
+    /// The process's metrics (`GET /metrics`).
+    pub metrics: Arc<crate::metrics::Metrics>,
+    /// Live updates: the log followed and fanned out to this replica's subscriptions (`service/live.rs`).
+    pub live: Arc<crate::service::live::Live>,
+    /// Rate limits per user and address (`service/ratelimit.rs`).
+    pub limiter: Arc<crate::service::ratelimit::Limiter>,
 }

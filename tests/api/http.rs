@@ -70,9 +70,15 @@ async fn get_serves_queries_but_not_mutations() {
 async fn deep_and_invalid_queries_get_codes() {
     let app = TestApp::demo().await;
     let t = app.login("admin").await;
-    let deep = "{ districts { nodes { streets { nodes { district { streets { nodes { district { streets { nodes { district { streets { nodes { id } } } } } } } } } } } } } }";
+    // Deep but cheap (every list `first: 1`), so that depth, not complexity, refuses it.
+    let mut deep = String::from("id");
+    for _ in 0..8 {
+        deep = format!("district {{ streets(first: 1) {{ nodes {{ {deep} }} }} }}");
+    }
+    let deep = format!("{{ districts(first: 1) {{ nodes {{ streets(first: 1) {{ nodes {{ {deep} }} }} }} }} }}");
+    let deep = deep.as_str();
     let r = app.gql(Some(&t), deep, json!({})).await;
-    assert_eq!(r.code(), "BAD_USER_INPUT");
+    assert_eq!(r.code(), "QUERY_TOO_DEEP", "{:?}", r.errors);
     let r = app.gql(Some(&t), "{ nope }", json!({})).await;
     assert_eq!(r.code(), "BAD_USER_INPUT");
     let r = app.gql(Some(&t), "{ districts(first: \"ten\") { nodes { id } } }", json!({})).await;

@@ -26,6 +26,16 @@ pub enum AuthState {
     },
 }
 
+impl AuthState {
+    /// The signed-in user, if the token was valid.
+    pub fn user(&self) -> Option<Uuid> {
+        match self {
+            AuthState::User { id, .. } => Some(*id),
+            _ => None,
+        }
+    }
+}
+
 /// The caller of one request. Roles are loaded at most once per request, and only if a check needs them.
 pub struct Actor {
     /// What the token said.

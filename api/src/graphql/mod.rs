@@ -4,10 +4,13 @@ mod audit;
 mod export;
 pub mod incentives;
 mod kpi;
+pub mod limits;
+pub mod apq;
+mod live;
 mod loaders;
 pub mod media;
 mod moderation;
-mod notify;
+pub mod notify;
 pub mod parsed;
 mod mutation;
 mod query;
@@ -17,7 +20,7 @@ pub mod sla;
 pub mod types;
 
 use async_graphql::{
-    Context, EmptySubscription, ID, MergedObject, Schema,
+    Context, ID, MergedObject, Schema,
     connection::{Connection, Edge},
 };
 use uuid::Uuid;
@@ -43,14 +46,14 @@ pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, no
 pub struct MutationRoot(Mutation, report::ReportMutation, moderation::ModerationMutation, notify::NotificationMutation, incentives::IncentiveMutation, sla::SlaMutation, export::ExportMutation);
 
 /// The schema type.
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, live::SubscriptionRoot>;
 
 /// A Relay connection keyed by opaque string cursors.
 pub type Conn<T> = Connection<String, T>;
 
 /// Builds the schema with its limits. Production turns off introspection and field suggestions.
 pub fn build_schema(state: Option<AppState>, config: &Config) -> AppSchema {
-    let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+    let mut b = Schema::build(QueryRoot::default(), MutationRoot::default(), live::SubscriptionRoot)
         .limit_depth(20)
         .limit_recursive_depth(32)
         .limit_complexity(5_000)

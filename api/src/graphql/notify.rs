@@ -9,7 +9,7 @@ use crate::ids::{Kind, encode};
 use crate::service::{notify, page};
 
 /// Something that concerns the user.
-pub struct Notification(notification::Model);
+pub struct Notification(pub(crate) notification::Model);
 
 #[Object]
 impl Notification {

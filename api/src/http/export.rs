@@ -82,6 +82,9 @@ fn stream_error(e: AppError) -> std::io::Error {
 /// `GET /export/reports.csv`: the header at once, then each page of rows as it is read.
 async fn reports_csv(State(s): State<Arc<HttpState>>, cx: RequestContext, Query(q): Query<HashMap<String, String>>) -> Response {
     let actor = cx.actor();
+    if let Err(e) = cx.allow(&s, crate::service::ratelimit::Class::Export).await {
+        return cx.error(&e);
+    }
     let spec = match report_spec(&q, cx.lang) {
         Ok(r) => r,
         Err(e) => return cx.error(&e),
@@ -109,6 +112,9 @@ async fn reports_csv(State(s): State<Arc<HttpState>>, cx: RequestContext, Query(
 /// `GET /export/reports.xlsx`: the workbook is written to a temporary file (constant memory), then streamed.
 async fn reports_xlsx(State(s): State<Arc<HttpState>>, cx: RequestContext, Query(q): Query<HashMap<String, String>>) -> Response {
     let actor = cx.actor();
+    if let Err(e) = cx.allow(&s, crate::service::ratelimit::Class::Export).await {
+        return cx.error(&e);
+    }
     let spec = match report_spec(&q, cx.lang) {
         Ok(r) => r,
         Err(e) => return cx.error(&e),
@@ -181,6 +187,9 @@ fn request(q: &HashMap<String, String>) -> Result<stats::Request, AppError> {
 
 async fn incentives_csv(State(s): State<Arc<HttpState>>, cx: RequestContext, Query(q): Query<HashMap<String, String>>) -> Response {
     let actor = cx.actor();
+    if let Err(e) = cx.allow(&s, crate::service::ratelimit::Class::Export).await {
+        return cx.error(&e);
+    }
     if let Err(e) = actor.user_id() {
         return cx.error(&e);
     }

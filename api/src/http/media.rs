@@ -101,6 +101,10 @@ async fn read_form(form: &mut Multipart, max: usize, keep: bool) -> Result<Vec<u
 /// `POST /upload`: one photo as multipart/form-data, authenticated by `Authorization: Bearer <access token>`.
 async fn upload(State(s): State<Arc<HttpState>>, cx: RequestContext, req: Request) -> Response {
     let actor = cx.actor();
+    if let Err(e) = cx.allow(&s, crate::service::ratelimit::Class::Upload).await {
+        drain(req.into_body()).await;
+        return cx.error(&e);
+    }
     let max = s.app.config.media.max_upload_bytes;
     let is_form = req
         .headers()

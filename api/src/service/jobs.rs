@@ -80,10 +80,19 @@ where
                 _ = stop.cancelled() => break,
                 _ = tick.tick() => {}
             }
+            let m = state.metrics.clone();
             match round(state.clone()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(count = n, "{what}"),
-                Err(e) => tracing::warn!(error = ?e, "job failed: {what}"),
+                Ok(n) => {
+                    m.job_runs.inc(&[what, "ok"]);
+                    if n > 0 {
+                        m.job_rows.add(&[what], n as f64);
+                        tracing::info!(count = n, "{what}");
+                    }
+                }
+                Err(e) => {
+                    m.job_runs.inc(&[what, "failed"]);
+                    tracing::warn!(error = ?e, "job failed: {what}");
+                }
             }
         }
     }));

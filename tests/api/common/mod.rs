@@ -151,6 +151,13 @@ impl TestApp {
         app
     }
 
+    /// A server with the demo district and extra configuration.
+    pub async fn demo_with(env: &[(&str, &str)]) -> Self {
+        let app = Self::spawn_with(env).await;
+        assert!(linli_tools::demo::load_district_if_empty(&app.state).await.unwrap());
+        app
+    }
+
     /// A server with extra configuration.
     pub async fn spawn_with(env: &[(&str, &str)]) -> Self {
         // An app id per test: the access token is cached under it, in Redis too, which parallel tests share.
@@ -164,6 +171,10 @@ impl TestApp {
             ("WECHAT_API_BASE".into(), wechat.base.clone()),
             ("WECHAT_TIMEOUT_MS".into(), "2000".into()),
             ("DATABASE_MAX_CONNECTIONS".into(), "8".into()),
+            // Rate limits off unless a test turns them on (tests send bursts no person does); the limit tests set
+            // their own and name the client with this header, so parallel tests never share an address's allowance.
+            ("LINLI_RATE_LIMITS".into(), "off".into()),
+            ("LINLI_CLIENT_IP_HEADER".into(), "x-test-client".into()),
             // Photos of each test in a directory of their own, removed with the app.
             ("LINLI_MEDIA_DIR".into(), test_media_root().join(uuid::Uuid::now_v7().simple().to_string()).display().to_string()),
         ]);
@@ -178,7 +189,7 @@ impl TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let server = tokio::spawn(async move {
-            axum::serve(listener, router).await.unwrap();
+            axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await.unwrap();
         });
         TestApp { base: format!("http://{addr}"), http: reqwest::Client::new(), state, wechat, server, _db: db }
     }

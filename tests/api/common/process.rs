@@ -53,6 +53,8 @@ impl Server {
             .env("LINLI_MEDIA_DIR", &media)
             .env("LINLI_LOG", std::env::var("TEST_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
             .env("DATABASE_MAX_CONNECTIONS", "8")
+            // As in-process tests: limits off unless a test sets them (it may, in `env`).
+            .env("LINLI_RATE_LIMITS", "off")
             .stdout(if std::env::var("TEST_SERVER_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() })
             .stderr(if std::env::var("TEST_SERVER_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() });
         if let Some(redis) = std::env::var("TEST_REDIS_URL").ok().filter(|s| !s.is_empty()) {

@@ -31,7 +31,7 @@ const LEASE: Duration = Duration::from_secs(10);
 
 /// Waits until the log may have grown (this process announced a new number, another replica's did, or a tick
 /// passed), and at least [`COALESCE`] since the last pass. Returns false once `stop` is cancelled.
-async fn wait(rx: &mut tokio::sync::watch::Receiver<i64>, stop: &CancellationToken) -> bool {
+pub(crate) async fn wait_for_log(rx: &mut tokio::sync::watch::Receiver<i64>, stop: &CancellationToken) -> bool {
     tokio::select! {
         _ = stop.cancelled() => return false,
         _ = tokio::time::sleep(COALESCE) => {}
@@ -65,7 +65,7 @@ pub fn spawn_cache_follower(state: AppState, from: i64, stop: CancellationToken)
                 Ok(upto) => cursor = cursor.max(upto),
                 Err(e) => tracing::warn!(error = ?e, "cache follower failed to read the log"),
             }
-            if !wait(&mut rx, &stop).await {
+            if !wait_for_log(&mut rx, &stop).await {
                 return;
             }
         }
@@ -186,7 +186,7 @@ pub fn spawn_durable<C: Consumer>(state: AppState, mut c: C, stop: CancellationT
                     cursor = None;
                 }
             }
-            if !wait(&mut rx, &stop).await {
+            if !wait_for_log(&mut rx, &stop).await {
                 break;
             }
         }

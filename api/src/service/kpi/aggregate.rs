@@ -278,11 +278,13 @@ pub async fn run<C: ConnectionTrait>(db: &C, spec: &Spec) -> AppResult<Vec<(Vec<
             let place: (Uuid, Uuid, NaiveDate) = (col(&row, 0)?, col(&row, 1)?, col(&row, 2)?);
             let (version, built, data): (i64, i64, Option<Vec<u8>>) = (col(&row, 3)?, col(&row, 4)?, col(&row, 5)?);
             match data {
-                Some(data) if version == built => cell::decode(&data, |category, acc| {
-                    if spec.category.is_none_or(|c| c == category) {
-                        groups.entry(cell_key(&spec.keys, place, category)).or_default().merge(acc);
+                Some(data) if version == built => {
+                    for (category, acc) in cell::decoded(place.0, place.2, version, &data)?.iter() {
+                        if spec.category.is_none_or(|c| c == *category) {
+                            groups.entry(cell_key(&spec.keys, place, *category)).or_default().merge(acc);
+                        }
                     }
-                })?,
+                }
                 _ => dirty.push((place.0, place.2)),
             }
         }
