@@ -106,9 +106,18 @@ enum AuditCommand {
 /// Entry point of the `linli` binary.
 pub async fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_env("LINLI_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
-        .init();
+    let filter = EnvFilter::try_from_env("LINLI_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    // JSON lines (one object per event, with its span's request id) in production or with LINLI_LOG_FORMAT=json.
+    let json = match std::env::var("LINLI_LOG_FORMAT").as_deref() {
+        Ok("json") => true,
+        Ok("text") => false,
+        _ => std::env::var("LINLI_MODE").as_deref() == Ok("production"),
+    };
+    if json {
+        tracing_subscriber::fmt().json().with_current_span(true).with_env_filter(filter).init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
     match cli.command {
         Command::Schema => {
             print!("{}", api::graphql::sdl());

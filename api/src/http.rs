@@ -72,7 +72,30 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
             // The path only: query strings and headers (tokens) stay out of logs.
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %rid)
         }))
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(SetRequestIdLayer::x_request_id(FromTraceparent))
+}
+
+/// The request id: a client's own `x-request-id` is kept; else the trace id of a W3C `traceparent` (so our logs
+/// join the caller's trace); else a new UUID. Returned to the client in `x-request-id`.
+#[derive(Clone, Copy)]
+struct FromTraceparent;
+
+impl tower_http::request_id::MakeRequestId for FromTraceparent {
+    fn make_request_id<B>(&mut self, req: &axum::http::Request<B>) -> Option<tower_http::request_id::RequestId> {
+        let traced = req.headers().get("traceparent").and_then(|v| v.to_str().ok()).and_then(trace_id_of);
+        match traced {
+            Some(id) => axum::http::HeaderValue::from_str(&id).ok().map(tower_http::request_id::RequestId::new),
+            None => MakeRequestUuid.make_request_id(req),
+        }
+    }
+}
+
+/// The trace id of a `traceparent` header (`00-<32 hex>-<16 hex>-<2 hex>`), if it is one.
+fn trace_id_of(tp: &str) -> Option<String> {
+    let parts: Vec<&str> = tp.trim().split('-').collect();
+    let hex = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+    let ok = parts.len() == 4 && hex(parts[0], 2) && parts[0] != "ff" && hex(parts[1], 32) && hex(parts[2], 16) && hex(parts[3], 2);
+    (ok && parts[1].bytes().any(|b| b != b'0')).then(|| parts[1].to_owned())
 }
 
 /// Runs the request with its id in [`REQUEST_ID`](crate::service::events::REQUEST_ID), so that every change it
@@ -319,7 +342,19 @@ async fn graphql(State(s): State<Arc<HttpState>>, cx: RequestContext, req: Reque
                 let public = resp.cache_control.value().filter(|v| anonymous && resp.errors.is_empty() && !v.contains("private"));
                 cache_control = Some(public.map(|v| format!("public, {v}")).unwrap_or_else(|| "no-store".into()));
             }
-            (serde_json::to_vec(&resp), status, retry)
+            // GraphQL over HTTP: a request refused before execution has no `data` entry at all.
+            let body = if flavour == Flavour::GraphqlResponse && resp.data == async_graphql::Value::Null {
+                serde_json::to_value(&resp).map(|mut v| {
+                    if let Some(o) = v.as_object_mut() {
+                        o.remove("data");
+                    }
+                    v
+                })
+                .and_then(|v| serde_json::to_vec(&v))
+            } else {
+                serde_json::to_vec(&resp)
+            };
+            (body, status, retry)
         }
         async_graphql::BatchRequest::Batch(reqs) => {
             let max = s.app.config.max_batch;

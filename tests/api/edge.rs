@@ -195,7 +195,7 @@ async fn graphql_response_json_says_with_its_status_whether_the_request_ran() {
     // Did not parse or validate: 400, no data.
     let (status, _, body) = post(&app, json!({ "query": "{ me { nope } }" }), &accept).await;
     assert_eq!(status, 400);
-    assert!(body.get("data").is_none() || body["data"].is_null());
+    assert!(body.get("data").is_none(), "no data entry when refused before execution: {body}");
     let (status, _, _) = post(&app, json!({ "query": "{ me { id " }), &accept).await;
     assert_eq!(status, 400);
     // The same request as plain JSON: 200 as always.
@@ -295,4 +295,19 @@ async fn graphiql_is_served_from_the_binary() {
     }
     let missing = app.http.get(format!("{}/graphiql/assets/nope.js", app.base)).send().await.unwrap();
     assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn the_request_id_comes_from_traceparent_or_the_client() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/healthz", app.base);
+    let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    let r = app.http.get(&url).header("traceparent", tp).send().await.unwrap();
+    assert_eq!(r.headers()["x-request-id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+    let r = app.http.get(&url).header("x-request-id", "mine-123").send().await.unwrap();
+    assert_eq!(r.headers()["x-request-id"], "mine-123");
+    // A malformed traceparent (all-zero trace id) gets a fresh id.
+    let r = app.http.get(&url).header("traceparent", "00-00000000000000000000000000000000-00f067aa0ba902b7-01").send().await.unwrap();
+    let id = r.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id}");
 }
