@@ -545,8 +545,33 @@ impl From<anyhow::Error> for AppError {
 }
 
 impl From<sea_orm::DbErr> for AppError {
+    /// A database that cannot be reached (restarting, failing over, the pool exhausted past its timeout) is
+    /// UNAVAILABLE: the client retries. Anything else the database says is a bug here: INTERNAL.
     fn from(e: sea_orm::DbErr) -> Self {
+        if db_unreachable(&e) {
+            tracing::warn!(error = %e, "database unreachable");
+            return AppError::Unavailable(msg!("数据库暂时不可用，请稍后重试", "The database is unavailable for a moment; please try again"));
+        }
         AppError::internal(e)
+    }
+}
+
+/// Whether `e` says the database could not be reached, as opposed to refusing a statement.
+pub fn db_unreachable(e: &sea_orm::DbErr) -> bool {
+    use sea_orm::{DbErr, RuntimeErr, sqlx::Error as S};
+    let runtime = |r: &RuntimeErr| match r {
+        RuntimeErr::SqlxError(x) => match &**x {
+            S::Io(_) | S::PoolTimedOut | S::PoolClosed | S::Tls(_) | S::Protocol(_) | S::WorkerCrashed => true,
+            // SQLSTATE class 08 (connection exception), 57P01-57P03 (the server is shutting down or restarting).
+            S::Database(d) => d.code().is_some_and(|c| c.starts_with("08") || matches!(&*c, "57P01" | "57P02" | "57P03")),
+            _ => false,
+        },
+        _ => false,
+    };
+    match e {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(r) | DbErr::Exec(r) | DbErr::Query(r) => runtime(r),
+        _ => false,
     }
 }
 
@@ -595,6 +620,17 @@ mod tests {
         assert_eq!((r.extensions["code"].as_str(), r.extensions["reason"].as_str()), (Some("FORBIDDEN"), Some("SELF_APPOINTMENT")));
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         assert!(AppError::forbidden().render(Lang::En, "-").extensions.get("reason").is_none());
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_not_internal() {
+        let e: AppError = sea_orm::DbErr::ConnectionAcquire(sea_orm::error::ConnAcquireErr::Timeout).into();
+        assert_eq!(e.code(), "UNAVAILABLE");
+        let io = sea_orm::sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"));
+        let e: AppError = sea_orm::DbErr::Query(sea_orm::RuntimeErr::SqlxError(Arc::new(io))).into();
+        assert_eq!(e.code(), "UNAVAILABLE");
+        let e: AppError = sea_orm::DbErr::RecordNotFound("x".into()).into();
+        assert_eq!(e.code(), "INTERNAL");
     }
 
     #[test]

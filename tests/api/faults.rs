@@ -68,3 +68,73 @@ async fn a_server_killed_under_write_load_loses_no_answered_write() {
         assert_eq!(node["timeline"]["nodes"][0]["kind"], "SUBMITTED");
     }
 }
+
+/// PostgreSQL cutting every connection of the server (what a restart or a failover does to it) under load: the
+/// requests caught in it answer UNAVAILABLE (never INTERNAL, never a hang), the server recovers by itself, and every
+/// answered write is there. PostgreSQL only: SQLite has no connections to cut.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cut_database_connections_answer_unavailable_and_the_server_recovers() {
+    if std::env::var("TEST_DATABASE_URL").map_or(true, |u| u.is_empty()) {
+        return;
+    }
+    let db = SharedDb::create().await;
+    let server = Server::start(&db, &["--demo"], &[("LINLI_JOBS", "off")]).await;
+    let resident = server.login("resident").await;
+    let cats = server.gql(Some(&resident), "{ categories { id code } }", json!({})).await;
+    let drain = cats.ok()["categories"][0]["id"].clone();
+    let name = db.url.rsplit('/').next().unwrap().split('?').next().unwrap().to_owned();
+    let admin = Database::connect(&db.url).await.unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let codes: Arc<Mutex<Vec<String>>> = Arc::default();
+    let answered: Arc<Mutex<Vec<String>>> = Arc::default();
+    let url = format!("{}/graphql", server.base);
+    let load: Vec<_> = (0..6)
+        .map(|w| {
+            let (url, token, drain, stop, codes, answered) = (url.clone(), resident.clone(), drain.clone(), stop.clone(), codes.clone(), answered.clone());
+            tokio::spawn(async move {
+                let http = reqwest::Client::builder().timeout(Duration::from_secs(20)).build().unwrap();
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    i += 1;
+                    let body = if i % 2 == 0 {
+                        json!({ "query": "{ myReports(first: 5) { nodes { id } } }" })
+                    } else {
+                        json!({
+                            "query": "mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }",
+                            "variables": { "i": { "categoryId": drain, "description": format!("断线测试 {w}-{i}：楼道漏水") } },
+                        })
+                    };
+                    let v: Value = http.post(&url).bearer_auth(&token).json(&body).send().await.expect("answered, not hung").json().await.unwrap();
+                    if let Some(id) = v["data"]["submitReport"]["id"].as_str() {
+                        answered.lock().unwrap().push(id.to_owned());
+                    }
+                    if let Some(code) = v["errors"][0]["extensions"]["code"].as_str() {
+                        codes.lock().unwrap().push(code.to_owned());
+                    }
+                }
+            })
+        })
+        .collect();
+    for _ in 0..5 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let sql = format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}' AND pid <> pg_backend_pid()");
+        admin.execute_unprepared(&sql).await.ok();
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for l in load {
+        l.await.unwrap();
+    }
+    let codes = codes.lock().unwrap().clone();
+    assert!(!codes.is_empty(), "the cuts reached requests in flight (else this test tested nothing)");
+    assert!(codes.iter().all(|c| c == "UNAVAILABLE"), "only UNAVAILABLE while the connections were cut: {codes:?}");
+    // Recovered by itself: reads and writes work again.
+    let r = server.gql(Some(&resident), "{ myReports(first: 100) { nodes { id } } }", json!({})).await;
+    let listed: Vec<String> = r.ok()["myReports"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect();
+    let q = "query($id: ID!) { node(id: $id) { id } }";
+    for id in answered.lock().unwrap().iter() {
+        assert_eq!(server.gql(Some(&resident), q, json!({ "id": id })).await.ok()["node"]["id"], id.as_str(), "answered write {id} is there");
+    }
+    assert!(!listed.is_empty());
+    admin.close().await.ok();
+}
