@@ -73,7 +73,7 @@ async fn aliases_fields_and_batches_are_limited_with_codes_of_their_own() {
 
 #[tokio::test]
 async fn writes_are_rate_limited_per_user_each_aliased_mutation_counting_one() {
-    let app = TestApp::demo_with(&[("LINLI_RATE_LIMITS", "write=6/3")]).await;
+    let app = TestApp::demo_with(&[("LINLI_RATE_LIMITS", "write=6/3,login_addr=10000/10000")]).await;
     let me = client();
     let h = [("x-test-client", me.as_str())];
     let t = app.login("resident").await;
@@ -120,7 +120,7 @@ async fn logins_are_limited_per_address_and_refusals_change_nothing() {
 
 #[tokio::test]
 async fn plain_routes_answer_429_with_retry_after() {
-    let app = TestApp::demo_with(&[("LINLI_RATE_LIMITS", "export=1/1")]).await;
+    let app = TestApp::demo_with(&[("LINLI_RATE_LIMITS", "export=1/1,login_addr=10000/10000")]).await;
     let t = app.login("admin").await;
     let me = client();
     let ids = crate::common::Demo::ids(&app).await;
@@ -235,7 +235,9 @@ async fn metrics_can_require_a_token() {
 #[tokio::test]
 async fn persisted_queries_by_hash_over_post_and_get() {
     let app = TestApp::demo().await;
-    let q = "{ categories { code nameZh } }";
+    // A text of this run's own: the store is Redis in the PostgreSQL run, shared by every run and test.
+    let q = format!("{{ categories {{ code nameZh }} }} # {}", uuid::Uuid::new_v4());
+    let q = q.as_str();
     let hash = api::graphql::apq::hash_of(q);
     let pq = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
     // Unknown hash: the protocol's first answer, with the message Apollo's clients look for.
@@ -264,7 +266,8 @@ async fn persisted_queries_by_hash_over_post_and_get() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["data"]["categories"].as_array().unwrap().len(), codes);
     // A mutation by hash runs over POST (and only POST).
-    let m = "mutation { markAllNotificationsRead }";
+    let m = format!("mutation {{ markAllNotificationsRead }} # {}", uuid::Uuid::new_v4());
+    let m = m.as_str();
     let mpq = json!({ "persistedQuery": { "version": 1, "sha256Hash": api::graphql::apq::hash_of(m) } });
     let auth = format!("Bearer {t}");
     let (_, _, body) = post(&app, json!({ "query": m, "extensions": mpq }), &[("authorization", &auth)]).await;
