@@ -274,10 +274,35 @@ fn flavour(headers: &HeaderMap) -> Flavour {
     Flavour::Json
 }
 
-/// A GraphQL answer that holds one error and no data (a refusal before execution).
-fn refusal_response(e: AppError) -> async_graphql::Response {
+/// A GraphQL answer that holds one error and no data (a refusal before execution), rendered for `cx`.
+fn refusal_response(e: AppError, cx: &RequestContext) -> async_graphql::Response {
     let gql: async_graphql::Error = e.into();
-    async_graphql::Response::from_errors(vec![gql.into_server_error(async_graphql::Pos::default())])
+    let mut resp = async_graphql::Response::from_errors(vec![gql.into_server_error(async_graphql::Pos::default())]);
+    render_errors(&mut resp, cx);
+    resp
+}
+
+/// Parses the request's document (from the cache) and checks the document limits. The operation's shape and name
+/// when it parses; None when it does not (the engine refuses it then, with its position).
+fn shaped(s: &HttpState, req: &mut async_graphql::Request) -> Result<Option<(crate::graphql::limits::Shape, Option<String>)>, AppError> {
+    s.parsed.attach(req);
+    let asked = req.operation_name.clone();
+    let Ok(doc) = req.parsed_query() else { return Ok(None) };
+    match crate::graphql::limits::check(doc, asked.as_deref(), s.app.config.doc_limits) {
+        Ok(shape) => Ok(Some((shape, operation_name(doc, asked.as_deref())))),
+        Err(limit) => {
+            s.app.metrics.limited.inc(&[limit.code()]);
+            Err(AppError::Limit(limit))
+        }
+    }
+}
+
+/// The request with what its resolvers read from the context: the caller, the language, the DataLoaders.
+fn with_context(req: async_graphql::Request, s: &HttpState, cx: &RequestContext) -> async_graphql::Request {
+    req.data(cx.actor())
+        .data(cx.lang)
+        .data(Loaders::new(&s.app))
+        .data(crate::graphql::media::PhotoLoaders::new(&s.app))
 }
 
 /// The HTTP status of an answer: always 200 for `application/json`; for `application/graphql-response+json`, 200
@@ -359,14 +384,13 @@ async fn graphql(State(s): State<Arc<HttpState>>, cx: RequestContext, req: Reque
         async_graphql::BatchRequest::Batch(reqs) => {
             let max = s.app.config.max_batch;
             if reqs.len() > max || reqs.is_empty() {
-                s.app.metrics.limited.inc(&["BATCH_TOO_LARGE"]);
                 let e = if reqs.is_empty() {
                     AppError::bad_input("query", crate::msg!("批量请求不能为空", "A batch must hold at least one operation"))
                 } else {
+                    s.app.metrics.limited.inc(&["BATCH_TOO_LARGE"]);
                     AppError::Limit(crate::error::Limit::Batch { max })
                 };
-                let mut resp = refusal_response(e);
-                render_errors(&mut resp, &cx);
+                let resp = refusal_response(e, &cx);
                 (serde_json::to_vec(&resp), status_of(&resp, flavour, Some(StatusCode::BAD_REQUEST)), None)
             } else {
                 // One after another: each takes its own admission and its own allowance.
@@ -408,49 +432,30 @@ fn retry_after_of(resp: &async_graphql::Response) -> Option<u64> {
 async fn run_one(s: &HttpState, cx: &RequestContext, mut gql_req: async_graphql::Request, get: bool) -> (async_graphql::Response, Option<StatusCode>) {
     let started = std::time::Instant::now();
     if let Err(e) = crate::graphql::apq::resolve(s.app.cache.as_ref(), &mut gql_req).await {
-        let status = e.status();
-        let mut resp = refusal_response(e);
-        render_errors(&mut resp, cx);
-        s.metrics_of(None, &resp, started);
         // Not found is the first half of the protocol, not a client error: 200 for every flavour.
-        let not_found = resp.errors.iter().any(|e| e.message == "PersistedQueryNotFound");
-        return (resp, (!not_found).then_some(status));
+        let status = (!matches!(e, AppError::PersistedQuery(crate::graphql::apq::PqError::NotFound))).then(|| e.status());
+        let resp = refusal_response(e, cx);
+        s.metrics_of(None, &resp, started);
+        return (resp, status);
     }
-    s.parsed.attach(&mut gql_req);
-    let asked = gql_req.operation_name.clone();
-    let shape = match gql_req.parsed_query() {
-        Ok(doc) => match crate::graphql::limits::check(doc, asked.as_deref(), s.app.config.doc_limits) {
-            Ok(shape) => Some((shape, operation_name(doc, asked.as_deref()))),
-            Err(limit) => {
-                s.app.metrics.limited.inc(&[limit.code()]);
-                let mut resp = refusal_response(AppError::Limit(limit));
-                render_errors(&mut resp, cx);
-                return (resp, Some(StatusCode::BAD_REQUEST));
-            }
-        },
-        // A document that does not parse is refused by the engine, with its position.
-        Err(_) => None,
+    let shape = match shaped(s, &mut gql_req) {
+        Ok(shape) => shape,
+        Err(e) => return (refusal_response(e, cx), Some(StatusCode::BAD_REQUEST)),
     };
     let op = shape.as_ref().and_then(|(_, name)| name.clone());
     if let Some((shape, _)) = &shape {
         if get && shape.mutation {
-            let mut resp = refusal_response(AppError::bad_input(
-                "query",
-                crate::msg!("变更操作必须使用 POST", "Mutations must be sent with POST"),
-            ));
-            render_errors(&mut resp, cx);
-            return (resp, Some(StatusCode::METHOD_NOT_ALLOWED));
+            let e = AppError::bad_input("query", crate::msg!("变更操作必须使用 POST", "Mutations must be sent with POST"));
+            return (refusal_response(e, cx), Some(StatusCode::METHOD_NOT_ALLOWED));
         }
         if let Err(e) = take_allowance(s, cx, shape).await {
             let status = e.status();
-            let mut resp = refusal_response(e);
-            render_errors(&mut resp, cx);
+            let resp = refusal_response(e, cx);
             s.metrics_of(op.as_deref(), &resp, started);
             return (resp, Some(status));
         }
     }
-    let gql_req = gql_req.data(cx.actor()).data(cx.lang).data(Loaders::new(&s.app));
-    let gql_req = gql_req.data(crate::graphql::media::PhotoLoaders::new(&s.app));
+    let gql_req = with_context(gql_req, s, cx);
     // Held while the operation executes; reading the body and writing the answer do not count.
     let _permit = match &s.in_flight {
         Some(sem) => Some(sem.clone().acquire_owned().await.expect("semaphore never closed")),
@@ -495,23 +500,20 @@ async fn take_allowance(s: &HttpState, cx: &RequestContext, shape: &crate::graph
 
 /// The name of the operation that runs (for metrics).
 fn operation_name(doc: &async_graphql::parser::types::ExecutableDocument, asked: Option<&str>) -> Option<String> {
-    use async_graphql::parser::types::DocumentOperations;
-    match (&doc.operations, asked) {
-        (_, Some(name)) => Some(name.to_owned()),
-        (DocumentOperations::Single(_), None) => None,
-        // A named operation alone in its document (the parser keeps named operations in a map).
-        (DocumentOperations::Multiple(ops), None) => (ops.len() == 1).then(|| ops.keys().next().map(|n| n.to_string())).flatten(),
+    use async_graphql::parser::types::{DocumentOperations, Selection};
+    if let Some(name) = asked {
+        return Some(name.to_owned());
     }
-    .or_else(|| match &doc.operations {
-        DocumentOperations::Single(op) => {
-            // An anonymous operation is named by its first root field (`{ me { … } }` is `me`).
-            op.node.selection_set.node.items.first().and_then(|i| match &i.node {
-                async_graphql::parser::types::Selection::Field(f) => Some(f.node.name.node.to_string()),
-                _ => None,
-            })
-        }
+    match &doc.operations {
+        // A named operation alone in its document (the parser keeps named operations in a map).
+        DocumentOperations::Multiple(ops) if ops.len() == 1 => ops.keys().next().map(|n| n.to_string()),
         DocumentOperations::Multiple(_) => None,
-    })
+        // An anonymous operation is named by its first root field (`{ me { … } }` is `me`).
+        DocumentOperations::Single(op) => op.node.selection_set.node.items.first().and_then(|i| match &i.node {
+            Selection::Field(f) => Some(f.node.name.node.to_string()),
+            _ => None,
+        }),
+    }
 }
 
 impl HttpState {

@@ -32,11 +32,6 @@ impl Counters {
         Counters(Arc::new(Family { name, help, kind, labels, values: Mutex::new(BTreeMap::new()) }))
     }
 
-    /// A counter that nothing reads (tests of code that counts).
-    pub fn detached() -> Self {
-        Counters::new(Kind::Counter, "linli_detached", "", &["what"])
-    }
-
     /// Adds one to the series of `labels` (in the family's label order).
     pub fn inc(&self, labels: &[&str]) {
         self.add(labels, 1.0);

@@ -125,7 +125,6 @@ async fn plain_routes_answer_429_with_retry_after() {
     let me = client();
     let ids = crate::common::Demo::ids(&app).await;
     let url = format!("{}/export/reports.csv?scopeId={}&from=2026-01-01&to=2026-12-31", app.base, ids.community);
-    let _ = &ids.district;
     let get = || app.http.get(&url).bearer_auth(&t).header("x-test-client", &me).send();
     let first = get().await.unwrap();
     assert_eq!(first.status(), 200, "{:?}", first.text().await);

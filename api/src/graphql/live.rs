@@ -51,32 +51,37 @@ fn after_arg(after: Option<String>) -> Result<Option<i64>, AppError> {
         .transpose()
 }
 
-/// The stream of report changes a watch lets through, each shown as the caller may see it.
+/// The stream of report changes a watch lets through, each shown as the caller may see it (with `inList` for an
+/// inbox or a queue).
 fn report_changes(ctx: &Context<'_>, watch: Watch, after: Option<i64>) -> impl Stream<Item = ReportChange> + Send + 'static {
     let st = state(ctx).clone();
     let auth = actor(ctx).auth.clone();
+    let lists = watch.clone();
     live::events(st.clone(), after)
         .filter(move |ev| futures::future::ready(watch.concerns(ev)))
-        .filter_map({
-            move |ev| {
-                let (st, auth) = (st.clone(), auth.clone());
-                async move {
-                    let r = ev.report.clone()?;
-                    match live::visible(&st, &auth, r).await {
-                        Ok(Some(view)) => {
-                            st.metrics.pushes.inc(&["report"]);
-                            Some((ev, view))
-                        }
-                        Ok(None) => None,
-                        Err(e) => {
-                            tracing::warn!(error = ?e, "could not build a pushed report's view");
-                            None
-                        }
+        .filter_map(move |ev| {
+            let (st, auth) = (st.clone(), auth.clone());
+            async move {
+                let r = ev.report.clone()?;
+                match live::visible(&st, &auth, r).await {
+                    Ok(Some(view)) => {
+                        st.metrics.pushes.inc(&["report"]);
+                        Some((ev, view))
+                    }
+                    Ok(None) => None,
+                    Err(e) => {
+                        tracing::warn!(error = ?e, "could not build a pushed report's view");
+                        None
                     }
                 }
             }
         })
-        .map(|(ev, view)| ReportChange { cursor: ev.seq.to_string(), kind: sea_orm::ActiveEnum::to_value(&ev.kind), in_list: None, report: Report::seen(view) })
+        .map(move |(ev, view)| ReportChange {
+            cursor: ev.seq.to_string(),
+            kind: sea_orm::ActiveEnum::to_value(&ev.kind),
+            in_list: lists.in_list(&view.row),
+            report: Report::seen(view),
+        })
 }
 
 #[Subscription]
@@ -110,11 +115,7 @@ impl SubscriptionRoot {
         let category = category.map(|c| arg_id(&c, Kind::Category, "category")).transpose()?;
         let after = after_arg(after)?;
         let watch = Watch::inbox(state(ctx), actor(ctx), Filter { status, category, escalated }).await?;
-        let w = watch.clone();
-        Ok(report_changes(ctx, watch, after).map(move |mut c| {
-            c.in_list = w.in_list(&c.report.row);
-            c
-        }))
+        Ok(report_changes(ctx, watch, after))
     }
 
     /// Changes to reports in the caller's company's ticket queue (`ticketQueue`'s filters; `inList` as in
@@ -128,18 +129,13 @@ impl SubscriptionRoot {
     ) -> Result<impl Stream<Item = ReportChange>> {
         let after = after_arg(after)?;
         let watch = Watch::queue(state(ctx), actor(ctx), Filter { status, category: None, escalated }).await?;
-        let w = watch.clone();
-        Ok(report_changes(ctx, watch, after).map(move |mut c| {
-            c.in_list = w.in_list(&c.report.row);
-            c
-        }))
+        Ok(report_changes(ctx, watch, after))
     }
 
     /// The caller's new notifications, as they are written.
     async fn notification_added(&self, ctx: &Context<'_>, after: Option<String>) -> Result<impl Stream<Item = NotificationChange>> {
         let after = after_arg(after)?;
-        let watch = Watch::notifications(actor(ctx))?;
-        let Watch::Notifications(me) = watch else { unreachable!("notifications watch") };
+        let me = actor(ctx).user_id()?;
         let st = state(ctx).clone();
         Ok(live::events(st.clone(), after).flat_map(move |ev| {
             let mine: Vec<NotificationChange> = ev

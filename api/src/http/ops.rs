@@ -60,7 +60,8 @@ async fn metrics(State(s): State<Arc<HttpState>>, headers: HeaderMap) -> Respons
         let free = sem.available_permits() as f64;
         Metrics::gauge_line(&mut out, "linli_admission_free", "GraphQL admission permits free (LINLI_MAX_IN_FLIGHT)", &[(vec![], free)]);
     }
-    lag_lines(&mut out, &s.app.log_db).await;
+    // A scrape is a request: it reads with the request pool, not the log's (the sequencer's and the followers').
+    lag_lines(&mut out, &s.app.db).await;
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4"), (header::CACHE_CONTROL, "no-store")], out).into_response()
 }
 
@@ -86,10 +87,10 @@ fn pool_lines(out: &mut String, db: &DatabaseConnection) {
 }
 
 /// How far each durable consumer of the event log is behind the newest numbered event.
-async fn lag_lines(out: &mut String, log_db: &DatabaseConnection) {
-    let newest = crate::service::events::log::newest(log_db).await.unwrap_or(0);
-    let rows = log_db
-        .query_all_raw(sea_orm::Statement::from_string(log_db.get_database_backend(), "SELECT name, position FROM event_consumer ORDER BY name"))
+async fn lag_lines(out: &mut String, db: &DatabaseConnection) {
+    let newest = crate::service::events::log::newest(db).await.unwrap_or(0);
+    let rows = db
+        .query_all_raw(sea_orm::Statement::from_string(db.get_database_backend(), "SELECT name, position FROM event_consumer ORDER BY name"))
         .await
         .unwrap_or_default();
     let series: Vec<_> = rows

@@ -57,9 +57,8 @@ enum Out {
 struct Connection {
     s: Arc<HttpState>,
     cx: RequestContext,
-    /// The user, once `connection_init` was accepted.
+    /// Whether `connection_init` was accepted (a refused one closes the socket, so a second init is one after an ack).
     acked: bool,
-    init_seen: bool,
     expires: Option<tokio::time::Instant>,
     subs: HashMap<String, (u64, tokio::task::AbortHandle)>,
     generation: u64,
@@ -67,7 +66,7 @@ struct Connection {
 
 impl Connection {
     fn new(s: Arc<HttpState>, cx: RequestContext) -> Self {
-        Connection { s, cx, acked: false, init_seen: false, expires: None, subs: HashMap::new(), generation: 0 }
+        Connection { s, cx, acked: false, expires: None, subs: HashMap::new(), generation: 0 }
     }
 
     async fn run(mut self, socket: WebSocket, offered: bool) {
@@ -139,10 +138,9 @@ impl Connection {
         let kind = msg["type"].as_str().ok_or_else(|| bad("Invalid message received: no type"))?;
         match kind {
             "connection_init" => {
-                if self.init_seen {
+                if self.acked {
                     return Err((4429, "Too many initialisation requests".into()));
                 }
-                self.init_seen = true;
                 let token = msg["payload"]["authorization"]
                     .as_str()
                     .or_else(|| msg["payload"]["Authorization"].as_str())
@@ -196,24 +194,14 @@ impl Connection {
     async fn subscribe(&mut self, id: String, mut req: async_graphql::Request, tx: &mpsc::Sender<Out>) -> Option<String> {
         let s = self.s.clone();
         let cx = self.cx.clone();
-        let error = |e: AppError| {
-            let mut resp = super::refusal_response(e);
-            render_errors(&mut resp, &cx);
-            Some(json!({ "type": "error", "id": id, "payload": resp.errors }).to_string())
-        };
+        let error = |e: AppError| Some(json!({ "type": "error", "id": id, "payload": super::refusal_response(e, &cx).errors }).to_string());
         if self.subs.len() >= s.app.config.ws.max_subscriptions {
             return error(too_many(s.app.config.ws.max_subscriptions));
         }
-        s.parsed.attach(&mut req);
-        let asked = req.operation_name.clone();
-        if let Ok(doc) = req.parsed_query() {
-            if let Err(l) = crate::graphql::limits::check(doc, asked.as_deref(), s.app.config.doc_limits) {
-                s.app.metrics.limited.inc(&[l.code()]);
-                return error(AppError::Limit(l));
-            }
+        if let Err(e) = super::shaped(&s, &mut req) {
+            return error(e);
         }
-        let who = crate::service::ratelimit::Caller { user: cx.auth.user(), addr: &cx.addr };
-        if let Err(e) = s.app.limiter.take(crate::service::ratelimit::Class::Read, &who, 1).await {
+        if let Err(e) = cx.allow(&s, crate::service::ratelimit::Class::Read).await {
             return error(e);
         }
         let user = cx.auth.user().expect("acked sockets have a user");
@@ -224,8 +212,7 @@ impl Connection {
         let generation = self.generation;
         let tx = tx.clone();
         let sub_id = id.clone();
-        let req = req.data(cx.actor()).data(cx.lang).data(crate::graphql::Loaders::new(&s.app));
-        let req = req.data(crate::graphql::media::PhotoLoaders::new(&s.app));
+        let req = super::with_context(req, &s, &cx);
         let task = tokio::spawn(async move {
             let _slot = slot;
             let mut stream = s.schema.execute_stream(req);

@@ -11,10 +11,7 @@
 //! What a subscriber may see is decided per event, by the same service-level view as every read
 //! ([`ReportView`](crate::service::report::view::ReportView)): the subscription's scope is only a cheap filter in
 //! front of it.
-use std::sync::{
-    Arc,
-    atomic::{AtomicI64, Ordering},
-};
+use std::sync::Arc;
 use std::collections::HashMap;
 
 use entity::{domain_event, enums::DomainEventKind, notification, report};
@@ -50,23 +47,17 @@ pub struct LiveEvent {
 /// The replica's fan-out.
 pub struct Live {
     tx: broadcast::Sender<Arc<LiveEvent>>,
-    head: AtomicI64,
     /// Open subscriptions per user on this replica (the per-user limit).
     per_user: std::sync::Mutex<HashMap<Uuid, usize>>,
 }
 
 impl Default for Live {
     fn default() -> Self {
-        Live { tx: broadcast::channel(CAPACITY).0, head: AtomicI64::new(0), per_user: Default::default() }
+        Live { tx: broadcast::channel(CAPACITY).0, per_user: Default::default() }
     }
 }
 
 impl Live {
-    /// The newest position broadcast.
-    pub fn head(&self) -> i64 {
-        self.head.load(Ordering::Acquire)
-    }
-
     /// Counts a subscription of `user` against `max`; None when the user has `max` open already. The slot is given
     /// back when the returned guard is dropped.
     pub fn admit(self: &Arc<Self>, user: Uuid, max: usize) -> Option<Slot> {
@@ -150,7 +141,6 @@ async fn load(db: &DatabaseConnection, entries: Vec<domain_event::Model>) -> App
 
 /// Every replica: follows the log from `from` (the newest position at start-up) and broadcasts each entry.
 pub fn spawn_follower(state: AppState, from: i64, stop: CancellationToken) -> tokio::task::JoinHandle<()> {
-    state.live.head.store(from, Ordering::Release);
     tokio::spawn(async move {
         let mut rx = state.events.subscribe();
         let mut cursor = from;
@@ -163,7 +153,6 @@ pub fn spawn_follower(state: AppState, from: i64, stop: CancellationToken) -> to
                             cursor = ev.seq;
                             // No receiver is not an error: nobody is subscribed on this replica.
                             let _ = state.live.tx.send(Arc::new(ev));
-                            state.live.head.store(cursor, Ordering::Release);
                         }
                         if !full {
                             break;
@@ -190,13 +179,16 @@ pub fn events(state: AppState, after: Option<i64>) -> impl Stream<Item = Arc<Liv
     let pending: std::collections::VecDeque<Arc<LiveEvent>> = Default::default();
     futures::stream::unfold((state, rx, after, pending, true), |(state, mut rx, cursor, mut pending, mut from_log)| async move {
         // Without `after`: from the newest numbered entry now (the follower's broadcast may be a moment behind it).
+        // Subscriptions read with the request pool: the log's own small pool is the sequencer's and the followers'.
         let mut cursor = match cursor {
             Some(c) => c,
-            None => match crate::service::events::log::newest(&state.log_db).await {
-                Ok(n) => n,
-                Err(e) => {
-                    tracing::warn!(error = ?e, "a subscription could not read the log's position");
-                    state.live.head()
+            None => loop {
+                match crate::service::events::log::newest(&state.db).await {
+                    Ok(n) => break n,
+                    Err(e) => {
+                        tracing::warn!(error = ?e, "a subscription could not read the log's position; retrying");
+                        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    }
                 }
             },
         };
@@ -209,7 +201,7 @@ pub fn events(state: AppState, after: Option<i64>) -> impl Stream<Item = Arc<Liv
                 continue;
             }
             if from_log {
-                match load_after(&state.log_db, cursor).await {
+                match load_after(&state.db, cursor).await {
                     Ok(batch) if !batch.is_empty() => {
                         pending.extend(batch.into_iter().map(Arc::new));
                         continue;
@@ -253,8 +245,6 @@ pub enum Watch {
         /// The filters of `ticketQueue`.
         filter: crate::service::report::query::Filter,
     },
-    /// The caller's notifications (`notificationAdded`).
-    Notifications(Uuid),
 }
 
 /// Which column of a report places it in an inbox's unit.
@@ -316,35 +306,24 @@ impl Watch {
         Ok(Watch::Queue { companies, filter })
     }
 
-    /// `notificationAdded`.
-    pub fn notifications(actor: &crate::auth::Actor) -> AppResult<Watch> {
-        Ok(Watch::Notifications(actor.user_id()?))
-    }
-
     /// Whether the event may matter to this subscription (before the view decides what the caller sees of it).
     pub fn concerns(&self, ev: &LiveEvent) -> bool {
+        let Some(r) = ev.report.as_deref() else { return false };
         match self {
-            Watch::Notifications(user) => ev.notifications.iter().any(|n| n.user_id == *user),
-            _ => {
-                let Some(r) = ev.report.as_deref() else { return false };
-                match self {
-                    Watch::Report(id) => r.id == *id,
-                    Watch::Mine(user) => r.reporter_id == *user,
-                    Watch::Inbox { units, filter } => {
-                        units.iter().any(|(unit, id)| {
-                            let col = match unit {
-                                Unit::Neighbourhood => r.neighbourhood_id,
-                                Unit::Group => r.group_id,
-                                Unit::Area => r.area_id,
-                                Unit::Community => Some(r.community_id),
-                            };
-                            col == Some(*id)
-                        }) && matches_filter(r, filter)
-                    }
-                    Watch::Queue { companies, filter } => r.company_id.is_some_and(|c| companies.contains(&c)) && matches_filter(r, filter),
-                    Watch::Notifications(_) => unreachable!("handled above"),
-                }
+            Watch::Report(id) => r.id == *id,
+            Watch::Mine(user) => r.reporter_id == *user,
+            Watch::Inbox { units, filter } => {
+                units.iter().any(|(unit, id)| {
+                    let col = match unit {
+                        Unit::Neighbourhood => r.neighbourhood_id,
+                        Unit::Group => r.group_id,
+                        Unit::Area => r.area_id,
+                        Unit::Community => Some(r.community_id),
+                    };
+                    col == Some(*id)
+                }) && matches_filter(r, filter)
             }
+            Watch::Queue { companies, filter } => r.company_id.is_some_and(|c| companies.contains(&c)) && matches_filter(r, filter),
         }
     }
 
