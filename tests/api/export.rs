@@ -531,6 +531,8 @@ async fn a_background_export_runs_to_done_and_its_link_works_for_its_requester_u
     let tampered = url.replace("sig=", "sig=x");
     assert_eq!(get(&app, &tampered, Some(&admin), None).await.0, 403);
 
+    assert_eq!(app.stored_keys("exports").await.len(), 1, "the file is in the media store");
+
     // A day later the link has expired and the file goes.
     app.state.clock.advance(Duration::hours(24) + Duration::minutes(1));
     let (s, _, body) = get(&app, &url, Some(&admin), None).await;
@@ -538,8 +540,7 @@ async fn a_background_export_runs_to_done_and_its_link_works_for_its_requester_u
     assert_eq!(api::service::export::job::run_due(&app.state).await.unwrap(), 1);
     let gone = app.gql(Some(&admin), JOB, json!({ "id": id })).await.ok()["exportJob"].clone();
     assert_eq!((gone["status"].as_str(), gone["downloadUrl"].as_str()), (Some("EXPIRED"), None));
-    let key_dir = app.state.config.media.dir.join("exports");
-    assert!(std::fs::read_dir(&key_dir).map(|d| d.count()).unwrap_or(0) == 0, "the file is removed");
+    assert_eq!(app.stored_keys("exports").await, Vec::<String>::new(), "the file is removed");
 }
 
 #[tokio::test]

@@ -230,22 +230,6 @@ async fn fetch(app: &TestApp, url: &str) -> (u16, String, Vec<u8>) {
     (status, ct, resp.bytes().await.unwrap().to_vec())
 }
 
-/// Every file under the test's media directory.
-fn stored_files(app: &TestApp) -> Vec<Vec<u8>> {
-    fn walk(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            if e.path().is_dir() {
-                walk(&e.path(), out);
-            } else {
-                out.push(std::fs::read(e.path()).unwrap());
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(&app.state.config.media.dir, &mut out);
-    out
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Reports
 
@@ -265,6 +249,8 @@ async fn submit(app: &TestApp, token: &str, photos: &[String]) -> crate::common:
 #[tokio::test]
 async fn a_jpeg_loses_its_exif_and_gps_and_is_turned_upright() {
     let app = TestApp::demo().await;
+    let expected = if crate::common::s3::endpoint().is_some() { "s3" } else { "local" };
+    assert_eq!(app.storage(), expected, "photos in a bucket exactly when TEST_S3_ENDPOINT is set");
     let token = app.login("resident").await;
     let original = with_exif(&jpeg(64, 32));
     assert!(contains(&original, b"Exif") && contains(&original, SECRET_DESCRIPTION));
@@ -292,7 +278,7 @@ async fn a_jpeg_loses_its_exif_and_gps_and_is_turned_upright() {
         let img = image::load_from_memory_with_format(&bytes, ImageFormat::Jpeg).unwrap();
         assert_eq!((img.width(), img.height()), (32, 64));
     }
-    let files = stored_files(&app);
+    let files = app.stored_objects("photos").await;
     assert_eq!(files.len(), 2, "the photo and its thumbnail");
     for f in files {
         assert!(!contains(&f, b"Exif") && !contains(&f, SECRET_DESCRIPTION) && !contains(&f, &latitude_rationals()));
@@ -343,7 +329,7 @@ async fn a_text_file_named_jpg_is_refused() {
     let (status, body) = upload_as(&app, Some(&token), "photo.jpg", "image/jpeg", &broken, true).await;
     assert_eq!((status, body["error"]["code"].as_str()), (400, Some("BAD_USER_INPUT")), "{body}");
     assert_eq!(app.count("photo").await, 0);
-    assert!(stored_files(&app).is_empty());
+    assert!(app.stored_keys("photos").await.is_empty());
 }
 
 #[tokio::test]
@@ -422,7 +408,7 @@ async fn an_upload_needs_a_valid_token() {
     let (status, body) = upload_as(&app, Some("not.a.token"), "a.jpg", "image/jpeg", &photo, false).await;
     assert_eq!((status, body["error"]["code"].as_str()), (401, Some("UNAUTHENTICATED")));
     assert_eq!(app.count("photo").await, 0);
-    assert!(stored_files(&app).is_empty());
+    assert!(app.stored_keys("photos").await.is_empty());
 }
 
 #[tokio::test]
@@ -656,4 +642,42 @@ async fn a_page_of_reports_loads_its_photos_in_one_statement() {
         counts.push(statements);
     }
     assert_eq!(counts[0], counts[1], "statements for 2 and for 8 reports: {counts:?}");
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Storage down
+
+/// An upload to storage that cannot be written answers UNAVAILABLE (503) within seconds, and leaves no photo row
+/// behind (a row whose bytes were never stored would be a broken photo on a report).
+async fn assert_upload_unavailable(app: &TestApp) {
+    let token = app.login("resident").await;
+    let started = std::time::Instant::now();
+    let (status, body) = upload_as(app, Some(&token), "tmp_photo.jpg", "image/jpeg", &jpeg(48, 36), true).await;
+    assert_eq!((status, body["ok"].as_bool(), body["error"]["code"].as_str()), (503, Some(false), Some("UNAVAILABLE")), "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("storage"), "{body}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20), "answered after {:?}", started.elapsed());
+    assert_eq!(app.count("photo").await, 0, "no photo row without its bytes");
+}
+
+#[tokio::test]
+async fn an_unreachable_bucket_answers_unavailable_and_writes_nothing() {
+    // A port nothing listens on: the S3 server is down (or was never there).
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let env = crate::common::s3::app_env(&format!("http://127.0.0.1:{port}"), "linli-down");
+    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let app = TestApp::demo_with(&env).await;
+    assert_eq!(app.storage(), "s3");
+    assert_upload_unavailable(&app).await;
+}
+
+#[tokio::test]
+async fn a_media_directory_that_cannot_be_written_answers_unavailable_and_writes_nothing() {
+    let dir = crate::common::test_media_root().join(uuid::Uuid::now_v7().simple().to_string());
+    let app = TestApp::demo_with(&[("LINLI_MEDIA_DIR", dir.to_str().unwrap())]).await;
+    assert_eq!(app.storage(), "local");
+    // The directory replaced by a file (permissions would not stop root, who runs CI).
+    std::fs::remove_dir_all(&dir).unwrap();
+    std::fs::write(&dir, b"not a directory").unwrap();
+    assert_upload_unavailable(&app).await;
+    std::fs::remove_file(&dir).unwrap();
 }

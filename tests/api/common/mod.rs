@@ -4,6 +4,7 @@
 
 pub mod fake_wechat;
 pub mod process;
+pub mod s3;
 
 use std::collections::HashMap;
 
@@ -181,6 +182,12 @@ impl TestApp {
         if let Some(redis) = std::env::var("TEST_REDIS_URL").ok().filter(|s| !s.is_empty()) {
             vars.insert("REDIS_URL".into(), redis);
         }
+        // Photos in a bucket of its own on the S3 server when one is given, unless the test names its storage.
+        let names_storage = env.iter().any(|(k, _)| k.starts_with("LINLI_S3_") || *k == "LINLI_MEDIA_DIR");
+        if let Some(endpoint) = s3::endpoint().filter(|_| !names_storage) {
+            let bucket = s3::create_bucket(&endpoint).await;
+            vars.extend(s3::app_env(&endpoint, &bucket));
+        }
         for (k, v) in env {
             vars.insert((*k).into(), (*v).into());
         }
@@ -315,6 +322,31 @@ impl TestApp {
         (token, user)
     }
 
+    /// The keys of every object the app stored under `prefix` (`photos`, `exports`), sorted, read through the
+    /// app's own store: the same on local disk and in a bucket.
+    pub async fn stored_keys(&self, prefix: &str) -> Vec<String> {
+        let mut keys = self.state.media.list(prefix).await.expect("list the media store");
+        keys.sort();
+        keys
+    }
+
+    /// The bytes of every object the app stored under `prefix`, in key order.
+    pub async fn stored_objects(&self, prefix: &str) -> Vec<Vec<u8>> {
+        use futures::TryStreamExt;
+        let mut out = Vec::new();
+        for key in self.stored_keys(prefix).await {
+            let object = self.state.media.get(&key).await.expect("read a stored object");
+            let parts: Vec<_> = object.stream.try_collect().await.expect("read a stored object's bytes");
+            out.push(parts.concat());
+        }
+        out
+    }
+
+    /// `local` or `s3`: where this app keeps its photos.
+    pub fn storage(&self) -> &'static str {
+        self.state.media.backend()
+    }
+
     /// Counts rows of a table (for "nothing was written" assertions).
     pub async fn count(&self, table: &str) -> i64 {
         use sea_orm::{ConnectionTrait, Statement};
@@ -353,7 +385,7 @@ impl Drop for TestApp {
 }
 
 /// Where the tests' photo directories live.
-fn test_media_root() -> std::path::PathBuf {
+pub fn test_media_root() -> std::path::PathBuf {
     std::env::temp_dir().join("linli-tests").join("media")
 }
 
