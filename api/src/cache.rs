@@ -137,44 +137,81 @@ impl Cache for MemoryCache {
 }
 
 /// The Redis cache shared by all replicas. Keys are prefixed with `linli:`.
+///
+/// **When Redis is down** every call fails instead of waiting: a call waits at most [`RedisCache::CALL_TIMEOUT`],
+/// and after a failure to reach Redis the calls of the next [`RedisCache::DOWN_FOR`] fail at once while the
+/// connection is made again in the background. Callers fall back (roles from the database, persisted queries not
+/// found, rate limits in-process), so a replica whose Redis is away answers at nearly its usual speed instead of
+/// each request waiting for the reconnection's back-off (seconds; `tests/peers/redis-fault.mjs`).
 pub struct RedisCache {
     conn: redis::aio::ConnectionManager,
+    /// Until when calls fail at once ([`MemoryCache::now_ms`]; 0: Redis answered last time).
+    down_until: std::sync::atomic::AtomicU64,
 }
 
 impl RedisCache {
+    /// The longest a call waits for Redis.
+    pub const CALL_TIMEOUT: Duration = Duration::from_millis(500);
+    /// How long calls fail at once after Redis could not be reached.
+    pub const DOWN_FOR: Duration = Duration::from_secs(1);
+
     /// Connects to `url` (fails fast when Redis is unreachable, so a misconfigured replica does not start).
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
-        let conn = tokio::time::timeout(Duration::from_secs(5), client.get_connection_manager())
+        // Reconnection attempts at most half a second apart, so a Redis that is back is used again within
+        // about DOWN_FOR + 0.5 s.
+        let config = redis::aio::ConnectionManagerConfig::new().set_max_delay(Duration::from_millis(500));
+        let conn = tokio::time::timeout(Duration::from_secs(5), client.get_connection_manager_with_config(config))
             .await
             .map_err(|_| anyhow::anyhow!("timed out connecting to Redis"))??;
-        Ok(Self { conn })
+        Ok(Self { conn, down_until: Default::default() })
     }
 
     fn key(key: &str) -> String {
         format!("linli:{key}")
+    }
+
+    /// Runs one call: at once Err while Redis counts as down, else the call within [`Self::CALL_TIMEOUT`].
+    async fn call<T>(&self, f: impl std::future::Future<Output = redis::RedisResult<T>>) -> anyhow::Result<T> {
+        use std::sync::atomic::Ordering::Relaxed;
+        let now = MemoryCache::now_ms();
+        if now < self.down_until.load(Relaxed) {
+            anyhow::bail!("Redis was unreachable a moment ago (reconnecting in the background)");
+        }
+        let down = || self.down_until.fetch_max(MemoryCache::now_ms() + Self::DOWN_FOR.as_millis() as u64, Relaxed);
+        match tokio::time::timeout(Self::CALL_TIMEOUT, f).await {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(e)) => {
+                if e.is_io_error() || e.is_connection_refusal() || e.is_connection_dropped() || e.is_timeout() {
+                    down();
+                }
+                Err(e.into())
+            }
+            Err(_) => {
+                down();
+                anyhow::bail!("Redis did not answer in {} ms", Self::CALL_TIMEOUT.as_millis())
+            }
+        }
     }
 }
 
 #[async_trait::async_trait]
 impl Cache for RedisCache {
     async fn get(&self, key: &str) -> anyhow::Result<Option<String>> {
-        Ok(self.conn.clone().get(Self::key(key)).await?)
+        self.call(self.conn.clone().get(Self::key(key))).await
     }
 
     async fn set(&self, key: &str, value: &str, ttl: Duration) -> anyhow::Result<()> {
         let secs = ttl.as_secs().max(1);
-        let _: () = self.conn.clone().set_ex(Self::key(key), value, secs).await?;
-        Ok(())
+        self.call(self.conn.clone().set_ex::<_, _, ()>(Self::key(key), value, secs)).await
     }
 
     async fn del(&self, key: &str) -> anyhow::Result<()> {
-        let _: () = self.conn.clone().del(Self::key(key)).await?;
-        Ok(())
+        self.call(self.conn.clone().del::<_, ()>(Self::key(key))).await
     }
 
     async fn incr(&self, key: &str) -> anyhow::Result<i64> {
-        Ok(self.conn.clone().incr(Self::key(key), 1).await?)
+        self.call(self.conn.clone().incr(Self::key(key), 1)).await
     }
 
     async fn del_if_eq(&self, key: &str, value: &str) -> anyhow::Result<bool> {
@@ -182,7 +219,8 @@ impl Cache for RedisCache {
         let script = redis::Script::new(
             "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end",
         );
-        let n: i64 = script.key(Self::key(key)).arg(value).invoke_async(&mut self.conn.clone()).await?;
+        let mut conn = self.conn.clone();
+        let n: i64 = self.call(script.key(Self::key(key)).arg(value).invoke_async(&mut conn)).await?;
         Ok(n == 1)
     }
 
@@ -198,12 +236,8 @@ if new - now > tonumber(ARGV[2]) then return new - now - tonumber(ARGV[2]) end
 redis.call('SET', KEYS[1], new, 'PX', math.max(1, new - now))
 return 0",
         );
-        let wait: i64 = tokio::time::timeout(
-            Duration::from_millis(500),
-            script.key(Self::key(key)).arg(increment_ms).arg(tolerance_ms).invoke_async(&mut self.conn.clone()),
-        )
-        .await
-        .map_err(|_| anyhow::anyhow!("Redis did not answer in 500 ms"))??;
+        let mut conn = self.conn.clone();
+        let wait: i64 = self.call(script.key(Self::key(key)).arg(increment_ms).arg(tolerance_ms).invoke_async(&mut conn)).await?;
         Ok(wait.max(0) as u64)
     }
 

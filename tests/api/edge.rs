@@ -221,6 +221,7 @@ async fn metrics_count_operations_and_readyz_checks_dependencies() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!((body["ready"].as_bool(), body["database"].as_bool()), (Some(true), Some(true)));
     assert_eq!(body["migrations"]["pending"], 0);
+    assert_eq!((body["cache"]["ok"].as_bool(), body["degraded"].as_bool()), (Some(true), Some(false)));
 }
 
 #[tokio::test]

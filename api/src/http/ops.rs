@@ -1,5 +1,6 @@
-//! What operators and load balancers ask: `GET /readyz` (ready to take traffic: database and Redis answer, every
-//! migration applied) next to `/healthz` (the process is alive), and `GET /metrics` in Prometheus's text format
+//! What operators and load balancers ask: `GET /readyz` (ready to take traffic: the database answers, every
+//! migration applied, not stopping; whether Redis answers is reported, and its absence is `degraded`, not unready)
+//! next to `/healthz` (the process is alive), and `GET /metrics` in Prometheus's text format
 //! (`LINLI_METRICS_TOKEN`, when set, must be sent as a bearer token: operation names and counts are not for the
 //! public).
 use std::sync::Arc;
@@ -34,9 +35,12 @@ async fn readyz(State(s): State<Arc<HttpState>>) -> Response {
         _ => None,
     };
     let migrations = pending == Some(0);
-    let ready = db && cache && migrations && !s.app.background.token().is_cancelled();
+    // A replica serves without Redis (README, "When Redis is down"): were its absence to make every replica unready,
+    // a load balancer checking /readyz would turn a cache outage into a full one.
+    let ready = db && migrations && !s.app.background.token().is_cancelled();
     let body = json!({
         "ready": ready,
+        "degraded": !cache,
         "database": db,
         "cache": { "backend": s.app.cache.backend(), "ok": cache },
         "migrations": { "applied": migrations, "pending": pending },

@@ -6,8 +6,8 @@
 //!
 //! **When Redis is down** the limiter falls back to an in-process limiter per replica, so limits still hold, each
 //! replica alone (behind N replicas a client gets up to N times the allowance) until Redis answers again; the
-//! fallback is counted in `/metrics` (`linli_rate_limit_fallbacks_total`). Nothing is refused because Redis is down:
-//! refusing every login while the cache is away would take the whole district offline for a cache.
+//! fallback is counted in `/metrics` (`linli_rate_limited_total{class="fallback"}`). Nothing is refused because Redis
+//! is down: refusing every login while the cache is away would take the whole district offline for a cache.
 //!
 //! Classes and defaults (per minute / burst): login and refresh 20/10 per address (keyed by address only: there is
 //! no user yet), writes 60/30 per user and 600/300 per address, reads 600/200 per user and 6000/2000 per address,
