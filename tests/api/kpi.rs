@@ -433,6 +433,23 @@ async fn the_demo_district_has_figures_for_every_kpi_and_a_ranking() {
     assert_eq!(k["minimumSample"], 20);
     let ranked = k["entries"].as_array().unwrap().iter().filter(|x| x["rank"].is_number()).count();
     assert!(ranked >= 3, "{k}");
+
+    // The same figures and ranks whichever way a month is read: its cells' bytes decoded, this process's decoded
+    // copies of them (the second read), or its facts (every cell made dirty).
+    api::service::kpi::cell::build_all(&app.state.db).await.unwrap();
+    let first = (chrono::Datelike::with_day(&today, 1).unwrap() - chrono::Months::new(2)).to_string();
+    let q = "query($d: ID!, $f: NaiveDate!, $t: NaiveDate!) { kpiRanking(scope: COMPOUND, childrenOf: $d, metric: MEDIAN_HOURS_TO_RESOLVE, from: $f, to: $t, minimumSample: 3) {
+        entries { id sample value rank previousSample previousValue previousRank } } }";
+    let read = || async {
+        let k = kpis(&app, &admin, &ids.district, &first, &today.to_string(), "MONTH", false).await.ok().clone();
+        let r = app.gql(Some(&admin), q, json!({ "d": ids.district, "f": first, "t": today.to_string() })).await.ok().clone();
+        (k, r)
+    };
+    let decoded = read().await;
+    assert!(decoded.1["kpiRanking"]["entries"].as_array().unwrap().iter().any(|x| x["rank"].is_number()), "{:?}", decoded.1);
+    assert_eq!(read().await, decoded);
+    app.state.db.execute_unprepared("UPDATE kpi_cell SET version = version + 1").await.unwrap();
+    assert_eq!(read().await, decoded);
 }
 
 /// The KPI cells under concurrent writes: reports submitted, supported and acknowledged in parallel while the cell

@@ -232,6 +232,17 @@ impl Acc {
         }
     }
 
+    /// Adds another accumulator's counts, and of its durations only those of `durations` (the percentiles asked
+    /// for: a ranking on one figure copies one list, not eight).
+    pub fn merge_only(&mut self, o: &Acc, durations: &[Dur]) {
+        for (a, b) in self.n.iter_mut().zip(o.n.iter()) {
+            *a += b;
+        }
+        for d in durations {
+            self.durs[d.index()].extend_from_slice(&o.durs[d.index()]);
+        }
+    }
+
     /// A count by name (0 for a name that is none).
     pub fn get(&self, name: &str) -> i64 {
         NAMES.iter().position(|n| *n == name).map(|i| self.n[i]).unwrap_or(0)
@@ -370,8 +381,18 @@ pub fn decode(data: &[u8], mut each: impl FnMut(Uuid, &Acc)) -> AppResult<()> {
     Ok(())
 }
 
-/// A clean cell's categories, decoded.
-pub type Decoded = std::sync::Arc<Vec<(Uuid, Acc)>>;
+/// A clean cell, decoded: each category's accumulator, and all of them merged (what a figure over every category
+/// reads: one merge per cell instead of one per category).
+#[derive(Debug)]
+pub struct Cell {
+    /// (category, its counts and durations).
+    pub categories: Vec<(Uuid, Acc)>,
+    /// The categories merged.
+    pub total: Acc,
+}
+
+/// A decoded cell, shared.
+pub type Decoded = std::sync::Arc<Cell>;
 
 /// Clean cells already decoded in this process, by (compound, month, version). A cell's bytes never change under a
 /// version (every write to its facts bumps it, and only a build at that version stores bytes), so a cell is
@@ -380,23 +401,32 @@ pub type Decoded = std::sync::Arc<Vec<(Uuid, Acc)>>;
 static DECODED: std::sync::LazyLock<moka::sync::Cache<(Uuid, NaiveDate, i64), Decoded>> = std::sync::LazyLock::new(|| {
     moka::sync::Cache::builder()
         .weigher(|_, v: &Decoded| {
-            let values: usize = v.iter().map(|(_, a)| a.durs.iter().map(Vec::len).sum::<usize>() + N * 2).sum();
+            let weight = |a: &Acc| a.durs.iter().map(Vec::len).sum::<usize>() + N * 2;
+            let values: usize = v.categories.iter().map(|(_, a)| weight(a)).sum::<usize>() + weight(&v.total);
             u32::try_from(values * 4 + 64).unwrap_or(u32::MAX)
         })
         .max_capacity(64 * 1024 * 1024)
         .build()
 });
 
-/// The categories of the clean cell (`compound`, `month`) at `version`, decoded from `data` unless this process
-/// already holds them.
+/// The clean cell (`compound`, `month`) at `version`, if this process has decoded it.
+pub fn cached(compound: Uuid, month: NaiveDate, version: i64) -> Option<Decoded> {
+    DECODED.get(&(compound, month, version))
+}
+
+/// The clean cell (`compound`, `month`) at `version`, decoded from `data` unless this process already holds it.
 pub fn decoded(compound: Uuid, month: NaiveDate, version: i64, data: &[u8]) -> AppResult<Decoded> {
     let key = (compound, month, version);
     if let Some(d) = DECODED.get(&key) {
         return Ok(d);
     }
-    let mut out = Vec::new();
-    decode(data, |category, acc| out.push((category, acc.clone())))?;
-    let d = std::sync::Arc::new(out);
+    let mut categories = Vec::new();
+    let mut total = Acc::default();
+    decode(data, |category, acc| {
+        total.merge(acc);
+        categories.push((category, acc.clone()));
+    })?;
+    let d = std::sync::Arc::new(Cell { categories, total });
     DECODED.insert(key, d.clone());
     Ok(d)
 }
@@ -520,13 +550,18 @@ mod tests {
         let (compound, category) = (Uuid::now_v7(), Uuid::now_v7());
         let month = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
         let bytes = encode(&mut BTreeMap::from([(category, acc.clone())]));
+        assert!(cached(compound, month, 7).is_none());
         let first = decoded(compound, month, 7, &bytes).unwrap();
-        assert_eq!(first[0].0, category);
-        assert_eq!(first[0].1.n, acc.n);
+        assert_eq!(first.categories[0].0, category);
+        assert_eq!(first.categories[0].1.n, acc.n);
+        assert_eq!(first.total.n, acc.n, "one category: the total is it");
         assert!(std::sync::Arc::ptr_eq(&first, &decoded(compound, month, 7, &bytes).unwrap()), "the same version: no decoding");
+        assert!(std::sync::Arc::ptr_eq(&first, &cached(compound, month, 7).unwrap()), "held without its bytes");
         // A new version is decoded again (here from other bytes: an empty cell).
+        assert!(cached(compound, month, 8).is_none());
         let empty = encode(&mut BTreeMap::new());
-        assert!(decoded(compound, month, 8, &empty).unwrap().is_empty());
+        let e = decoded(compound, month, 8, &empty).unwrap();
+        assert!(e.categories.is_empty() && e.total == Acc::default());
     }
 
     #[test]
