@@ -40,11 +40,20 @@ pub async fn upgrade(State(s): State<Arc<HttpState>>, cx: RequestContext, header
         .get(axum::http::header::SEC_WEBSOCKET_PROTOCOL)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|p| p.trim() == PROTOCOL));
-    ws.protocols([PROTOCOL]).on_upgrade(move |socket| async move {
-        s.app.metrics.websockets.add(&[], 1.0);
-        Connection::new(s.clone(), cx).run(socket, offered).await;
-        s.app.metrics.websockets.add(&[], -1.0);
-    })
+    // tungstenite's defaults suit a file transfer, not a few small messages: a 128 KiB read buffer filled on the
+    // first read held ~170 KB of RSS per socket (bench/fanout), and a 64 MiB message was accepted. A subscribe
+    // message is a document and its variables (the document limits cap them far below 256 KiB).
+    ws.protocols([PROTOCOL])
+        .read_buffer_size(16 * 1024)
+        .write_buffer_size(16 * 1024)
+        .max_write_buffer_size(4 * 1024 * 1024)
+        .max_message_size(256 * 1024)
+        .max_frame_size(256 * 1024)
+        .on_upgrade(move |socket| async move {
+            s.app.metrics.websockets.add(&[], 1.0);
+            Connection::new(s.clone(), cx).run(socket, offered).await;
+            s.app.metrics.websockets.add(&[], -1.0);
+        })
 }
 
 /// What the subscriptions' tasks hand to the socket's loop.

@@ -24,6 +24,11 @@ use uuid::Uuid;
 use crate::error::AppResult;
 use crate::state::AppState;
 
+/// The least time between two passes of the live follower: shorter than the durable consumers' (50 ms), since a
+/// person is watching; a pass under a stream of writes still carries what several sequencer runs numbered (the
+/// fan-out benchmark, bench/fanout/, measures commit to client).
+const LIVE_COALESCE: std::time::Duration = std::time::Duration::from_millis(10);
+
 /// How many events the broadcast holds for a slow subscriber before it must read the log instead.
 const CAPACITY: usize = 4096;
 /// How many entries the follower and a catching-up subscription read at once.
@@ -164,7 +169,7 @@ pub fn spawn_follower(state: AppState, from: i64, stop: CancellationToken) -> to
                     }
                 }
             }
-            if !crate::service::events::follow::wait_for_log(&mut rx, &stop).await {
+            if !crate::service::events::follow::wait_for_log(&mut rx, &stop, LIVE_COALESCE).await {
                 return;
             }
         }

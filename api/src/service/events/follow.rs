@@ -30,11 +30,12 @@ const READ_BATCH: u64 = 500;
 const LEASE: Duration = Duration::from_secs(10);
 
 /// Waits until the log may have grown (this process announced a new number, another replica's did, or a tick
-/// passed), and at least [`COALESCE`] since the last pass. Returns false once `stop` is cancelled.
-pub(crate) async fn wait_for_log(rx: &mut tokio::sync::watch::Receiver<i64>, stop: &CancellationToken) -> bool {
+/// passed), and at least `coalesce` since the last pass ([`COALESCE`] for the durable consumers and caches).
+/// Returns false once `stop` is cancelled.
+pub(crate) async fn wait_for_log(rx: &mut tokio::sync::watch::Receiver<i64>, stop: &CancellationToken, coalesce: Duration) -> bool {
     tokio::select! {
         _ = stop.cancelled() => return false,
-        _ = tokio::time::sleep(COALESCE) => {}
+        _ = tokio::time::sleep(coalesce) => {}
     }
     tokio::select! {
         _ = stop.cancelled() => false,
@@ -65,7 +66,7 @@ pub fn spawn_cache_follower(state: AppState, from: i64, stop: CancellationToken)
                 Ok(upto) => cursor = cursor.max(upto),
                 Err(e) => tracing::warn!(error = ?e, "cache follower failed to read the log"),
             }
-            if !wait_for_log(&mut rx, &stop).await {
+            if !wait_for_log(&mut rx, &stop, COALESCE).await {
                 return;
             }
         }
@@ -186,7 +187,7 @@ pub fn spawn_durable<C: Consumer>(state: AppState, mut c: C, stop: CancellationT
                     cursor = None;
                 }
             }
-            if !wait_for_log(&mut rx, &stop).await {
+            if !wait_for_log(&mut rx, &stop, COALESCE).await {
                 break;
             }
         }
