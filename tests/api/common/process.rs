@@ -55,8 +55,16 @@ impl Server {
             .env("DATABASE_MAX_CONNECTIONS", "8")
             // As in-process tests: limits off unless a test sets them (it may, in `env`).
             .env("LINLI_RATE_LIMITS", "off")
-            .stdout(if std::env::var("TEST_SERVER_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() })
-            .stderr(if std::env::var("TEST_SERVER_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() });
+            .stdout(if std::env::var("TEST_SERVER_LOG").is_ok() { Stdio::inherit() } else { Stdio::null() });
+        // Its errors go to a file beside its photos, shown when it fails to start (a server that exits at start-up
+        // would otherwise look like a slow one).
+        std::fs::create_dir_all(&media).expect("the media directory");
+        let errors = media.join("server.stderr");
+        if std::env::var("TEST_SERVER_LOG").is_ok() {
+            cmd.stderr(Stdio::inherit());
+        } else {
+            cmd.stderr(std::fs::File::create(&errors).expect("the server's stderr file"));
+        }
         if let Some(redis) = std::env::var("TEST_REDIS_URL").ok().filter(|s| !s.is_empty()) {
             cmd.env("REDIS_URL", redis);
         }
@@ -64,15 +72,20 @@ impl Server {
             cmd.env(k, v);
         }
         let child = cmd.spawn().expect("start the linli binary");
-        let server = Server { child, base: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new(), media };
-        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut server = Server { child, base: format!("http://127.0.0.1:{port}"), http: reqwest::Client::new(), media };
+        // Generous: CI runs the whole suite at once on two cores, and several servers may start together.
+        let deadline = Instant::now() + Duration::from_secs(180);
         loop {
             if let Ok(r) = server.http.get(format!("{}/healthz", server.base)).send().await {
                 if r.status().is_success() {
                     return server;
                 }
             }
-            assert!(Instant::now() < deadline, "the server did not start within a minute");
+            let log = || std::fs::read_to_string(&errors).unwrap_or_default();
+            if let Ok(Some(status)) = server.child.try_wait() {
+                panic!("the server exited at start-up ({status}):\n{}", log());
+            }
+            assert!(Instant::now() < deadline, "the server did not start within 3 minutes:\n{}", log());
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
