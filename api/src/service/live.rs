@@ -150,6 +150,18 @@ pub fn spawn_follower(state: AppState, from: i64, stop: CancellationToken) -> to
         let mut rx = state.events.subscribe();
         let mut cursor = from;
         loop {
+            // Nobody subscribed on this replica: follow the log's number only, without loading its reports (a write
+            // paid for that: bench/RESULTS.md, round 12). A subscription reads the log itself from where it starts,
+            // and reads it again when what is broadcast skips a number.
+            while state.live.tx.receiver_count() == 0 {
+                match crate::service::events::log::newest(&state.log_db).await {
+                    Ok(n) => cursor = cursor.max(n),
+                    Err(e) => tracing::warn!(error = ?e, "live follower failed to read the log's position"),
+                }
+                if !crate::service::events::follow::wait_for_log(&mut rx, &stop, LIVE_COALESCE).await {
+                    return;
+                }
+            }
             loop {
                 match load_after(&state.log_db, cursor).await {
                     Ok(batch) => {
@@ -220,6 +232,9 @@ pub fn events(state: AppState, after: Option<i64>) -> impl Stream<Item = Arc<Liv
                 }
             }
             match rx.recv().await {
+                // A number skipped (the follower passed entries while nobody here was subscribed): the log has them,
+                // this one included.
+                Ok(ev) if ev.seq > cursor + 1 => from_log = true,
                 Ok(ev) => pending.push_back(ev),
                 Err(broadcast::error::RecvError::Lagged(_)) => from_log = true,
                 Err(broadcast::error::RecvError::Closed) => return None,
