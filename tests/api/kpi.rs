@@ -504,3 +504,44 @@ async fn cells_built_while_reports_change_in_parallel_end_up_as_the_facts() {
     app.state.db.execute_unprepared("UPDATE kpi_cell SET version = version + 1").await.unwrap();
     assert_eq!(kpis(&app, &admin, &ids.district, &month, &last, "MONTH", true).await.ok(), from_cells.ok());
 }
+
+/// The answers kept in memory (a whole ranking, a street's months, each compound's span of months) are given back
+/// only while no cell of their scope has changed: a report submitted and acknowledged between two reads shows in
+/// the next read, while its cell waits to be rebuilt and after, and a read that changed nothing is the same again.
+#[tokio::test]
+async fn a_change_between_two_reads_shows_in_the_second_whatever_is_kept_in_memory() {
+    let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
+    assert!(linli_tools::demo::load_if_empty(&app.state).await.unwrap());
+    api::service::kpi::cell::build_all(&app.state.db).await.unwrap();
+    let ids = Demo::ids(&app).await;
+    let (admin, resident, head) = (app.login("admin").await, app.login("resident").await, app.login("head").await);
+    let today = (app.state.clock.now() + chrono::Duration::hours(8)).date_naive();
+    // This month and the one before (a ranking of spans of one month), and the last three months (of three).
+    let month = chrono::Datelike::with_day(&today, 1).unwrap();
+    let three = (month - chrono::Months::new(2)).to_string();
+    let q = "query($d: ID!, $f: NaiveDate!, $t: NaiveDate!) { kpiRanking(scope: COMPOUND, childrenOf: $d, metric: MEDIAN_HOURS_TO_ACKNOWLEDGE, from: $f, to: $t, minimumSample: 1) {
+        entries { name sample value rank previousSample } } }";
+    let read = |from: String| {
+        let (app, admin, ids) = (&app, &admin, &ids);
+        async move {
+            let r = app.gql(Some(admin), q, json!({ "d": ids.district, "f": from, "t": today.to_string() })).await.ok().clone();
+            let e = r["kpiRanking"]["entries"].as_array().unwrap().iter().find(|x| x["name"] == "幸福家园").unwrap().clone();
+            let k = kpis(app, admin, &ids.district, &from, &today.to_string(), "MONTH", false).await.ok()["kpis"]["total"].clone();
+            (r, e["sample"].as_i64().unwrap(), k["received"].as_i64().unwrap(), k["timeToAcknowledge"]["reports"].as_i64().unwrap())
+        }
+    };
+    let (month_before, three_before) = (read(month.to_string()).await, read(three.clone()).await);
+    assert_eq!(read(month.to_string()).await, month_before, "nothing changed, nothing moves");
+    assert_eq!(read(three.clone()).await, three_before);
+
+    let id = submit(&app, &resident, "DRAIN", "三号楼门口下水道堵了，污水漫到路上").await;
+    app.gql(Some(&head), "mutation($id: ID!) { acknowledgeReport(id: $id) { id } }", json!({ "id": id })).await.ok();
+    for (before, from) in [(&month_before, month.to_string()), (&three_before, three.clone())] {
+        let dirty = read(from.clone()).await;
+        assert_eq!((dirty.1, dirty.2, dirty.3), (before.1 + 1, before.2 + 1, before.3 + 1), "from {from}, the cell not rebuilt yet");
+        api::service::kpi::cell::build_all(&app.state.db).await.unwrap();
+        let built = read(from.clone()).await;
+        assert_eq!(built, dirty, "from {from}, the cell rebuilt");
+        assert_eq!(read(from).await, built, "and kept");
+    }
+}

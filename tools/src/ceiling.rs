@@ -204,8 +204,9 @@ async fn once(state: &AppState, i: &Inputs, scenario: &str, rng: &mut StdRng) ->
         }
         "kpi_street" | "kpi_ranking" => {
             // The aggregate's statements alone, run bare through the pool: the SQL of the request in its steady
-            // state (its cells' place and freshness, every clean cell already decoded in memory, and the facts of
-            // the days no cell covers), no check, no decoding, no merging.
+            // state with nothing changed since the last read (an answer read wholly from cells: the scope's
+            // fingerprint, one row; else the cells' or spans' place and freshness and the facts of the days no
+            // cell covers), no check, no decoding, no merging.
             let k = i.m.kpi.as_ref().ok_or_else(|| anyhow::anyhow!("the manifest has no KPI scopes: seed again"))?;
             let spec = kpi_spec(k, scenario == "kpi_street");
             for stmt in aggregate::statements(state.db.get_database_backend(), &spec) {

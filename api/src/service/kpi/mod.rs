@@ -410,7 +410,7 @@ pub fn spec(r: &Request, grouped: bool, today: NaiveDate) -> Spec {
 pub async fn rows(state: &AppState, r: &Request) -> AppResult<Vec<Row>> {
     let found = aggregate::run(&state.db, &spec(r, true, today(state))).await?;
     let mut by: BTreeMap<(NaiveDate, Option<Uuid>), Figures> = BTreeMap::new();
-    for (k, s) in &found {
+    for (k, s) in found.iter() {
         let period = match k.first() {
             Some(KeyValue::Date(d)) => *d,
             _ => continue,

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entity::{app_user, appointment, community, compound, grid_area, grid_group, neighbourhood, property_company, street};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::aggregate::{self, Dur, Key, KeyValue, Spec, Sums};
@@ -227,13 +227,16 @@ async fn children(state: &AppState, parent: ReadScope, id: Uuid, ranked: Ranked)
                 ReadScope::Street => communities(vec![id]).await?.into_iter().map(|c| c.id).collect(),
                 _ => communities(streets_of(id).await?).await?.into_iter().map(|c| c.id).collect(),
             };
-            compound::Entity::find()
+            // Only the id and the name: the district's 400 compounds' whole rows cost more than the ranking.
+            let rows: Vec<(Uuid, String)> = compound::Entity::find()
+                .select_only()
+                .column(compound::Column::Id)
+                .column(compound::Column::Name)
                 .filter(compound::Column::CommunityId.is_in(comms))
+                .into_tuple()
                 .all(db)
-                .await?
-                .into_iter()
-                .map(|c| (Kind::Compound, c.id, c.name))
-                .collect()
+                .await?;
+            rows.into_iter().map(|(id, name)| (Kind::Compound, id, name)).collect()
         }
         (Ranked::Company, ReadScope::District) => property_company::Entity::find()
             .filter(property_company::Column::DistrictId.eq(id))
@@ -315,9 +318,10 @@ pub async fn ranking(
         keys: vec![Key::Child(col), Key::Before(period.from)],
         durations: metric.durations(),
     };
-    let mut now: HashMap<Uuid, Sums> = HashMap::new();
-    let mut before: HashMap<Uuid, Sums> = HashMap::new();
-    for (k, s) in aggregate::run(&state.db, &spec).await? {
+    let found = aggregate::run(&state.db, &spec).await?;
+    let mut now: HashMap<Uuid, &Sums> = HashMap::new();
+    let mut before: HashMap<Uuid, &Sums> = HashMap::new();
+    for (k, s) in found.iter() {
         let (Some(KeyValue::Id(Some(id))), Some(KeyValue::Flag(flag))) = (k.first(), k.get(1)) else { continue };
         if *flag == 0 { now.insert(*id, s) } else { before.insert(*id, s) };
     }
@@ -331,8 +335,8 @@ pub async fn ranking(
     }
     let min = i64::from(minimum_sample);
     let empty = Sums::default();
-    let measure = |m: &HashMap<Uuid, Sums>, id: &Uuid| {
-        let f = Figures::of(m.get(id).unwrap_or(&empty));
+    let measure = |m: &HashMap<Uuid, &Sums>, id: &Uuid| {
+        let f = Figures::of(m.get(id).copied().unwrap_or(&empty));
         let v = metric.value(&f);
         (f.counted, v, (f.counted >= min).then_some(v).flatten())
     };
