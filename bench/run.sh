@@ -4,6 +4,12 @@
 # ceiling, and writes bench/RESULTS.md (numbers as ratios to the ceiling measured in the same run).
 #
 #   bench/run.sh [--scale 1] [--duration 10] [--warmup 2] [--clients "1 16 64"] [--reuse] [--results bench/RESULTS.md]
+#                [--cell-changes R]
+#
+# --cell-changes R changes R KPI cells a second during each read scenario's measured run (a random compound's
+# month among the last three whole months, its version bumped as a change to one of its reports bumps it), so that
+# the KPI reads are measured while their scopes change under them: no answer kept in memory holds for long, and the
+# changed compounds' months are read from their facts until the cell builder (every 5 s) has run.
 #
 # Each read scenario is first run unmeasured for --warmup seconds at the same concurrency, so that its figures are
 # the steady state (the server's caches of people and compounds filled, as they are minutes after a deploy)
@@ -15,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 SCALE=1 DURATION=10 WARMUP=2 CLIENTS="1 16 64" REUSE=0 RESULTS=bench/RESULTS.md FRESH=300000 PROFILE=release
 SCENARIOS="my_reports inbox area_inbox area_inbox_closed queue report similar kpi_street kpi_ranking submit acknowledge mixed"
-SLA_TIMERS=100000
+SLA_TIMERS=100000 CELL_CHANGES=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --scale) SCALE=$2; shift 2 ;;
@@ -28,6 +34,7 @@ while [ $# -gt 0 ]; do
     --only) SCENARIOS=$2; shift 2 ;;
     --results) RESULTS=$2; shift 2 ;;
     --sla-timers) SLA_TIMERS=$2; shift 2 ;;
+    --cell-changes) CELL_CHANGES=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -99,10 +106,23 @@ for scenario in $SCENARIOS; do
     sampler=$!
     # The server's CPU time over the run (user + system, in clock ticks): CPU per request is steadier than
     # throughput on a shared machine, and it is what the server itself costs.
+    changer=""
+    case $scenario in
+      submit|acknowledge|mixed) ;;
+      *) if [ "$CELL_CHANGES" != 0 ]; then
+           gap=$(python3 -c "print(1 / $CELL_CHANGES)")
+           ( while :; do
+               psql "$PG/$DB" -qc "UPDATE kpi_cell SET version = version + 1 WHERE (compound_id, month) IN (SELECT compound_id, month FROM kpi_cell WHERE month >= CAST(date_trunc('month', current_date) - interval '3 months' AS date) AND month < CAST(date_trunc('month', current_date) AS date) ORDER BY random() LIMIT 1)" >/dev/null
+               sleep "$gap"
+             done ) &
+           changer=$!
+         fi ;;
+    esac
     cpu0=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
     line=$(SCENARIO=$scenario INPUTS=$OUT SLICE=$api_slice THREADS=$threads \
       wrk -t$threads -c$c -d${DURATION}s --timeout 5s -s bench/lua/graphql.lua "http://127.0.0.1:$PORT" 2>$OUT/wrk-$scenario-$c.err | grep '^RESULT' || true)
     cpu1=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
+    [ -n "$changer" ] && { kill $changer 2>/dev/null || true; wait $changer 2>/dev/null || true; }
     kill $sampler 2>/dev/null || true
     rss=$(sort -n $rss_log | tail -1)
     echo -e "api\t$scenario\t$c\t$line rss_kb=${rss:-0} cpu_ticks=$((cpu1 - cpu0))" | tee -a $RAW
