@@ -421,8 +421,8 @@ fn cell_accs(spec: &Spec, c: &cell::Cell, mut into: impl FnMut(Uuid, &Acc)) {
 // ---- Spans: a compound's months that fall in one group.
 //
 // A ranking groups a compound's cells by compound (or community) and previous-period flag only: its 24 months make
-// two groups. Reading them cell by cell made the district's ranking of 400 compounds 9,600 rows and 9,600 merges
-// (bench/RESULTS.md, round 12). A span is the cells of one compound and community whose months fall on the same
+// two groups. Read cell by cell, a year's ranking of the district's 400 compounds is 9,600 rows and 9,600 merges
+// (a month's, measured in bench/RESULTS.md rounds 12 and 13, is 800). A span is the cells of one compound and community whose months fall on the same
 // side of the split: the database adds up their count and versions, and a span this process has merged before, at
 // the same versions, comes from memory. It is exact: a cell's version only grows and no cell is ever deleted, so
 // the same count and sum of versions over the same months means the same versions of the same cells, whose bytes
@@ -482,7 +482,12 @@ struct Fill {
     acc: Acc,
     cells: i64,
     versions: i64,
-    clean: bool,
+    dirty: bool,
+}
+
+/// The durations a spec copies, as bits of `Dur::ALL` (part of the keys of what is kept in memory).
+fn dur_bits(durations: &[Dur]) -> u8 {
+    durations.iter().fold(0u8, |b, d| b | (1 << d.index()))
 }
 
 /// Reads a spec's months by spans into `groups`; the dirty cells' places go to `dirty` (their facts are read).
@@ -504,7 +509,7 @@ async fn read_spans<C: ConnectionTrait>(
         first.map(|f| (f, it.last().copied().unwrap_or(f)))
     };
     let ranges = [range(0), range(1)];
-    let durs = spec.durations.iter().fold(0u8, |b, d| b | (1 << d.index()));
+    let durs = dur_bits(&spec.durations);
     let key = |(compound, community, s): (Uuid, Uuid, i64), cells: i64, versions: i64| {
         let (first, last) = ranges[s as usize].expect("a side with cells has months");
         (compound, community, first, last, spec.category, durs, cells, versions)
@@ -548,7 +553,7 @@ async fn read_spans<C: ConnectionTrait>(
             if !missing.contains(&id) {
                 return;
             }
-            let fill = fills.entry(id).or_insert_with(|| Fill { clean: true, ..Fill::default() });
+            let fill = fills.entry(id).or_default();
             match seen {
                 Seen::Clean(_, version, c) => {
                     cell_accs(spec, c, |_, acc| fill.acc.merge_only(acc, &spec.durations));
@@ -556,7 +561,7 @@ async fn read_spans<C: ConnectionTrait>(
                     fill.versions += version;
                 }
                 Seen::Dirty(_) => {
-                    fill.clean = false;
+                    fill.dirty = true;
                     dirty.push((place.0, place.2));
                 }
             }
@@ -564,7 +569,7 @@ async fn read_spans<C: ConnectionTrait>(
         .await?;
     }
     for (id, fill) in fills {
-        if fill.clean {
+        if !fill.dirty {
             let acc = std::sync::Arc::new(fill.acc);
             SPANS.insert(key(id, fill.cells, fill.versions), acc.clone());
             merge(groups, id, &acc);
@@ -617,9 +622,8 @@ pub async fn run<C: ConnectionTrait>(db: &C, spec: &Spec) -> AppResult<Answer> {
         (true, Some(stmt)) => match db.query_one_raw(stmt).await? {
             Some(row) => {
                 let (cells, versions): (i64, i64) = (col(&row, 0)?, col(&row, 1)?);
-                let durs = spec.durations.iter().fold(0u8, |b, d| b | (1 << d.index()));
                 let (first, last) = (plan.months[0], plan.months[plan.months.len() - 1]);
-                let key = (spec.scope.0, spec.scope.1, first, last, spec.category, spec.keys.clone(), durs, cells, versions);
+                let key = (spec.scope.0, spec.scope.1, first, last, spec.category, spec.keys.clone(), dur_bits(&spec.durations), cells, versions);
                 if let Some(answer) = MEMO.get(&key) {
                     return Ok(answer);
                 }
