@@ -104,8 +104,6 @@ for scenario in $SCENARIOS; do
     rss_log=$OUT/rss-$scenario-$c.txt
     ( while kill -0 $SERVER 2>/dev/null; do grep VmRSS /proc/$SERVER/status | awk '{print $2}'; sleep 0.5; done ) > $rss_log &
     sampler=$!
-    # The server's CPU time over the run (user + system, in clock ticks): CPU per request is steadier than
-    # throughput on a shared machine, and it is what the server itself costs.
     changer=""
     case $scenario in
       submit|acknowledge|mixed) ;;
@@ -118,6 +116,8 @@ for scenario in $SCENARIOS; do
            changer=$!
          fi ;;
     esac
+    # The server's CPU time over the run (user + system, in clock ticks): CPU per request is steadier than
+    # throughput on a shared machine, and it is what the server itself costs.
     cpu0=$(awk '{print $14 + $15}' /proc/$SERVER/stat)
     line=$(SCENARIO=$scenario INPUTS=$OUT SLICE=$api_slice THREADS=$threads \
       wrk -t$threads -c$c -d${DURATION}s --timeout 5s -s bench/lua/graphql.lua "http://127.0.0.1:$PORT" 2>$OUT/wrk-$scenario-$c.err | grep '^RESULT' || true)
