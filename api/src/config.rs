@@ -78,6 +78,9 @@ pub struct Config {
     pub wechat_timeout: Duration,
     /// `LINLI_MAX_BODY_BYTES`: largest accepted GraphQL request body, default 64 KiB.
     pub max_body_bytes: usize,
+    /// `LINLI_MAX_SIGNED_IN_BODY_BYTES`: the same for a signed-in caller, default 4 MiB (a grid import's
+    /// spreadsheet of up to 2 MiB travels base64 in the request's variables). Never less than the above.
+    pub max_body_bytes_signed_in: usize,
     /// `LINLI_ROLE_CACHE_SECS`: how long a user's roles are cached (invalidated at once on change), default 60.
     pub role_cache_ttl: Duration,
     /// `LINLI_AUTO_CLOSE_SECS`: a resolved report the resident has not answered is closed after this, default 72 h.
@@ -139,9 +142,27 @@ pub struct Config {
     pub ws: WsConfig,
     /// `LINLI_MAX_BATCH`: operations in one batched request (a JSON array), default 10.
     pub max_batch: usize,
+    /// The web console (`service/console.rs`).
+    pub console: ConsoleConfig,
     /// `LINLI_SHUTDOWN_GRACE_SECS`: after SIGTERM or Ctrl-C, how long requests in flight and background jobs get to
     /// finish before the process exits anyway, default 20.
     pub shutdown_grace: Duration,
+}
+
+/// The web console's sessions and scan-to-login.
+#[derive(Clone, Debug)]
+pub struct ConsoleConfig {
+    /// `LINLI_CONSOLE_SESSION_SECS`: how long a console session lasts from its login, default 43200 (12 h: a working
+    /// day; the console logs in again the next morning).
+    pub session_ttl: Duration,
+    /// `LINLI_CONSOLE_SCAN_SECS`: how long a scan-to-login code may be scanned and collected, default 300.
+    pub scan_ttl: Duration,
+    /// `LINLI_CONSOLE_LOGIN_PAGE`: the mini-program page a scan opens (it calls `approveConsoleLogin(scene)`),
+    /// default `pages/console-login/index`.
+    pub login_page: String,
+    /// `LINLI_CONSOLE_WXACODE_ENV`: which build of the mini-program the code opens: `release` (default), `trial`
+    /// or `develop` (the last two skip WeChat's check that the page is released).
+    pub wxacode_env: String,
 }
 
 /// Subscriptions over websockets.
@@ -281,6 +302,8 @@ impl Config {
                 .to_string(),
             wechat_timeout: Duration::from_millis(num("WECHAT_TIMEOUT_MS", 5000)?),
             max_body_bytes: num("LINLI_MAX_BODY_BYTES", 64 * 1024)? as usize,
+            max_body_bytes_signed_in: (num("LINLI_MAX_SIGNED_IN_BODY_BYTES", 4 * 1024 * 1024)? as usize)
+                .max(num("LINLI_MAX_BODY_BYTES", 64 * 1024)? as usize),
             role_cache_ttl: Duration::from_secs(num("LINLI_ROLE_CACHE_SECS", 60)?),
             auto_close_after: Duration::from_secs(num("LINLI_AUTO_CLOSE_SECS", 72 * 3600)?),
             jobs_enabled: match get("LINLI_JOBS").as_deref() {
@@ -363,6 +386,18 @@ impl Config {
                 max_fields: num("LINLI_MAX_FIELDS", 200)?.max(1) as usize,
             },
             max_batch: num("LINLI_MAX_BATCH", 10)?.max(1) as usize,
+            console: ConsoleConfig {
+                session_ttl: Duration::from_secs(num("LINLI_CONSOLE_SESSION_SECS", 43_200)?.max(60)),
+                scan_ttl: Duration::from_secs(num("LINLI_CONSOLE_SCAN_SECS", 300)?.clamp(30, 3600)),
+                login_page: get("LINLI_CONSOLE_LOGIN_PAGE").unwrap_or_else(|| "pages/console-login/index".into()),
+                wxacode_env: match get("LINLI_CONSOLE_WXACODE_ENV").as_deref() {
+                    None => "release".into(),
+                    Some(v @ ("release" | "trial" | "develop")) => v.into(),
+                    Some(other) => {
+                        return Err(ConfigError(format!("LINLI_CONSOLE_WXACODE_ENV must be release, trial or develop, not `{other}`")));
+                    }
+                },
+            },
             metrics_token: get("LINLI_METRICS_TOKEN").map(Secret::new),
             ws: WsConfig {
                 init_timeout: Duration::from_millis(num("LINLI_WS_INIT_TIMEOUT_MS", 10_000)?.max(10)),

@@ -274,6 +274,8 @@ pub enum Denied {
     NotMerchantStaff,
     /// `NOT_A_PARTY`: the caller has no part in this report that allows this action.
     NotAParty,
+    /// `NO_CONSOLE_ROLE`: the console is for property staff, heads and admins; a resident has nothing there.
+    NoConsoleRole,
 }
 
 impl Denied {
@@ -289,6 +291,7 @@ impl Denied {
             Denied::NotPropertyStaff => "NOT_PROPERTY_STAFF",
             Denied::NotMerchantStaff => "NOT_MERCHANT_STAFF",
             Denied::NotAParty => "NOT_A_PARTY",
+            Denied::NoConsoleRole => "NO_CONSOLE_ROLE",
         }
     }
 
@@ -315,6 +318,10 @@ impl Denied {
             Denied::NotPropertyStaff => msg!("工单队列只对物业人员开放", "The ticket queue is for property staff"),
             Denied::NotMerchantStaff => msg!("只有商户人员可以核销兑换码", "Only a merchant's staff verify redemption codes"),
             Denied::NotAParty => msg!("您没有权限执行此操作", "You are not allowed to do this"),
+            Denied::NoConsoleRole => msg!(
+                "管理后台供物业、邻长和管理员使用，您的账号暂无相关职务",
+                "The console is for property staff, heads and admins; this account holds none of those roles"
+            ),
         }
     }
 }

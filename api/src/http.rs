@@ -24,6 +24,7 @@ use crate::error::{AppError, Lang};
 use crate::graphql::{AppSchema, Loaders};
 use crate::state::AppState;
 
+mod console;
 mod export;
 mod media;
 mod graphiql;
@@ -60,7 +61,8 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
         .merge(media::routes(&state))
         .merge(export::routes())
         .merge(ops::routes())
-        .merge(wechat_push::routes());
+        .merge(wechat_push::routes())
+        .merge(console::routes());
     if dev {
         r = r.merge(graphiql::routes());
     }
@@ -163,7 +165,7 @@ impl FromRequestParts<Arc<HttpState>> for RequestContext {
 
     async fn from_request_parts(parts: &mut Parts, s: &Arc<HttpState>) -> Result<Self, Self::Rejection> {
         Ok(RequestContext {
-            auth: authenticate(s, &parts.headers),
+            auth: authenticate_request(s, parts).await,
             lang: lang_of(&parts.headers),
             request_id: parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-").to_owned(),
             addr: client_addr(parts, s.app.config.client_ip_header.as_deref()),
@@ -205,6 +207,50 @@ fn refuse(status: StatusCode, lang: Lang, zh: &str, en: &str) -> Response {
     };
     (status, Json(json!({ "data": null, "errors": [{ "message": message, "extensions": { "code": "BAD_USER_INPUT" } }] })))
         .into_response()
+}
+
+/// The caller of a request: the bearer token when there is one; else the console's session cookie, taken only
+/// from the console's own pages: a request that could change something (any method but GET and HEAD) must carry
+/// `X-Linli-Console: 1`, which a cross-site form cannot send and a cross-site script cannot without a CORS
+/// preflight we never grant; and a request whose `Origin` is another host is not served with the cookie at all
+/// (this covers the websocket upgrade, which browsers send with cookies and an `Origin`). With `SameSite=Strict`
+/// the browser does not send the cookie cross-site to begin with: these checks are the second lock.
+async fn authenticate_request(s: &HttpState, parts: &Parts) -> AuthState {
+    let headers = &parts.headers;
+    if headers.contains_key(header::AUTHORIZATION) {
+        return authenticate(s, headers);
+    }
+    let Some(token) = cookie(headers, crate::service::console::COOKIE) else { return AuthState::Anonymous };
+    let safe_method = parts.method == axum::http::Method::GET || parts.method == axum::http::Method::HEAD;
+    if !safe_method && headers.get("x-linli-console").and_then(|v| v.to_str().ok()) != Some("1") {
+        return AuthState::Anonymous;
+    }
+    if !same_origin(headers) {
+        return AuthState::Anonymous;
+    }
+    match crate::service::console::authenticate(&s.app, &token).await {
+        Ok(a) => a,
+        Err(e) => {
+            tracing::warn!(error = %e, "a console session could not be looked up");
+            AuthState::Anonymous
+        }
+    }
+}
+
+/// A cookie's value from the `Cookie` headers.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|c| {
+        let (k, v) = c.trim().split_once('=')?;
+        (k == name).then(|| v.trim().to_owned())
+    })
+}
+
+/// Whether the request's `Origin`, when it has one, is the host it was sent to.
+pub fn same_origin(headers: &HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) else { return true };
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let authority = origin.split_once("://").map(|(_, a)| a).unwrap_or(origin);
+    !host.is_empty() && authority.eq_ignore_ascii_case(host)
 }
 
 fn authenticate(s: &HttpState, headers: &HeaderMap) -> AuthState {
@@ -343,7 +389,10 @@ async fn graphql(State(s): State<Arc<HttpState>>, cx: RequestContext, req: Reque
                 "The request must be application/json",
             );
         }
-        let bytes = match axum::body::to_bytes(req.into_body(), s.app.config.max_body_bytes).await {
+        // A signed-in caller may send more (a grid import's spreadsheet travels base64 in its variables); an
+        // anonymous one no more than any query needs.
+        let limit = if cx.auth.user().is_some() { s.app.config.max_body_bytes_signed_in } else { s.app.config.max_body_bytes };
+        let bytes = match axum::body::to_bytes(req.into_body(), limit).await {
             Ok(b) => b,
             Err(_) => {
                 return refuse(StatusCode::PAYLOAD_TOO_LARGE, lang, "请求体过大", "The request body is too large");

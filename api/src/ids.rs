@@ -62,9 +62,11 @@ pub enum Kind {
     VotePeriod,
     /// A background export of reports.
     Export,
+    /// A console session.
+    ConsoleSession,
 }
 
-const KINDS: [(Kind, &str); 25] = [
+const KINDS: [(Kind, &str); 26] = [
     (Kind::District, "dst"),
     (Kind::Street, "str"),
     (Kind::Community, "com"),
@@ -90,6 +92,7 @@ const KINDS: [(Kind, &str); 25] = [
     (Kind::PointsEntry, "pte"),
     (Kind::VotePeriod, "vtp"),
     (Kind::Export, "exp"),
+    (Kind::ConsoleSession, "css"),
 ];
 
 impl serde::Serialize for Kind {

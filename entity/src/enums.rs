@@ -546,6 +546,17 @@ pub enum ExportFormat {
     Xlsx,
 }
 
+/// How a console session was opened (`console_session.via`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum ConsoleVia {
+    /// A dev login code (dev mode only).
+    Dev,
+    /// A mini-program code scanned and approved in the mini-program.
+    Scan,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -586,6 +597,7 @@ mod tests {
         round_trips::<CalendarDayKind>();
         round_trips::<ExportStatus>();
         round_trips::<ExportFormat>();
+        round_trips::<ConsoleVia>();
     }
 
     #[test]

@@ -9,6 +9,8 @@ pub mod category;
 pub mod community;
 pub mod compound;
 pub mod compound_management;
+pub mod console_login;
+pub mod console_session;
 pub mod content_check;
 pub mod district;
 pub mod domain_event;

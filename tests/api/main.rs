@@ -7,6 +7,8 @@ mod admin;
 mod audit;
 mod auth;
 mod authz;
+mod console;
+mod grid_import;
 mod content;
 mod edge;
 mod events;

@@ -24,13 +24,22 @@ pub enum AuthState {
         /// The session (refresh-token family) it belongs to.
         sid: Uuid,
     },
+    /// A console session's cookie (`service/console.rs`), looked up and found valid.
+    Console {
+        /// The user's row id.
+        id: Uuid,
+        /// The console session's row id.
+        session: Uuid,
+        /// When it ends (Unix seconds): a socket it opened is closed then.
+        expires_at: i64,
+    },
 }
 
 impl AuthState {
     /// The signed-in user, if the token was valid.
     pub fn user(&self) -> Option<Uuid> {
         match self {
-            AuthState::User { id, .. } => Some(*id),
+            AuthState::User { id, .. } | AuthState::Console { id, .. } => Some(*id),
             _ => None,
         }
     }
@@ -53,7 +62,7 @@ impl Actor {
     /// The logged-in user's row id, or UNAUTHENTICATED saying why not.
     pub fn user_id(&self) -> AppResult<Uuid> {
         match &self.auth {
-            AuthState::User { id, .. } => Ok(*id),
+            AuthState::User { id, .. } | AuthState::Console { id, .. } => Ok(*id),
             AuthState::Anonymous => Err(AppError::login_required()),
             AuthState::Invalid(TokenError::Expired) => Err(AppError::Unauthenticated(msg!(
                 "登录已过期，请刷新令牌或重新登录",
@@ -63,6 +72,26 @@ impl Actor {
                 "登录凭证无效，请重新登录",
                 "The access token is invalid; log in again"
             ))),
+        }
+    }
+
+    /// The user, when they call with the mini-program's own token (not a console session): approving a console
+    /// login needs the phone in hand, so a console session can never open another one.
+    pub fn mini_program_user(&self) -> AppResult<Uuid> {
+        match &self.auth {
+            AuthState::Console { .. } => Err(AppError::forbidden_msg(msg!(
+                "请在小程序中扫码确认登录",
+                "Approve a console login from the mini-program, not from the console"
+            ))),
+            _ => self.user_id(),
+        }
+    }
+
+    /// The console session this request comes with, if any.
+    pub fn console_session(&self) -> Option<Uuid> {
+        match &self.auth {
+            AuthState::Console { session, .. } => Some(*session),
+            _ => None,
         }
     }
 

@@ -3,7 +3,8 @@
 //!
 //! One socket carries every subscription of a client (WeChat allows a mini-program five sockets). The protocol:
 //! the client sends `connection_init` with `{"authorization": "Bearer <access token>"}` (or `{"token": …}`) within
-//! `LINLI_WS_INIT_TIMEOUT_MS` (10 s), the server answers `connection_ack`; then `subscribe` / `next` / `error` /
+//! `LINLI_WS_INIT_TIMEOUT_MS` (10 s) (the console sends none: its session cookie came with the upgrade, from its
+//! own host only, and the socket closes when the session ends), the server answers `connection_ack`; then `subscribe` / `next` / `error` /
 //! `complete` per subscription id, `ping` / `pong` both ways (the server pings every `LINLI_WS_PING_SECS`).
 //!
 //! Close codes: 4400 a message that is not the protocol's, 4401 `subscribe` before the ack, 4403 an init refused
@@ -155,7 +156,16 @@ impl Connection {
                     .or_else(|| msg["payload"]["Authorization"].as_str())
                     .map(|a| a.strip_prefix("Bearer ").unwrap_or(a))
                     .or_else(|| msg["payload"]["token"].as_str());
-                let Some(token) = token else { return Err((4403, "Forbidden: connection_init needs an access token".into())) };
+                let Some(token) = token else {
+                    // The console: its session cookie came with the upgrade (same host only, `http.rs`).
+                    if let AuthState::Console { expires_at, .. } = self.cx.auth {
+                        let left = (expires_at - chrono::Utc::now().timestamp()).max(0) as u64;
+                        self.expires = Some(tokio::time::Instant::now() + Duration::from_secs(left));
+                        self.acked = true;
+                        return Ok(Some(json!({ "type": "connection_ack" }).to_string()));
+                    }
+                    return Err((4403, "Forbidden: connection_init needs an access token".into()));
+                };
                 match self.s.app.jwt.verify(token.trim()) {
                     Ok(c) => {
                         self.cx.auth = AuthState::User { id: c.sub, sid: c.sid };

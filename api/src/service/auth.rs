@@ -31,6 +31,13 @@ pub const DEV_PREFIX: &str = "dev:";
 /// `loginWithWechat(code)`: exchanges a wx.login code (or, in dev mode, `dev:<name>`) for tokens, creating the
 /// user on first login.
 pub async fn login(state: &AppState, code: &str) -> AppResult<Session> {
+    let user = user_for_code(state, code).await?;
+    issue_session(state, user, new_id()).await
+}
+
+/// The user a login code stands for (created on first login): a wx.login code through code2Session, or in dev mode
+/// `dev:<name>`. The mini-program's login and the console's dev login both come here.
+pub async fn user_for_code(state: &AppState, code: &str) -> AppResult<app_user::Model> {
     let code = code.trim();
     let (openid, unionid, nickname) = if let Some(name) = code.strip_prefix(DEV_PREFIX) {
         if !state.config.is_dev() {
@@ -54,8 +61,7 @@ pub async fn login(state: &AppState, code: &str) -> AppResult<Session> {
         // session_key stays inside `s` and is dropped here: nothing this API does needs it yet.
         (s.openid, s.unionid, "微信用户".to_owned())
     };
-    let user = find_or_create_user(state, &openid, unionid, &nickname).await?;
-    issue_session(state, user, new_id()).await
+    find_or_create_user(state, &openid, unionid, &nickname).await
 }
 
 /// `bindPhone(code)`: exchanges the code from the mini-program's getPhoneNumber button (in dev mode also

@@ -52,6 +52,7 @@ fn missing(kind: Kind) -> AppError {
         Kind::PointsEntry => AppError::not_found("积分记录", "Points entry"),
         Kind::VotePeriod => AppError::not_found("评选", "Voting period"),
         Kind::Export => AppError::not_found("导出任务", "Export"),
+        Kind::ConsoleSession => AppError::not_found("登录会话", "Console session"),
     }
 }
 

@@ -253,9 +253,64 @@ impl WechatApi for HttpWechat {
         v.get("trace_id").and_then(Value::as_str).map(str::to_owned).ok_or(WechatErr::Malformed)
     }
 
+    async fn wxacode_unlimited(&self, scene: &str, page: &str, env_version: &str) -> Result<Vec<u8>, WechatErr> {
+        let body = json!({ "scene": scene, "page": page, "check_path": env_version == "release", "env_version": env_version, "width": 430 });
+        let url = format!("{}/wxa/getwxacodeunlimit", self.base);
+        let mut token_retry = true;
+        let mut attempt = 0;
+        loop {
+            let token = self.tokens.get(|| self.fetch_token()).await?;
+            let r = self.send_image(self.http.post(&url).query(&[("access_token", token.as_str())]).json(&body)).await;
+            match r {
+                Err(WechatErr::BadToken) if token_retry => {
+                    token_retry = false;
+                    self.tokens.invalidate(&token).await;
+                }
+                Err(WechatErr::Busy | WechatErr::Concurrent) if attempt < self.backoff.len() => {
+                    tokio::time::sleep(self.backoff[attempt]).await;
+                    attempt += 1;
+                }
+                r => return r,
+            }
+        }
+    }
+
     fn token_fetches(&self) -> u64 {
         self.tokens.fetches()
     }
+}
+
+impl HttpWechat {
+    /// One call that answers an image on success and JSON on failure (getwxacodeunlimit): the body is looked at,
+    /// never the status alone. A JSON body is an error even with errcode 0 (it is not an image).
+    async fn send_image(&self, req: reqwest::RequestBuilder) -> Result<Vec<u8>, WechatErr> {
+        const WHAT: &str = "getwxacodeunlimit";
+        let resp = req.send().await.map_err(|e| {
+            tracing::warn!(api = WHAT, error = %e.without_url(), "WeChat call failed");
+            WechatErr::Busy
+        })?;
+        let status = resp.status();
+        let bytes = resp.bytes().await.map_err(|_| WechatErr::Busy)?;
+        if !status.is_success() {
+            tracing::warn!(api = WHAT, %status, "WeChat answered a non-200 status");
+            return Err(WechatErr::Busy);
+        }
+        if is_image(&bytes) {
+            return Ok(bytes.to_vec());
+        }
+        let v: Value = serde_json::from_slice(&bytes).map_err(|_| {
+            tracing::warn!(api = WHAT, "WeChat answered neither an image nor JSON");
+            WechatErr::Malformed
+        })?;
+        check_errcode(&v, WHAT)?;
+        tracing::warn!(api = WHAT, "WeChat answered JSON without an errcode where an image was expected");
+        Err(WechatErr::Malformed)
+    }
+}
+
+/// Whether `b` starts as a PNG or a JPEG does (WeChat's two formats for a mini-program code).
+fn is_image(b: &[u8]) -> bool {
+    b.starts_with(&[0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a]) || b.starts_with(&[0xff, 0xd8, 0xff])
 }
 
 #[cfg(test)]

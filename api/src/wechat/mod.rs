@@ -99,6 +99,9 @@ pub trait WechatApi: Send + Sync {
     async fn msg_sec_check(&self, openid: &str, scene: Scene, content: &str) -> Result<SecVerdict, WechatErr>;
     /// `POST /wxa/media_check_async` (version 2): returns the trace id the verdict will be pushed with.
     async fn media_check_async(&self, openid: &str, media_url: &str) -> Result<String, WechatErr>;
+    /// `POST /wxa/getwxacodeunlimit`: the mini-program code (an image) that opens `page` with `scene`; the image's
+    /// bytes, or the errcode WeChat answered instead (success is the image itself, failure JSON).
+    async fn wxacode_unlimited(&self, scene: &str, page: &str, env_version: &str) -> Result<Vec<u8>, WechatErr>;
     /// How many access tokens this process fetched.
     fn token_fetches(&self) -> u64;
 }

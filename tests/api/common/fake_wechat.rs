@@ -44,6 +44,8 @@ struct Inner {
     sent: Vec<Value>,
     /// media checks asked: (trace_id, media_url, openid).
     media: Vec<(String, String, String)>,
+    /// mini-program codes drawn: (scene, page, env_version).
+    wxacodes: Vec<(String, String, String)>,
 }
 
 /// The fake, with knobs for tests.
@@ -76,6 +78,7 @@ impl FakeWechat {
             .route("/cgi-bin/message/subscribe/send", post(subscribe_send))
             .route("/wxa/msg_sec_check", post(msg_sec_check))
             .route("/wxa/media_check_async", post(media_check_async))
+            .route("/wxa/getwxacodeunlimit", post(wxacode_unlimited))
             .with_state(s);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -164,6 +167,55 @@ impl FakeWechat {
     pub fn media_checks(&self) -> Vec<(String, String, String)> {
         self.inner.lock().unwrap().media.clone()
     }
+}
+
+impl FakeWechat {
+    /// The mini-program codes drawn so far: (scene, page, env_version).
+    pub fn wxacodes(&self) -> Vec<(String, String, String)> {
+        self.inner.lock().unwrap().wxacodes.clone()
+    }
+}
+
+/// The pages of the released mini-program (`check_path` checks the page against these: 41030 otherwise).
+const RELEASED_PAGES: &[&str] = &["pages/index/index", "pages/console-login/index"];
+
+/// A 1×1 PNG: what the fake draws for every mini-program code.
+pub const WXACODE_PNG: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01,
+    0x00, 0x00, 0x00, 0x01, 0x08, 0x00, 0x00, 0x00, 0x00, 0x3a, 0x7e, 0x9b, 0x55, 0x00, 0x00, 0x00, 0x0a, 0x49, 0x44, 0x41,
+    0x54, 0x78, 0x9c, 0x63, 0x60, 0x00, 0x00, 0x00, 0x02, 0x00, 0x01, 0x48, 0xaf, 0xa4, 0x71, 0x00, 0x00, 0x00, 0x00, 0x49,
+    0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+/// getwxacodeunlimit: the image itself on success (`image/png`, no errcode anywhere), JSON on failure, as WeChat
+/// does. Checks the scene's length and alphabet (no `%`), the page's form, and with `check_path` (default true)
+/// that the page is released (41030).
+async fn wxacode_unlimited(State(s): State<S>, Query(q): Query<HashMap<String, String>>, body: String) -> axum::response::Response {
+    let mut inner = s.inner.lock().unwrap();
+    if let Some(e) = scripted(&mut inner, "getwxacodeunlimit") {
+        return Json(e).into_response();
+    }
+    let Ok(b) = serde_json::from_str::<Value>(&body) else {
+        return Json(err(47001, "data format error")).into_response();
+    };
+    if let Some(e) = check_token(&inner, &q, &b) {
+        return Json(e).into_response();
+    }
+    const SCENE_CHARS: &str = "!#$&'()*+,/:;=?@-._~";
+    let scene = b["scene"].as_str().unwrap_or_default();
+    if scene.is_empty() || scene.chars().count() > 32 || !scene.chars().all(|c| c.is_ascii_alphanumeric() || SCENE_CHARS.contains(c)) {
+        return Json(err(40097, "invalid args: scene")).into_response();
+    }
+    let page = b["page"].as_str().unwrap_or("pages/index/index");
+    if page.starts_with('/') || page.contains('?') {
+        return Json(err(41030, "invalid page rid: 668f2aa4")).into_response();
+    }
+    if b["check_path"].as_bool().unwrap_or(true) && !RELEASED_PAGES.contains(&page) {
+        return Json(err(41030, "invalid page rid: 668f2aa4")).into_response();
+    }
+    let env = b["env_version"].as_str().unwrap_or("release").to_owned();
+    inner.wxacodes.push((scene.to_owned(), page.to_owned(), env));
+    ([(header::CONTENT_TYPE, "image/png")], WXACODE_PNG.to_vec()).into_response()
 }
 
 fn text_json(v: Value) -> axum::response::Response {
