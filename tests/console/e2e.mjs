@@ -1,0 +1,196 @@
+// The console in a real browser (Debian's chromium driven by playwright-core) against a real server on the demo
+// district: `node e2e.mjs <base-url> <screenshot-dir>`. Exits non-zero on the first failure, saying which step.
+//
+// 1. A neighbour head logs in from the dev picker, sees the queue, filters it, bulk-acknowledges then
+//    bulk-dispatches three new reports and sees them move; the property staff then sees them in their queue.
+// 2. The staff opens one and takes it through start and resolve (with a note) from the detail page.
+// 3. The district admin's dashboard shows the demo's figures.
+// 4. A resident sees no admin page, and the API refuses them anyway.
+// 5. The first load of the queue on a 4G-like link (1.6 Mbit/s, 150 ms RTT): time to usable, and JS bytes shipped.
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const base = process.argv[2] ?? 'http://127.0.0.1:18123';
+const shots = process.argv[3] ?? fs.mkdtempSync('/tmp/linli-console-');
+fs.mkdirSync(shots, { recursive: true });
+
+let step = 'start';
+const fail = (msg) => { throw new Error(`${step}: ${msg}`); };
+
+/** A GraphQL call with a mini-program token (to make the reports the scenario works on). */
+async function gql(token, query, variables = {}) {
+  const r = await fetch(`${base}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = await r.json();
+  if (body.errors?.length) fail(`GraphQL error: ${JSON.stringify(body.errors)}`);
+  return body.data;
+}
+const token = async (name) =>
+  (await gql(null, 'mutation($c: String!) { loginWithWechat(code: $c) { accessToken } }', { c: `dev:${name}` })).loginWithWechat.accessToken;
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync'],
+});
+const newPage = async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+  const page = await ctx.newPage();
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  return page;
+};
+const shot = async (page, name) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage: false });
+
+async function login(page, who) {
+  await page.goto(`${base}/console/login`);
+  await page.getByTestId(`dev-login-${who}`).click();
+  await page.waitForURL(/\/console\/(?!login)/, { timeout: 15000 });
+}
+
+try {
+  // The reports the scenario works on: three new ones from dev:head's stairwell.
+  step = 'setup';
+  const resident = await token('resident');
+  const cats = (await gql(resident, '{ categories { id code } }')).categories;
+  const drain = cats.find((c) => c.code === 'DRAIN').id;
+  const ids = [];
+  for (let i = 1; i <= 3; i++) {
+    const d = await gql(resident, 'mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }',
+      { i: { categoryId: drain, description: `浏览器测试 ${i}：楼道下水道堵塞` } });
+    ids.push(d.submitReport.id);
+  }
+
+  // 1. The head's queue: filter, bulk acknowledge, bulk dispatch.
+  step = 'head queue';
+  const head = await newPage();
+  await login(head, 'head');
+  await head.goto(`${base}/console/queue`);
+  await head.getByTestId('queue-row').first().waitFor({ timeout: 15000 });
+  await shot(head, '01-queue-head');
+  const row = (id) => head.locator(`[data-testid="queue-row"][data-id="${id}"]`);
+  for (const id of ids) await row(id).waitFor({ timeout: 10000 });
+  // Filter by status: the three new reports are SUBMITTED.
+  await head.getByTestId('filter-status').click();
+  await head.locator('.ant-select-item-option', { hasText: '已提交' }).first().click();
+  await head.keyboard.press('Escape');
+  for (const id of ids) await row(id).waitFor({ timeout: 10000 });
+  const statuses = await head.locator('[data-testid="queue-row"]').evaluateAll((rs) => rs.map((r) => r.dataset.status));
+  if (statuses.some((s) => s !== 'SUBMITTED')) fail(`the status filter let through ${statuses}`);
+  await shot(head, '02-queue-filtered');
+  const bulk = async (action, expect) => {
+    for (const id of ids) await row(id).locator('input[type=checkbox]').check();
+    await head.getByTestId(`bulk-${action}`).click();
+    await head.getByTestId('bulk-confirm').waitFor();
+    const note = head.getByTestId('bulk-note');
+    if (await note.count()) await note.fill(`浏览器批量 ${action}`);
+    await head.getByTestId('bulk-confirm').click();
+    await head.waitForFunction(
+      ([sel, want]) => [...document.querySelectorAll(sel)].every((r) => r.dataset.status === want),
+      [ids.map((id) => `[data-testid="queue-row"][data-id="${id}"]`).join(','), expect],
+      { timeout: 15000 },
+    ).catch(async () => {
+      await shot(head, `fail-bulk-${action}`);
+      fail(`after bulk ${action} the rows are not ${expect}`);
+    });
+  };
+  await head.getByTestId('filter-reset').click();
+  await bulk('acknowledge', 'ACKNOWLEDGED');
+  await bulk('dispatch', 'DISPATCHED');
+  await shot(head, '03-queue-dispatched');
+  // And the server agrees.
+  const headToken = await token('head');
+  for (const id of ids) {
+    const r = await gql(headToken, 'query($id: ID!) { report(id: $id) { status } }', { id });
+    if (r.report.status !== 'DISPATCHED') fail(`${id} is ${r.report.status} on the server`);
+  }
+
+  // 2. The staff's queue has them; the detail page takes one through start and resolve.
+  step = 'staff detail';
+  const staff = await newPage();
+  await login(staff, 'staff');
+  await staff.goto(`${base}/console/queue`);
+  await staff.locator(`[data-testid="queue-row"][data-id="${ids[0]}"]`).waitFor({ timeout: 15000 });
+  await shot(staff, '04-queue-staff');
+  await staff.locator(`[data-testid="queue-row"][data-id="${ids[0]}"]`).click();
+  await staff.getByTestId('report-page').waitFor({ timeout: 10000 });
+  for (const [action, want] of [['START_WORK', 'IN_PROGRESS'], ['RESOLVE', 'RESOLVED']]) {
+    await staff.getByTestId(`action-${action.toLowerCase()}`).click();
+    await staff.getByTestId('action-confirm').waitFor();
+    const note = staff.getByTestId('action-note');
+    if (await note.count()) await note.fill(action === 'RESOLVE' ? '已疏通，恢复正常' : '师傅已出发');
+    await staff.getByTestId('action-confirm').click();
+    await staff.locator(`[data-testid="report-page"][data-status="${want}"]`).waitFor({ timeout: 15000 });
+  }
+  await shot(staff, '05-report-resolved');
+
+  // 3. The dashboard shows the demo's figures.
+  step = 'dashboard';
+  const admin = await newPage();
+  await login(admin, 'admin');
+  await admin.goto(`${base}/console/dashboard`);
+  await admin.getByTestId('dashboard-kpis').waitFor({ timeout: 20000 });
+  await admin.waitForTimeout(1500);
+  const text = await admin.getByTestId('dashboard-kpis').innerText();
+  if (!/\d/.test(text)) fail(`no figures on the dashboard: ${text.slice(0, 200)}`);
+  await shot(admin, '06-dashboard');
+  for (const p of ['grid', 'grid-import', 'moderation', 'incentives', 'audit', 'overdue']) {
+    await admin.goto(`${base}/console/${p}`);
+    await admin.waitForTimeout(1500);
+    await shot(admin, `07-${p}`);
+  }
+
+  // 4. A resident: no admin page in the menu, a refusal on the page, and the API refuses anyway.
+  step = 'resident';
+  const res = await newPage();
+  await login(res, 'resident');
+  for (const k of ['grid', 'grid-import', 'audit', 'dashboard', 'moderation']) {
+    if (await res.getByTestId(`menu-${k}`).count()) fail(`the resident's menu offers ${k}`);
+  }
+  await res.goto(`${base}/console/grid-import`);
+  await res.getByTestId('forbidden').waitFor({ timeout: 10000 });
+  await shot(res, '08-resident-forbidden');
+  const refused = await res.evaluate(async () => {
+    const r = await fetch('/graphql', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', 'x-linli-console': '1' },
+      body: JSON.stringify({ query: 'mutation { previewGridImport(input: {communityId: "com_00000000000000000000000000000000", fileName: "a.csv", contentBase64: ""}) { valid } }' }),
+    });
+    return (await r.json()).errors?.[0]?.extensions?.code;
+  });
+  if (refused !== 'FORBIDDEN' && refused !== 'NOT_FOUND') fail(`the API answered the resident ${refused}`);
+
+  // 5. First load of the queue over a 4G-like link, logged in.
+  step = '4G first load';
+  const slow = await newPage();
+  await login(slow, 'staff');
+  const cdp = await slow.context().newCDPSession(slow);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8,
+  });
+  let jsBytes = 0;
+  cdp.on('Network.loadingFinished', (e) => { jsBytes += e.encodedDataLength; });
+  const jsIds = new Set();
+  cdp.on('Network.responseReceived', (e) => { if (e.type === 'Script') jsIds.add(e.requestId); });
+  let scriptBytes = 0;
+  cdp.on('Network.loadingFinished', (e) => { if (jsIds.has(e.requestId)) scriptBytes += e.encodedDataLength; });
+  const t0 = Date.now();
+  await slow.goto(`${base}/console/queue`);
+  await slow.getByTestId('queue-row').first().waitFor({ timeout: 30000 });
+  const usable = Date.now() - t0;
+  console.log(`4G first load of the queue: usable in ${usable} ms; ${Math.round(scriptBytes / 1024)} kB of JS, ${Math.round(jsBytes / 1024)} kB in all, on the wire`);
+  await shot(slow, '09-queue-4g');
+
+  console.log(`console e2e: all passed; screenshots in ${shots}`);
+  await browser.close();
+} catch (e) {
+  console.error(`console e2e FAILED at ${e.message}`);
+  await browser.close();
+  process.exit(1);
+}
