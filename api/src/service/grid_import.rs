@@ -36,6 +36,7 @@ pub const MAX_ROWS: usize = 5_000;
 
 /// What importing a row would do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+#[graphql(name = "GridImportOutcome")]
 pub enum Outcome {
     /// Creates something (an area, a group, a neighbourhood, the unit's place in it, a head's appointment).
     Create,
@@ -49,6 +50,7 @@ pub enum Outcome {
 
 /// How serious a row's message is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, async_graphql::Enum)]
+#[graphql(name = "GridImportSeverity")]
 pub enum Severity {
     /// Stops the import.
     Error,
