@@ -18,6 +18,25 @@ fs.mkdirSync(shots, { recursive: true });
 let step = 'start';
 const fail = (msg) => { throw new Error(`${step}: ${msg}`); };
 
+/** A 64×48 PNG (an image the server's decoder takes). */
+function photo() {
+  const zlib = awaitZlib;
+  const w = 64, h = 48;
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw.set([x * 4, y * 5, 128], y * (w * 3 + 1) + 1 + x * 3);
+  const crcTable = [...Array(256)].map((_, n) => { let c = n; for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1; return c >>> 0; });
+  const crc = (b) => { let c = 0xffffffff; for (const x of b) c = crcTable[(c ^ x) & 0xff] ^ (c >>> 8); return (c ^ 0xffffffff) >>> 0; };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const c = Buffer.alloc(4); c.writeUInt32BE(crc(td));
+    return Buffer.concat([len, td, c]);
+  };
+  const ihdr = Buffer.alloc(13); ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+const awaitZlib = await import('node:zlib');
+
 /** A GraphQL call with a mini-program token (to make the reports the scenario works on). */
 async function gql(token, query, variables = {}) {
   const r = await fetch(`${base}/graphql`, {
@@ -122,9 +141,16 @@ try {
     await staff.getByTestId('action-confirm').waitFor();
     const note = staff.getByTestId('action-note');
     if (await note.count()) await note.fill(action === 'RESOLVE' ? '已疏通，恢复正常' : '师傅已出发');
+    if (action === 'RESOLVE') {
+      // The photo of the fixed drain, uploaded through the modal (the server checks its bytes, not its name).
+      await staff.locator('.ant-modal input[type=file]').setInputFiles({ name: 'after.png', mimeType: 'image/png', buffer: photo() });
+      await staff.locator('.ant-modal .ant-upload-list-item-done, .ant-modal .ant-upload-list-item:not(.ant-upload-list-item-uploading)').first().waitFor({ timeout: 15000 });
+    }
     await staff.getByTestId('action-confirm').click();
     await staff.locator(`[data-testid="report-page"][data-status="${want}"]`).waitFor({ timeout: 15000 });
   }
+  await staff.locator('[data-testid="photos-after"] img').first().waitFor({ timeout: 10000 })
+    .catch(() => fail('the resolved report shows no "after" photo'));
   await shot(staff, '05-report-resolved');
 
   // 3. The dashboard shows the demo's figures.
@@ -142,6 +168,46 @@ try {
     await admin.waitForTimeout(1500);
     await shot(admin, `07-${p}`);
   }
+
+  // The grid import: a file with one bad row shows the error and imports nothing; the fixed file imports.
+  step = 'grid import';
+  const adminToken = await token('admin');
+  const tree = await gql(adminToken, `{ districts(first: 1) { nodes { streets(first: 5) { nodes { communities(first: 5) { nodes {
+    id name compounds(first: 5) { nodes { id name } } } } } } } } }`);
+  const community = tree.districts.nodes[0].streets.nodes.flatMap((s) => s.communities.nodes).find((c) => c.name === '幸福社区');
+  const compound = community.compounds.nodes.find((c) => c.name === '幸福家园');
+  await gql(adminToken, 'mutation($c: ID!) { createBuilding(compoundId: $c, name: "9号楼", unitCount: 2) { id } }', { c: compound.id });
+  const csv = (rows) => Buffer.from(['片区,组,邻,小区,楼栋,单元,邻长姓名,邻长手机', ...rows].join('\n') + '\n');
+  const office = await newPage();
+  await login(office, 'community-admin');
+  await office.goto(`${base}/console/grid-import?communityId=${community.id}&name=${encodeURIComponent(community.name)}`);
+  const fileInput = office.locator('input[type=file]').first();
+  await fileInput.waitFor({ state: 'attached', timeout: 15000 });
+  const countsBefore = await gql(adminToken, `{ node(id: "${community.id}") { ... on Community { areas(first: 50) { nodes { id } } } } }`);
+  await fileInput.setInputFiles({ name: '网格.csv', mimeType: 'text/csv', buffer: csv([
+    '九号楼片,第一组,9号楼1单元邻,幸福家园,9号楼,1,,',
+    '九号楼片,第一组,9号楼2单元邻,幸福家园,9号楼,3,,',
+  ]) });
+  await office.locator('[data-testid="import-row"][data-outcome="ERROR"]').first().waitFor({ timeout: 15000 });
+  await shot(office, '10-import-error');
+  if (await office.getByTestId('import-apply').isEnabled()) fail('a file with an error row can be imported');
+  const countsMid = await gql(adminToken, `{ node(id: "${community.id}") { ... on Community { areas(first: 50) { nodes { id } } } } }`);
+  if (countsMid.node.areas.nodes.length !== countsBefore.node.areas.nodes.length) fail('the dry run changed the grid');
+  await fileInput.setInputFiles({ name: '网格.csv', mimeType: 'text/csv', buffer: csv([
+    '九号楼片,第一组,9号楼1单元邻,幸福家园,9号楼,1,,',
+    '九号楼片,第一组,9号楼2单元邻,幸福家园,9号楼,2,,',
+  ]) });
+  await office.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('[data-testid="import-row"]')];
+    return rows.length === 2 && rows.every((r) => r.dataset.outcome === 'CREATE');
+  }, null, { timeout: 15000 }).catch(() => fail('the fixed file does not preview as two creations'));
+  await office.getByTestId('import-apply').click();
+  const confirm = office.locator('.ant-popconfirm .ant-btn-primary, .ant-modal-confirm .ant-btn-primary');
+  if (await confirm.count()) await confirm.first().click();
+  await office.getByTestId('import-result').waitFor({ timeout: 15000 });
+  await shot(office, '11-import-done');
+  const countsAfter = await gql(adminToken, `{ node(id: "${community.id}") { ... on Community { areas(first: 50) { nodes { id } } } } }`);
+  if (countsAfter.node.areas.nodes.length !== countsBefore.node.areas.nodes.length + 1) fail('the import did not create its area');
 
   // 4. A resident: no admin page in the menu, a refusal on the page, and the API refuses anyway.
   step = 'resident';

@@ -1,0 +1,1 @@
+function e(e,t){let n=e.findIndex(e=>e.id===t.report.id);if(t.inList===!1)return n<0?e:e.filter(e=>e.id!==t.report.id);if(n>=0){let r=e.slice();return r[n]=t.report,r}return[t.report,...e]}function t(e,t){let n=new Set(e.map(e=>e.id));return[...e,...t.filter(e=>!n.has(e.id))]}export{e as n,t};
