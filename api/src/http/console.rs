@@ -31,6 +31,7 @@ use axum::{
 };
 use serde::Deserialize;
 use serde_json::json;
+use sha2::Digest;
 
 use super::{HttpState, RequestContext, cookie, same_origin};
 use crate::error::AppError;
@@ -95,8 +96,6 @@ fn assets() -> &'static [Asset] {
             .collect()
     })
 }
-
-use sha2::Digest;
 
 fn content_type(path: &str) -> &'static str {
     match path.rsplit('.').next().unwrap_or_default() {
@@ -204,14 +203,18 @@ fn set_cookie(resp: &mut Response, value: String) {
     resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&value).expect("cookie is ASCII"));
 }
 
-fn session_cookie(s: &HttpState, token: &str, max_age: u64) -> String {
+/// An HttpOnly, SameSite=Strict cookie (and Secure in production); `max_age` 0 clears it.
+fn cookie_header(s: &HttpState, name: &str, value: &str, path: &str, max_age: u64) -> String {
     let secure = if s.app.config.is_dev() { "" } else { "; Secure" };
-    format!("{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+    format!("{name}={value}; Path={path}; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+}
+
+fn session_cookie(s: &HttpState, token: &str, max_age: u64) -> String {
+    cookie_header(s, COOKIE, token, "/", max_age)
 }
 
 fn scan_cookie(s: &HttpState, secret: &str, max_age: u64) -> String {
-    let secure = if s.app.config.is_dev() { "" } else { "; Secure" };
-    format!("{SCAN_COOKIE}={secret}; Path=/console/api/scan; HttpOnly; SameSite=Strict; Max-Age={max_age}{secure}")
+    cookie_header(s, SCAN_COOKIE, secret, "/console/api/scan", max_age)
 }
 
 fn user_agent(headers: &HeaderMap) -> Option<&str> {

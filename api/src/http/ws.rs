@@ -141,6 +141,14 @@ impl Connection {
         }
     }
 
+    /// Accepts the `connection_init`: the socket closes when its credential ends (`exp`, Unix seconds).
+    fn ack_until(&mut self, exp: i64) -> String {
+        let left = (exp - chrono::Utc::now().timestamp()).max(0) as u64;
+        self.expires = Some(tokio::time::Instant::now() + Duration::from_secs(left));
+        self.acked = true;
+        json!({ "type": "connection_ack" }).to_string()
+    }
+
     /// Handles one text message; Ok(a reply to send), or Err(the close code and reason).
     async fn on_message(&mut self, text: &str, tx: &mpsc::Sender<Out>) -> Result<Option<String>, (u16, String)> {
         let bad = |why: &str| (4400, why.to_owned());
@@ -159,20 +167,14 @@ impl Connection {
                 let Some(token) = token else {
                     // The console: its session cookie came with the upgrade (same host only, `http.rs`).
                     if let AuthState::Console { expires_at, .. } = self.cx.auth {
-                        let left = (expires_at - chrono::Utc::now().timestamp()).max(0) as u64;
-                        self.expires = Some(tokio::time::Instant::now() + Duration::from_secs(left));
-                        self.acked = true;
-                        return Ok(Some(json!({ "type": "connection_ack" }).to_string()));
+                        return Ok(Some(self.ack_until(expires_at)));
                     }
                     return Err((4403, "Forbidden: connection_init needs an access token".into()));
                 };
                 match self.s.app.jwt.verify(token.trim()) {
                     Ok(c) => {
                         self.cx.auth = AuthState::User { id: c.sub, sid: c.sid };
-                        let left = (c.exp - chrono::Utc::now().timestamp()).max(0) as u64;
-                        self.expires = Some(tokio::time::Instant::now() + Duration::from_secs(left));
-                        self.acked = true;
-                        Ok(Some(json!({ "type": "connection_ack" }).to_string()))
+                        Ok(Some(self.ack_until(c.exp)))
                     }
                     Err(_) => Err((4403, "Forbidden: the access token is invalid or expired".into())),
                 }

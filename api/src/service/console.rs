@@ -151,8 +151,7 @@ pub async fn logout(state: &AppState, token: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// `mySessions`: the caller's console sessions, newest first (ended ones too, for a week after they were opened
-/// there is a record of where one logged in).
+/// `mySessions`: the caller's console sessions, newest first (ended ones too: a record of where one logged in).
 pub async fn my_sessions(state: &AppState, actor: &Actor, args: page::PageArgs) -> AppResult<page::Page<console_session::Model>> {
     let me = actor.user_id()?;
     let q = console_session::Entity::find().filter(console_session::Column::UserId.eq(me));

@@ -100,7 +100,7 @@ pub async fn set_units(state: &AppState, actor: &Actor, id: Uuid, units: &[UnitR
 }
 
 /// Units as the audit log shows them: `[{"building": id, "unit": n}, …]`.
-fn units_json(units: &[UnitRef]) -> serde_json::Value {
+pub(super) fn units_json(units: &[UnitRef]) -> serde_json::Value {
     units.iter().map(|u| serde_json::json!({ "building": u.building, "unit": u.unit })).collect()
 }
 

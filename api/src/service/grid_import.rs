@@ -755,14 +755,15 @@ pub async fn apply(state: &AppState, actor: &Actor, community: Uuid, file_name: 
         done.units_assigned += 1;
     }
     for hood in touched {
-        let units: Vec<serde_json::Value> = neighbourhood_unit::Entity::find()
+        let units: Vec<super::grid::UnitRef> = neighbourhood_unit::Entity::find()
             .filter(neighbourhood_unit::Column::NeighbourhoodId.eq(hood))
             .all(change.db())
             .await?
             .into_iter()
-            .map(|r| serde_json::json!({ "building": r.building_id, "unit": r.unit }))
+            .map(|r| super::grid::UnitRef { building: r.building_id, unit: r.unit })
             .collect();
-        let by = Acted::new(role, Scope::of(Kind::Neighbourhood, hood, &place)).after(serde_json::json!({ "units": units }));
+        let by = Acted::new(role, Scope::of(Kind::Neighbourhood, hood, &place))
+            .after(serde_json::json!({ "units": super::grid::units_json(&units) }));
         change.emit(DomainEvent::NeighbourhoodUnitsSet { neighbourhood: hood, by }).await?;
     }
     for (hood, user) in &p.heads {
@@ -781,8 +782,7 @@ pub async fn apply(state: &AppState, actor: &Actor, community: Uuid, file_name: 
         .insert(change.db())
         .await
         .map_err(raced)?;
-        let by = Acted::new(role, Scope::of(Kind::Neighbourhood, hood, &place))
-            .after(serde_json::json!({ "user": user, "role": Role::NeighbourHead, "scope": hood, "startsAt": now, "endsAt": null }));
+        let by = Acted::new(role, Scope::of(Kind::Neighbourhood, hood, &place)).after(super::people::appointment_json(&row));
         change
             .emit(DomainEvent::AppointmentMade(AppointmentChange { appointment: row.id, user: *user, role: Role::NeighbourHead, scope: hood, by }))
             .await?;

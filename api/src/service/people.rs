@@ -38,7 +38,7 @@ async fn require_may_appoint(state: &AppState, actor: &Actor, role: Role, scope:
 }
 
 /// An appointment as the audit log shows it.
-fn appointment_json(a: &appointment::Model) -> serde_json::Value {
+pub(super) fn appointment_json(a: &appointment::Model) -> serde_json::Value {
     serde_json::json!({
         "user": a.user_id, "role": a.role, "scope": a.scope_id, "startsAt": a.starts_at, "endsAt": a.ends_at,
     })
