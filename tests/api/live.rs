@@ -144,6 +144,31 @@ async fn a_head_sees_a_new_report_arrive_as_the_inbox_shows_it() {
     assert!(ack["cursor"].as_str().unwrap().parse::<i64>().unwrap() > change["cursor"].as_str().unwrap().parse::<i64>().unwrap());
 }
 
+/// A filtered inbox hears of a report that stops passing its filter (a neighbour said "me too") with `inList:
+/// false`, so the console takes it out; a search too long is refused before the subscription starts.
+#[tokio::test]
+async fn a_filtered_inbox_hears_when_a_report_leaves_its_filter() {
+    let app = TestApp::demo().await;
+    let head = app.login("head").await;
+    let resident = app.login("resident").await;
+    let neighbour = app.login("neighbour").await;
+    let mut ws = connect(&app).await;
+    init(&mut ws, &head).await;
+    subscribe(&mut ws, "s", "subscription { taskInboxChanged(supported: false, search: \"井盖\") { inList report { id supportCount } } }", json!({})).await;
+    let id = app.submit_drain_report(&resident, "井盖松动，晚上很危险").await;
+    let m = recv(&mut ws).await;
+    assert_eq!(m["payload"]["data"]["taskInboxChanged"]["inList"], true, "{m}");
+    app.gql(Some(&neighbour), "mutation($id: ID!) { supportReport(id: $id) { id } }", json!({ "id": id })).await.ok();
+    let m = recv(&mut ws).await;
+    let c = &m["payload"]["data"]["taskInboxChanged"];
+    assert_eq!((c["report"]["id"].as_str(), c["report"]["supportCount"].as_i64(), c["inList"].as_bool()), (Some(id.as_str()), Some(1), Some(false)), "{m}");
+
+    let long = "井".repeat(51);
+    subscribe(&mut ws, "long", "subscription($s: String) { taskInboxChanged(search: $s) { inList } }", json!({ "s": long })).await;
+    let m = recv(&mut ws).await;
+    assert_eq!((m["type"].as_str(), m["payload"][0]["extensions"]["code"].as_str()), (Some("error"), Some("BAD_USER_INPUT")), "{m}");
+}
+
 #[tokio::test]
 async fn pushes_mask_what_the_view_masks_and_refuse_what_the_query_refuses() {
     let app = TestApp::demo().await;

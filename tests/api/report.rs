@@ -539,6 +539,71 @@ async fn lists_page_and_filter() {
     assert_eq!(r.ok()["myReports"]["nodes"][0]["id"], made[0].as_str());
 }
 
+/// A dispatcher with 500 tickets filters on the server: by compound, category, overdue, supported and words of the
+/// description, in the queue and in the inbox; a search is literal (`%` is a character) and never finds a text
+/// under review; a search too long is refused.
+#[tokio::test]
+async fn queues_filter_on_the_server() {
+    let app = TestApp::demo().await;
+    let cast = Cast::new(&app).await;
+    let ids = Demo::ids(&app).await;
+    let made = |desc: &'static str| {
+        let (app, cast) = (&app, &cast);
+        async move {
+            let id = submit(app, cast, json!({ "description": desc })).await;
+            for m in ["acknowledgeReport", "dispatchReport"] {
+                act(app, cast.t("head"), m, &id).await.ok();
+            }
+            id
+        }
+    };
+    let noisy = made("电梯井里有异响，晚上特别明显").await;
+    let plain = made("楼道灯不亮了，晚上看不清台阶").await;
+    let percent = made("排水沟堵了100%，一下雨就积水").await;
+    let review = made("REVIEW 楼下有人乱扔垃圾，异响不断").await;
+    app.gql(Some(cast.t("neighbour")), "mutation($id: ID!) { supportReport(id: $id) { id } }", json!({ "id": plain })).await.ok();
+    let mine = [&noisy, &plain, &percent, &review];
+
+    let queue = |args: &'static str, who: &'static str, vars: Value| {
+        let (app, cast) = (&app, &cast);
+        async move {
+            let list = if who == "staff" { "ticketQueue" } else { "taskInbox" };
+            let decl = if args.contains("$c") { "($c: ID)" } else { "" };
+            let q = format!("query{decl} {{ {list}(first: 100{args}) {{ nodes {{ id }} }} }}");
+            let r = app.gql(Some(cast.t(who)), &q, vars).await;
+            r.ok()[list]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    let ours = |got: Vec<String>| mine.iter().filter(|m| got.contains(m)).map(|m| m.to_string()).collect::<Vec<_>>();
+
+    assert_eq!(ours(queue("", "staff", json!({})).await).len(), 4);
+    assert_eq!(ours(queue(", search: \"异响\"", "staff", json!({})).await), [noisy.clone()], "a text under review is not searched");
+    assert_eq!(ours(queue(", search: \"  100%  \"", "staff", json!({})).await), [percent.clone()]);
+    assert!(ours(queue(", search: \"0%\"", "staff", json!({})).await).len() == 1);
+    assert!(queue(", search: \"_\"", "staff", json!({})).await.is_empty(), "_ is a character, not a wildcard");
+    assert_eq!(ours(queue(", supported: true", "staff", json!({})).await), [plain.clone()]);
+    assert_eq!(ours(queue(", supported: false", "staff", json!({})).await).len(), 3);
+    assert_eq!(ours(queue(", compound: $c", "staff", json!({ "c": ids.compound })).await).len(), 4);
+    assert!(queue(", compound: $c", "staff", json!({ "c": ids.other_compound })).await.is_empty());
+    assert_eq!(ours(queue(", category: $c", "staff", json!({ "c": cast.drain })).await).len(), 4);
+    assert!(ours(queue(", category: $c", "staff", json!({ "c": cast.lift })).await).is_empty());
+    // The inbox takes the same filters (the dispatched reports are in a head's inbox with status DISPATCHED).
+    assert_eq!(ours(queue(", status: DISPATCHED, search: \"异响\"", "head", json!({})).await), [noisy.clone()]);
+    assert_eq!(ours(queue(", status: DISPATCHED, supported: true", "area-head", json!({})).await), [plain.clone()]);
+
+    // Overdue: none yet; past the company's due time, all four, before the timer job has even run.
+    assert!(ours(queue(", overdue: true", "staff", json!({})).await).is_empty());
+    app.state.clock.advance(chrono::Duration::days(30));
+    assert_eq!(ours(queue(", overdue: true", "staff", json!({})).await).len(), 4);
+    assert!(ours(queue(", overdue: false", "staff", json!({})).await).is_empty());
+
+    let long = "堵".repeat(51);
+    let r = app.gql(Some(cast.t("staff")), "query($s: String) { ticketQueue(search: $s) { nodes { id } } }", json!({ "s": long })).await;
+    assert_eq!((r.code(), r.field()), ("BAD_USER_INPUT", Some("search")));
+    let r = app.gql(Some(cast.t("staff")), "{ ticketQueue(compound: \"nope\") { nodes { id } } }", json!({})).await;
+    assert_eq!(r.code(), "BAD_USER_INPUT");
+}
+
 /// An inbox page with reporter, compound, category and last event costs one statement, for 5 reports as for 50:
 /// roles, categories and compounds come from the process's caches, the reporter's name and the newest event's kind
 /// and time from the report row, and a newest event shown in full or the reporter's phone is joined into that

@@ -12,7 +12,7 @@ use crate::error::AppError;
 use crate::ids::Kind;
 use crate::service::live::{self, Watch};
 use crate::service::report::machine::Status;
-use crate::service::report::query::Filter;
+use super::report::{ListArgs, list_filter};
 
 /// A change to a report.
 #[derive(SimpleObject)]
@@ -41,6 +41,10 @@ pub struct NotificationChange {
 #[derive(Default)]
 pub struct SubscriptionRoot;
 
+fn now_of(clock: &crate::clock::Clock) -> chrono::DateTime<chrono::Utc> {
+    clock.now()
+}
+
 fn after_arg(after: Option<String>) -> Result<Option<i64>, AppError> {
     after
         .map(|a| {
@@ -57,6 +61,7 @@ fn report_changes(ctx: &Context<'_>, watch: Watch, after: Option<i64>) -> impl S
     let st = state(ctx).clone();
     let auth = actor(ctx).auth.clone();
     let lists = watch.clone();
+    let clock = st.clock.clone();
     live::events(st.clone(), after)
         .filter(move |ev| futures::future::ready(watch.concerns(ev)))
         .filter_map(move |ev| {
@@ -79,7 +84,7 @@ fn report_changes(ctx: &Context<'_>, watch: Watch, after: Option<i64>) -> impl S
         .map(move |(ev, view)| ReportChange {
             cursor: ev.seq.to_string(),
             kind: sea_orm::ActiveEnum::to_value(&ev.kind),
-            in_list: lists.in_list(&view.row),
+            in_list: lists.in_list(&view.row, now_of(&clock)),
             report: Report::seen(view),
         })
 }
@@ -104,31 +109,43 @@ impl SubscriptionRoot {
     /// Changes to reports in the caller's task inbox (the units `taskInbox` covers, with its filters). `inList` says
     /// whether the report belongs in the list now (with `status`, that it has that status; without, that it waits
     /// for a head). FORBIDDEN (`NOT_A_HEAD_OR_ADMIN`) for someone without an inbox.
+    #[allow(clippy::too_many_arguments)]
     async fn task_inbox_changed(
         &self,
         ctx: &Context<'_>,
         status: Option<Status>,
         category: Option<ID>,
+        compound: Option<ID>,
         escalated: Option<bool>,
+        overdue: Option<bool>,
+        supported: Option<bool>,
+        search: Option<String>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = ReportChange>> {
-        let category = category.map(|c| arg_id(&c, Kind::Category, "category")).transpose()?;
+        let filter = list_filter(ListArgs { status, category, compound, escalated, overdue, supported, search })?;
         let after = after_arg(after)?;
-        let watch = Watch::inbox(state(ctx), actor(ctx), Filter { status, category, escalated }).await?;
+        let watch = Watch::inbox(state(ctx), actor(ctx), filter).await?;
         Ok(report_changes(ctx, watch, after))
     }
 
     /// Changes to reports in the caller's company's ticket queue (`ticketQueue`'s filters; `inList` as in
     /// `taskInboxChanged`). FORBIDDEN (`NOT_PROPERTY_STAFF`) for anyone else.
+    #[allow(clippy::too_many_arguments)]
     async fn ticket_queue_changed(
         &self,
         ctx: &Context<'_>,
         status: Option<Status>,
+        category: Option<ID>,
+        compound: Option<ID>,
         escalated: Option<bool>,
+        overdue: Option<bool>,
+        supported: Option<bool>,
+        search: Option<String>,
         after: Option<String>,
     ) -> Result<impl Stream<Item = ReportChange>> {
+        let filter = list_filter(ListArgs { status, category, compound, escalated, overdue, supported, search })?;
         let after = after_arg(after)?;
-        let watch = Watch::queue(state(ctx), actor(ctx), Filter { status, category: None, escalated }).await?;
+        let watch = Watch::queue(state(ctx), actor(ctx), filter).await?;
         Ok(report_changes(ctx, watch, after))
     }
 

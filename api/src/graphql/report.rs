@@ -664,7 +664,12 @@ impl ReportQuery {
     /// supporter ("me too") counting as one hour more of waiting, at most 24. Without `status`: those waiting for a
     /// head (SUBMITTED, ACKNOWLEDGED, REOPENED). `escalated: true`: only those that reached their level by
     /// escalation.
+    ///
+    /// The other filters: `category`, `compound`, `overdue` (past the current due time, or not), `supported`
+    /// (residents said "me too", or nobody did) and `search` (words the description contains, at most 50
+    /// characters; only descriptions that passed the content check).
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
     async fn task_inbox(
         &self,
         ctx: &Context<'_>,
@@ -672,10 +677,13 @@ impl ReportQuery {
         after: Option<String>,
         status: Option<Status>,
         category: Option<ID>,
+        compound: Option<ID>,
         escalated: Option<bool>,
+        overdue: Option<bool>,
+        supported: Option<bool>,
+        search: Option<String>,
     ) -> Result<Conn<Report>> {
-        let category = category.map(|c| arg_id(&c, Kind::Category, "category")).transpose()?;
-        let filter = query::Filter { status, category, escalated };
+        let filter = list_filter(ListArgs { status, category, compound, escalated, overdue, supported, search })?;
         let p = query::inbox(state(ctx), actor(ctx), filter, first, after.as_deref(), page_with(ctx)).await?;
         let p = prime(ctx, p).await?;
         Ok(waiting_connection(p))
@@ -683,17 +691,23 @@ impl ReportQuery {
 
     /// Property staff: reports dispatched to their company, in the inbox's order (escalated first, then the longest
     /// waiting, raised by supporters). Without `status`: DISPATCHED, IN_PROGRESS, REOPENED and RESOLVED (to close
-    /// once the resident confirms).
+    /// once the resident confirms). The other filters as `taskInbox`'s.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    #[allow(clippy::too_many_arguments)]
     async fn ticket_queue(
         &self,
         ctx: &Context<'_>,
         first: Option<i32>,
         after: Option<String>,
         status: Option<Status>,
+        category: Option<ID>,
+        compound: Option<ID>,
         escalated: Option<bool>,
+        overdue: Option<bool>,
+        supported: Option<bool>,
+        search: Option<String>,
     ) -> Result<Conn<Report>> {
-        let filter = query::Filter { status, category: None, escalated };
+        let filter = list_filter(ListArgs { status, category, compound, escalated, overdue, supported, search })?;
         let p = query::queue(state(ctx), actor(ctx), filter, first, after.as_deref(), page_with(ctx)).await?;
         let p = prime(ctx, p).await?;
         Ok(waiting_connection(p))
@@ -710,6 +724,30 @@ impl ReportQuery {
         };
         Ok(cat::all(state(ctx), all).await?.into_iter().map(Category).collect())
     }
+}
+
+/// The filter arguments an inbox or a queue (and their subscriptions) take.
+pub(super) struct ListArgs {
+    pub status: Option<Status>,
+    pub category: Option<ID>,
+    pub compound: Option<ID>,
+    pub escalated: Option<bool>,
+    pub overdue: Option<bool>,
+    pub supported: Option<bool>,
+    pub search: Option<String>,
+}
+
+/// The list's filter from its arguments (BAD_INPUT for a malformed id or a search too long).
+pub(super) fn list_filter(a: ListArgs) -> Result<query::Filter, crate::error::AppError> {
+    Ok(query::Filter {
+        status: a.status,
+        category: a.category.map(|c| arg_id(&c, Kind::Category, "category")).transpose()?,
+        compound: a.compound.map(|c| arg_id(&c, Kind::Compound, "compound")).transpose()?,
+        escalated: a.escalated,
+        overdue: a.overdue,
+        supported: a.supported,
+        search: query::search_text(a.search.as_deref())?,
+    })
 }
 
 /// Whether the client selected `field` on the nodes of the connection being resolved.

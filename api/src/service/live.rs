@@ -332,7 +332,7 @@ impl Watch {
         match self {
             Watch::Report(id) => r.id == *id,
             Watch::Mine(user) => r.reporter_id == *user,
-            Watch::Inbox { units, filter } => {
+            Watch::Inbox { units, .. } => {
                 units.iter().any(|(unit, id)| {
                     let col = match unit {
                         Unit::Neighbourhood => r.neighbourhood_id,
@@ -341,36 +341,29 @@ impl Watch {
                         Unit::Community => Some(r.community_id),
                     };
                     col == Some(*id)
-                }) && matches_filter(r, filter)
+                })
             }
-            Watch::Queue { companies, filter } => r.company_id.is_some_and(|c| companies.contains(&c)) && matches_filter(r, filter),
+            Watch::Queue { companies, .. } => r.company_id.is_some_and(|c| companies.contains(&c)),
         }
     }
 
-    /// For an inbox or a queue: whether the report belongs in the list now (its status is one the list shows), so
-    /// that a client can add it or take it out. None for the other subscriptions.
-    pub fn in_list(&self, r: &report::Model) -> Option<bool> {
+    /// For an inbox or a queue: whether the report belongs in the list now (its status is one the list shows and
+    /// it passes the list's other filters at `now`), so that a client can add it or take it out: a report of the
+    /// inbox's units is sent whether or not it passes, so that one which stops passing (it escalated, a resident
+    /// supported it) is taken out. None for the other subscriptions.
+    pub fn in_list(&self, r: &report::Model, now: chrono::DateTime<chrono::Utc>) -> Option<bool> {
         use crate::service::report::query::{NEEDS_COMPANY, NEEDS_HEAD};
         let (filter, default): (&crate::service::report::query::Filter, &[entity::enums::ReportStatus]) = match self {
             Watch::Inbox { filter, .. } => (filter, &NEEDS_HEAD),
             Watch::Queue { filter, .. } => (filter, &NEEDS_COMPANY),
             _ => return None,
         };
-        Some(match filter.status {
+        let status = match filter.status {
             Some(s) => r.status == s,
             None => default.contains(&r.status),
-        })
+        };
+        Some(status && filter.matches(r, now))
     }
-}
-
-/// The category and escalation filters (the status filter says whether a report is in the list, see `in_list`).
-fn matches_filter(r: &report::Model, f: &crate::service::report::query::Filter) -> bool {
-    f.category.is_none_or(|c| r.category_id == c)
-        && match f.escalated {
-            Some(true) => r.escalated_at.is_some(),
-            Some(false) => r.escalated_at.is_none(),
-            None => true,
-        }
 }
 
 /// The report as `auth`'s user may see it now, or None when they may not (a revoked head stops seeing pushes as

@@ -121,7 +121,7 @@ pub const NEEDS_HEAD: [Status; 3] = [Status::Submitted, Status::Acknowledged, St
 pub const NEEDS_COMPANY: [Status; 4] = [Status::Dispatched, Status::InProgress, Status::Reopened, Status::Resolved];
 
 /// The filters of an inbox or queue besides its scope.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Filter {
     /// One status (else the list's default statuses).
     pub status: Option<Status>,
@@ -129,6 +129,90 @@ pub struct Filter {
     pub category: Option<Uuid>,
     /// Only reports that reached their level by escalation (true) or only those that did not (false).
     pub escalated: Option<bool>,
+    /// One compound.
+    pub compound: Option<Uuid>,
+    /// Only reports past their current due time (true) or only those that are not (false).
+    pub overdue: Option<bool>,
+    /// Only reports that other residents support ("me too", true) or only those nobody does (false).
+    pub supported: Option<bool>,
+    /// Words the description contains (as [`search_text`] made them: trimmed, lower case, at most
+    /// [`SEARCH_MAX_CHARS`]); only descriptions that passed the content check are searched, so a search never
+    /// tells what a text under review says.
+    pub search: Option<String>,
+}
+
+/// The longest `search` a list takes.
+pub const SEARCH_MAX_CHARS: usize = 50;
+
+/// A list's `search` argument as [`Filter::search`] holds it: None when blank, BAD_INPUT when too long.
+pub fn search_text(text: Option<&str>) -> AppResult<Option<String>> {
+    let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    if t.chars().count() > SEARCH_MAX_CHARS {
+        return Err(AppError::bad_input(
+            "search",
+            crate::msg!("搜索词最多 50 个字", "A search is at most 50 characters"),
+        ));
+    }
+    Ok(Some(t.to_lowercase()))
+}
+
+impl Filter {
+    /// Whether a report passes the filters other than its status (the status says whether it is in the list at
+    /// all, see `live::Watch::in_list`), read from the row as the list's statement reads it, at `now`.
+    pub fn matches(&self, r: &report::Model, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let yes = |want: Option<bool>, is: bool| want.is_none_or(|w| w == is);
+        self.category.is_none_or(|c| r.category_id == c)
+            && self.compound.is_none_or(|c| r.compound_id == c)
+            && yes(self.escalated, r.escalated_at.is_some())
+            && yes(self.overdue, is_overdue(r, now))
+            && yes(self.supported, r.support_count > 0)
+            && self.search.as_deref().is_none_or(|t| {
+                r.moderation == Moderation::Pass && r.description.to_lowercase().contains(t)
+            })
+    }
+
+    /// The filters other than the status, as conditions on the statement.
+    fn apply(&self, mut q: Select<report::Entity>, now: chrono::DateTime<chrono::Utc>) -> Select<report::Entity> {
+        use sea_orm::sea_query::{ExprTrait, Func, LikeExpr};
+        if let Some(c) = self.category {
+            q = q.filter(report::Column::CategoryId.eq(c));
+        }
+        if let Some(c) = self.compound {
+            q = q.filter(report::Column::CompoundId.eq(c));
+        }
+        match self.escalated {
+            Some(true) => q = q.filter(report::Column::EscalatedAt.is_not_null()),
+            Some(false) => q = q.filter(report::Column::EscalatedAt.is_null()),
+            None => {}
+        }
+        let overdue = Condition::any()
+            .add(report::Column::SlaBreached.eq(true))
+            .add(report::Column::SlaDueAt.lte(now));
+        match self.overdue {
+            Some(true) => q = q.filter(overdue),
+            Some(false) => q = q.filter(overdue.not()),
+            None => {}
+        }
+        match self.supported {
+            Some(true) => q = q.filter(report::Column::SupportCount.gt(0)),
+            Some(false) => q = q.filter(report::Column::SupportCount.eq(0)),
+            None => {}
+        }
+        if let Some(t) = &self.search {
+            let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            q = q.filter(report::Column::Moderation.eq(Moderation::Pass)).filter(
+                Expr::expr(Func::lower(Expr::col((report::Entity, report::Column::Description))))
+                    .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
+            );
+        }
+        q
+    }
+}
+
+/// Whether a report is past its current due time (the timer marks it breached; until its next run, the due time
+/// says so).
+pub fn is_overdue(r: &report::Model, now: chrono::DateTime<chrono::Utc>) -> bool {
+    r.sla_breached || r.sla_due_at.is_some_and(|d| d <= now)
 }
 
 /// `taskInbox`: reports in the caller's neighbourhoods (neighbour head), groups or areas (their whole subtree),
@@ -203,15 +287,7 @@ async fn waiting_list(
         Some(s) => vec![s],
         None => default_statuses.to_vec(),
     };
-    let mut q = waiting_select(scope, &statuses);
-    if let Some(c) = filter.category {
-        q = q.filter(report::Column::CategoryId.eq(c));
-    }
-    match filter.escalated {
-        Some(true) => q = q.filter(report::Column::EscalatedAt.is_not_null()),
-        Some(false) => q = q.filter(report::Column::EscalatedAt.is_null()),
-        None => {}
-    }
+    let mut q = filter.apply(waiting_select(scope, &statuses), state.clock.now());
     if let Some(c) = after {
         q = q.filter(
             Condition::any()
