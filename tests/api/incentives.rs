@@ -327,3 +327,68 @@ async fn an_acknowledgement_never_waits_for_a_second_connection() {
     assert!(started.elapsed() < std::time::Duration::from_secs(5), "took {:?}", started.elapsed());
     assert_eq!(app.gql(Some(&head), POINTS, json!({})).await.ok()["myPoints"]["balance"], 2);
 }
+
+/// The console's incentives page: an admin lists the merchants, packages (drafts too) and redemptions of the
+/// units they administer, never a redemption's code; a community admin sees their community's packages and not
+/// the district's, and nobody else sees these lists.
+#[tokio::test]
+async fn admins_list_their_merchants_packages_and_redemptions() {
+    let w = world().await;
+    let app = &w.app;
+    let [(head, _)] = heads(&w, 1, 50).await.try_into().unwrap();
+    let district = package(&w, json!({})).await;
+    let draft = package(&w, json!({ "title": "草稿券", "activate": false })).await;
+    let community_admin = app.login("community-admin").await;
+    let community = app
+        .gql(Some(&community_admin), "mutation($s: ID!) { registerMerchant(scopeId: $s, name: \"社区书店\", address: \"幸福路 9 号\") { id } }", json!({ "s": w.demo.community }))
+        .await;
+    let community_merchant = community.ok()["registerMerchant"]["id"].as_str().unwrap().to_owned();
+    let r = app.gql(Some(&head), REDEEM, json!({ "p": district, "k": "admin-list-1" })).await;
+    let code = r.ok()["redeemPackage"]["code"].as_str().unwrap().to_owned();
+
+    let ids = |r: &Gql, field: &str| -> Vec<String> {
+        r.ok()[field]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect()
+    };
+    let merchants = "query($s: ID!) { merchants(scopeId: $s) { nodes { id name } } }";
+    let r = app.gql(Some(&w.admin), merchants, json!({ "s": w.demo.district })).await;
+    let all = ids(&r, "merchants");
+    assert!(all.contains(&w.merchant) && all.contains(&community_merchant), "a district's merchants are all of them");
+    let r = app.gql(Some(&community_admin), merchants, json!({ "s": w.demo.community })).await;
+    assert_eq!(ids(&r, "merchants"), [community_merchant.clone()]);
+
+    let packages = "query($s: ID!, $st: String) { managedPackages(scopeId: $s, status: $st) { nodes { id status remainingStock redeemable } } }";
+    let r = app.gql(Some(&w.admin), packages, json!({ "s": w.demo.district })).await;
+    assert_eq!(ids(&r, "managedPackages"), [draft.clone(), district.clone()], "newest first, drafts too");
+    assert_eq!(r.ok()["managedPackages"]["nodes"][0]["redeemable"], false);
+    let r = app.gql(Some(&w.admin), packages, json!({ "s": w.demo.district, "st": "DRAFT" })).await;
+    assert_eq!(ids(&r, "managedPackages"), [draft.clone()]);
+    let r = app.gql(Some(&w.admin), packages, json!({ "s": w.demo.district, "st": "SOMETIMES" })).await;
+    assert_eq!((r.code(), r.field()), ("BAD_USER_INPUT", Some("status")));
+    let r = app.gql(Some(&community_admin), packages, json!({ "s": w.demo.community })).await;
+    assert!(ids(&r, "managedPackages").is_empty(), "the district's packages are not the community's");
+
+    let redemptions = "query($s: ID!) { issuedRedemptions(scopeId: $s) { nodes { id status points packageId } } }";
+    let r = app.gql(Some(&w.admin), redemptions, json!({ "s": w.demo.district })).await;
+    let nodes = r.ok()["issuedRedemptions"]["nodes"].as_array().unwrap().clone();
+    assert_eq!(nodes.len(), 1);
+    assert_eq!((nodes[0]["status"].as_str(), nodes[0]["packageId"].as_str()), (Some("ISSUED"), Some(district.as_str())));
+    let body = r.data.to_string();
+    assert!(!body.contains(&code.replace('-', "")) && !body.contains(&code), "no code");
+    let r = app.gql(Some(&w.admin), "query($s: ID!) { issuedRedemptions(scopeId: $s) { nodes { code } } }", json!({ "s": w.demo.district })).await;
+    assert!(!r.errors.is_empty() && r.message().contains("code"), "there is no code field to ask for: {:?}", r.errors);
+
+    // Refused: the head, a merchant's clerk, a community admin for the district, an admin of another place.
+    for (who, token, scope) in [
+        ("a head", head.clone(), w.demo.district.clone()),
+        ("a clerk", w.staff[0].clone(), w.demo.district.clone()),
+        ("a community admin", community_admin.clone(), w.demo.district.clone()),
+        ("a community admin elsewhere", community_admin.clone(), w.demo.other_community.clone()),
+    ] {
+        for q in [merchants, packages, redemptions] {
+            let r = app.gql(Some(&token), q, json!({ "s": scope })).await;
+            assert!(["FORBIDDEN", "NOT_FOUND"].contains(&r.code()), "{who}: {}", r.code());
+        }
+    }
+    let r = app.gql(Some(&w.admin), merchants, json!({ "s": w.demo.compound })).await;
+    assert_eq!((r.code(), r.field()), ("BAD_USER_INPUT", Some("scopeId")));
+}

@@ -154,3 +154,45 @@ async fn residences_are_visible_only_to_their_owner_and_reviewers() {
         .await;
     assert_eq!(r.code(), "FORBIDDEN");
 }
+
+/// An admin finds the person to appoint among the community's residents: by any part of the nickname, or by the
+/// whole bound phone, never by part of a phone; the search stays in the admin's scope.
+#[tokio::test]
+async fn an_admin_finds_a_resident_by_nickname_or_whole_phone() {
+    let app = TestApp::demo().await;
+    let ids = Demo::ids(&app).await;
+    let newcomer = app.login("newcomer-zhang").await;
+    app.gql(Some(&newcomer), "mutation { bindPhone(code: \"dev:13922223333\") { phone } }", json!({})).await.ok();
+    let r = app.gql(Some(&newcomer), REQUEST, json!({ "b": ids.building, "u": 1, "r": "502" })).await;
+    let id = r.ok()["requestResidence"]["id"].as_str().unwrap().to_owned();
+    let admin = app.login("community-admin").await;
+    let q = "query($s: ID!, $q: String) { residences(scopeId: $s, search: $q, first: 50) { nodes { id user { nickname } } } }";
+    let find = |token: String, scope: String, text: &'static str| {
+        let app = &app;
+        async move {
+            let r = app.gql(Some(&token), q, json!({ "s": scope, "q": text })).await;
+            r.ok()["residences"]["nodes"].as_array().unwrap().iter().map(|n| n["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    let all = find(admin.clone(), ids.community.clone(), "").await;
+    assert!(all.len() > 1 && all.contains(&id), "a blank search lists everyone");
+    assert_eq!(find(admin.clone(), ids.community.clone(), "newcomer-zh").await, [id.clone()]);
+    assert_eq!(find(admin.clone(), ids.community.clone(), "NEWCOMER-ZHANG").await, [id.clone()], "case does not matter");
+    assert_eq!(find(admin.clone(), ids.community.clone(), " 13922223333 ").await, [id.clone()]);
+    assert!(find(admin.clone(), ids.community.clone(), "1392222333").await.is_empty(), "no part of a phone");
+    assert!(find(admin.clone(), ids.community.clone(), "3333").await.is_empty(), "no part of a phone");
+    // Another community's admin, or a head outside the neighbourhood, cannot search this community.
+    let (other_admin, _, other_admin_id) = app.session("other-admin").await;
+    let district = app.login("admin").await;
+    app.gql(
+        Some(&district),
+        "mutation($u: ID!, $s: ID!) { appoint(input: { userId: $u, role: COMMUNITY_ADMIN, scopeId: $s }) { id } }",
+        json!({ "u": other_admin_id, "s": ids.other_community }),
+    )
+    .await
+    .ok();
+    let r = app.gql(Some(&other_admin), q, json!({ "s": ids.community, "q": "newcomer" })).await;
+    assert!(["FORBIDDEN", "NOT_FOUND"].contains(&r.code()), "{}", r.code());
+    let r = app.gql(Some(&admin), q, json!({ "s": ids.community, "q": "长".repeat(51) })).await;
+    assert_eq!((r.code(), r.field()), ("BAD_USER_INPUT", Some("search")));
+}

@@ -584,3 +584,41 @@ async fn supported_by_me_on_a_page_costs_one_statement() {
         assert_eq!(with_count, without_count + 1, "{n} reports: one statement for supportedByMe");
     }
 }
+
+/// Who said "me too": the head sees every supporter by name, the company's staff see them masked, a supporter
+/// sees only their own support, and the reporter (not a head) none of the others.
+#[tokio::test]
+async fn supporters_are_shown_as_each_viewer_may_see_them() {
+    let app = app().await;
+    let (resident, neighbour, head, staff) =
+        (app.login("resident").await, app.login("neighbour").await, app.login("head").await, app.login("staff").await);
+    let id = app.submit_drain_report(&resident, "3号楼门口的雨水箅子堵了").await;
+    let others = residents(&app, 2).await;
+    for t in [&neighbour, &others[0], &others[1]] {
+        app.gql(Some(t), "mutation($id: ID!) { supportReport(id: $id) { id } }", json!({ "id": id })).await.ok();
+    }
+    for m in ["acknowledgeReport", "dispatchReport"] {
+        app.gql(Some(&head), &format!("mutation($id: ID!) {{ {m}(id: $id, note: \"ok\") {{ id }} }}"), json!({ "id": id })).await.ok();
+    }
+    let q = "query($id: ID!) { report(id: $id) { supporters(first: 10) { nodes { name isMe } } } }";
+    let names = |token: String| {
+        let (app, id) = (&app, id.clone());
+        async move {
+            let r = app.gql(Some(&token), q, json!({ "id": id })).await;
+            r.ok()["report"]["supporters"]["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| (n["name"].as_str().unwrap().to_owned(), n["isMe"].as_bool().unwrap()))
+                .collect::<Vec<_>>()
+        }
+    };
+    let by_head = names(head.clone()).await;
+    assert_eq!(by_head.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), ["赵先生", "me-too-0", "me-too-1"], "oldest first, by name");
+    let by_staff = names(staff.clone()).await;
+    assert_eq!(by_staff.len(), 3);
+    assert_eq!(by_staff[0], ("赵**".to_owned(), false));
+    assert!(by_staff.iter().all(|(n, me)| n.ends_with("**") && !me), "{by_staff:?}");
+    assert_eq!(names(neighbour.clone()).await, [("赵先生".to_owned(), true)]);
+    assert!(names(resident.clone()).await.is_empty(), "the reporter does not see who the others are");
+}

@@ -228,6 +228,57 @@ impl Redemption {
     }
 }
 
+/// A redemption as the admins over its package see it: never its code (its holder's to show at the merchant) nor
+/// who holds it.
+pub struct IssuedRedemption(pub redemption::Model);
+
+#[Object]
+impl IssuedRedemption {
+    /// The opaque global ID.
+    async fn id(&self) -> ID {
+        encode(Kind::Redemption, self.0.id)
+    }
+    /// ISSUED, USED, CANCELLED or EXPIRED.
+    async fn status(&self) -> String {
+        self.0.status.to_value()
+    }
+    /// Points it cost.
+    async fn points(&self) -> i32 {
+        self.0.points
+    }
+    /// The package.
+    async fn package_id(&self) -> ID {
+        encode(Kind::Package, self.0.package_id)
+    }
+    /// When issued.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// Use it before then.
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.0.expires_at
+    }
+    /// When the merchant took it.
+    async fn used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.used_at
+    }
+    /// When it was cancelled or expired.
+    async fn ended_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ended_at
+    }
+}
+
+/// A redemption status argument.
+fn redemption_status(status: Option<String>) -> Result<Option<RedemptionStatus>, AppError> {
+    status
+        .map(|s| {
+            RedemptionStatus::try_from_value(&s).map_err(|_| {
+                AppError::bad_input("status", msg!("状态只能是 ISSUED、USED、CANCELLED 或 EXPIRED", "status is ISSUED, USED, CANCELLED or EXPIRED"))
+            })
+        })
+        .transpose()
+}
+
 /// A best-neighbour-head voting period.
 pub struct VotePeriod(pub entity::vote_period::Model);
 
@@ -361,6 +412,55 @@ impl IncentiveQuery {
         Ok(connection(p, |v| v.package.id, Package))
     }
 
+    /// Admins: the merchants registered for a district, street or community they administer (for a district, all
+    /// of its merchants), newest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn merchants(&self, ctx: &Context<'_>, scope_id: ID, first: Option<i32>, after: Option<String>) -> Result<Conn<Merchant>> {
+        let (kind, scope) = decode_any(&scope_id, "scopeId")?;
+        let p = incentives::merchants_in(state(ctx), actor(ctx), kind, scope, page_args(first, after)?).await?;
+        Ok(connection(p, |m| m.id, Merchant))
+    }
+
+    /// Admins: the packages within a district, street or community they administer (a street's own and its
+    /// communities'), drafts and ended ones too, newest first; `status`: DRAFT, ACTIVE or ENDED.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn managed_packages(
+        &self,
+        ctx: &Context<'_>,
+        scope_id: ID,
+        status: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<Package>> {
+        let (kind, scope) = decode_any(&scope_id, "scopeId")?;
+        let status = status
+            .map(|s| {
+                entity::enums::PackageStatus::try_from_value(&s).map_err(|_| {
+                    AppError::bad_input("status", msg!("状态只能是 DRAFT、ACTIVE 或 ENDED", "status is DRAFT, ACTIVE or ENDED"))
+                })
+            })
+            .transpose()?;
+        let p = incentives::packages_in(state(ctx), actor(ctx), kind, scope, status, page_args(first, after)?).await?;
+        Ok(connection(p, |v| v.package.id, Package))
+    }
+
+    /// Admins: the redemptions of the packages within a unit they administer, newest first, without their codes
+    /// or holders; `status`: ISSUED, USED, CANCELLED or EXPIRED.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn issued_redemptions(
+        &self,
+        ctx: &Context<'_>,
+        scope_id: ID,
+        status: Option<String>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<IssuedRedemption>> {
+        let (kind, scope) = decode_any(&scope_id, "scopeId")?;
+        let status = redemption_status(status)?;
+        let p = incentives::redemptions_in(state(ctx), actor(ctx), kind, scope, status, page_args(first, after)?).await?;
+        Ok(connection(p, |r| r.id, IssuedRedemption))
+    }
+
     /// Best-neighbour-head votes where the caller lives (or which they administer), newest first.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn vote_periods(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<VotePeriod>> {
@@ -383,13 +483,7 @@ impl IncentiveQuery {
         after: Option<String>,
         status: Option<String>,
     ) -> Result<Conn<Redemption>> {
-        let status = status
-            .map(|s| {
-                RedemptionStatus::try_from_value(&s).map_err(|_| {
-                    AppError::bad_input("status", msg!("状态只能是 ISSUED、USED、CANCELLED 或 EXPIRED", "status is ISSUED, USED, CANCELLED or EXPIRED"))
-                })
-            })
-            .transpose()?;
+        let status = redemption_status(status)?;
         let p = incentives::mine(state(ctx), actor(ctx), status, page_args(first, after)?).await?;
         Ok(connection(p, |r| r.id, Redemption))
     }

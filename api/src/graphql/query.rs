@@ -47,19 +47,22 @@ impl Query {
     }
 
     /// Residences of a neighbourhood (its head and admins) or a community (its admins), oldest first; pass
-    /// `status: PENDING` for the ones waiting for verification.
+    /// `status: PENDING` for the ones waiting for verification. `search` finds residents by nickname (any part)
+    /// or by their bound phone (all 11 digits): how an admin finds the person to appoint.
     #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
     async fn residences(
         &self,
         ctx: &Context<'_>,
         scope_id: ID,
         status: Option<ResidenceStatus>,
+        search: Option<String>,
         first: Option<i32>,
         after: Option<String>,
     ) -> Result<Conn<Residence>> {
         let (kind, scope) = decode_any(&scope_id, "scopeId")?;
+        let search = crate::service::validate::search(search.as_deref())?;
         let args = page_args(first, after)?;
-        let p = people::residences_in(state(ctx), actor(ctx), kind, scope, status, args).await?;
+        let p = people::residences_in(state(ctx), actor(ctx), kind, scope, status, search.as_deref(), args).await?;
         Ok(connection(p, |m| m.id, Residence))
     }
 

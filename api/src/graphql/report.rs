@@ -456,6 +456,18 @@ impl Report {
         loaders::feed(&loaders(ctx).user, authors, |u| u.id).await;
         Ok(connection(p, |c| c.id, |c| Comment(c, view.clone())))
     }
+    /// Who said "me too", oldest first: all supporters for the report's heads, company and admins (names masked
+    /// for the company's staff, as the reporter's), for anyone else only their own support.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(1, 100) as usize * child_complexity")]
+    async fn supporters(&self, ctx: &Context<'_>, first: Option<i32>, after: Option<String>) -> Result<Conn<Supporter>> {
+        let view = self.view(ctx).await?;
+        let p = query::supporters(state(ctx), &view, page_args(first, after)?).await?;
+        let users = loaders(ctx).user.load_many(p.items.iter().map(|s| s.user_id)).await.map_err(AppError::from)?;
+        Ok(connection(p, |s| s.id, |s| {
+            let name = users.get(&s.user_id).map(|u| view.supporter_name(s.user_id, &u.nickname)).unwrap_or_default();
+            Supporter { name, is_me: s.user_id == view.viewer, at: s.created_at, merged: s.merged }
+        }))
+    }
     /// Photos of the report, oldest first: BEFORE (submitted or reopened with it) and AFTER (the fix); `phase`
     /// keeps one kind. Photos of comments are under `comments`.
     async fn photos(
@@ -471,6 +483,19 @@ impl Report {
         let facts = act::facts(&self.row, state(ctx).clock.now());
         Ok(ALL_ACTIONS.into_iter().filter(|a| machine::decide(self.row.status, *a, &view.standing.parties, facts).is_ok()).collect())
     }
+}
+
+/// One resident who said "me too", as the caller may see them.
+#[derive(SimpleObject)]
+pub struct Supporter {
+    /// Their name, in full or masked (`赵**`) as `Report.supporters` says.
+    pub name: String,
+    /// Whether it is the caller.
+    pub is_me: bool,
+    /// When they said so.
+    pub at: DateTime<Utc>,
+    /// Whether their support came with a duplicate report merged into this one.
+    pub merged: bool,
 }
 
 /// One step on a report's timeline, as the caller may see it.
@@ -746,7 +771,7 @@ pub(super) fn list_filter(a: ListArgs) -> Result<query::Filter, crate::error::Ap
         escalated: a.escalated,
         overdue: a.overdue,
         supported: a.supported,
-        search: query::search_text(a.search.as_deref())?,
+        search: crate::service::validate::search(a.search.as_deref())?,
     })
 }
 

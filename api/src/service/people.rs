@@ -303,14 +303,18 @@ async fn residence_access(state: &AppState, actor: &Actor, id: Uuid) -> AppResul
     if reviewer.is_some() || row.user_id == me { Ok((row, reviewer)) } else { Err(places::not_found(Kind::Residence)) }
 }
 
-/// `residences(scopeId, status)`: residences of a neighbourhood (for its head and admins) or of a community (for
-/// its admins), oldest first so the longest-waiting request is seen first.
+/// `residences(scopeId, status, search)`: residences of a neighbourhood (for its head and admins) or of a
+/// community (for its admins), oldest first so the longest-waiting request is seen first. `search` (as
+/// `validate::search` made it) finds the residents whose nickname contains it, or whose bound phone it is (all 11
+/// digits: a phone is never matched in part, so a search cannot read one out digit by digit): how an admin finds
+/// the person to appoint.
 pub async fn residences_in(
     state: &AppState,
     actor: &Actor,
     kind: Kind,
     scope: Uuid,
     status: Option<ResidenceStatus>,
+    search: Option<&str>,
     args: page::PageArgs,
 ) -> AppResult<page::Page<residence::Model>> {
     let roles = actor.roles(state).await?;
@@ -336,6 +340,23 @@ pub async fn residences_in(
     }
     if let Some(s) = status {
         q = q.filter(residence::Column::Status.eq(s));
+    }
+    if let Some(t) = search {
+        use sea_orm::sea_query::{Expr, Query};
+        let mut who = sea_orm::Condition::any().add(crate::service::validate::contains((app_user::Entity, app_user::Column::Nickname), t));
+        if t.len() == 11 && t.bytes().all(|b| b.is_ascii_digit()) {
+            who = who.add(app_user::Column::Phone.eq(t));
+        }
+        // One resident at a time, by primary key, from the scope's own residences (a semi-join the planner runs
+        // from the residence side: the scope's index narrows first).
+        q = q.filter(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(app_user::Entity)
+                .and_where(Expr::col((app_user::Entity, app_user::Column::Id)).equals((residence::Entity, residence::Column::UserId)))
+                .cond_where(who)
+                .to_owned(),
+        ));
     }
     page::fetch(&state.db, q, residence::Column::Id, args).await
 }

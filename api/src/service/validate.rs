@@ -91,3 +91,23 @@ pub fn text_multiline(field: &'static str, raw: &str, min: usize, max: usize) ->
     }
     Ok(s.to_owned())
 }
+
+/// The longest `search` a list takes.
+pub const SEARCH_MAX_CHARS: usize = 50;
+
+/// A list's `search` argument: None when blank, else trimmed and in lower case; BAD_INPUT when longer than
+/// [`SEARCH_MAX_CHARS`].
+pub fn search(raw: Option<&str>) -> AppResult<Option<String>> {
+    let Some(t) = raw.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
+    if t.chars().count() > SEARCH_MAX_CHARS {
+        return Err(AppError::bad_input("search", msg!("搜索词最多 50 个字", "A search is at most 50 characters")));
+    }
+    Ok(Some(t.to_lowercase()))
+}
+
+/// `lower(col) LIKE '%text%'` with `text` taken literally (`%`, `_` and `\` are characters, not wildcards).
+pub fn contains<C: sea_orm::sea_query::IntoColumnRef>(col: C, text: &str) -> sea_orm::sea_query::Expr {
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let escaped = text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    Expr::expr(Func::lower(Expr::col(col))).like(LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}

@@ -11,7 +11,7 @@ use entity::enums::{PackageStatus, RedemptionStatus, ScopeKind};
 use entity::{incentive_package, merchant, redemption};
 use rand::Rng;
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, EntityTrait, ExprTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, sea_query::Expr,
 };
 use uuid::Uuid;
@@ -283,7 +283,7 @@ pub struct PackageView {
 /// `incentivePackages`: the active packages offered where the caller is a head (their district, streets and
 /// communities), newest first, each with whether they may redeem it now and why not.
 pub async fn offered(state: &AppState, actor: &Actor, args: PageArgs) -> AppResult<Page<PackageView>> {
-    let user = actor.user_id()?;
+    actor.user_id()?;
     let roles = actor.roles(state).await?;
     let heads = head_places(state, &roles).await?;
     let mut scopes: Vec<Uuid> = Vec::new();
@@ -308,7 +308,20 @@ pub async fn offered(state: &AppState, actor: &Actor, args: PageArgs) -> AppResu
     let mut items = q.order_by_desc(incentive_package::Column::Id).limit(args.first + 1).all(&state.db).await?;
     let has_next = items.len() as u64 > args.first;
     items.truncate(args.first as usize);
-    // What the caller holds of each and their balance: two statements for the page.
+    let items = views(state, actor, &heads, items, now).await?;
+    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+}
+
+/// Each package as `actor` sees it (`heads`: where they are a head): whether they may redeem it now and why not.
+/// Two statements for the page: what they hold of each, and their balance.
+async fn views(
+    state: &AppState,
+    actor: &Actor,
+    heads: &[(Role, places::Place)],
+    items: Vec<incentive_package::Model>,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<PackageView>> {
+    let user = actor.user_id()?;
     let ids: Vec<Uuid> = items.iter().map(|p| p.id).collect();
     let held: Vec<(Uuid, i64)> = redemption::Entity::find()
         .select_only()
@@ -322,13 +335,13 @@ pub async fn offered(state: &AppState, actor: &Actor, args: PageArgs) -> AppResu
         .all(&state.db)
         .await?;
     let (balance, _, _) = points::account(state, actor).await?;
-    let items = items
+    items
         .into_iter()
         .map(|p| {
             let n = held.iter().find(|(id, _)| *id == p.id).map(|(_, n)| *n).unwrap_or(0);
-            let blocked = if !eligible(&p, &heads)? {
+            let blocked = if !eligible(&p, heads)? {
                 Some(Refusal::NotEligible)
-            } else if p.valid_from > now {
+            } else if p.status != PackageStatus::Active || p.valid_from > now || p.valid_until <= now {
                 Some(Refusal::OutsideValidity)
             } else if n >= p.per_person_limit as i64 {
                 Some(Refusal::LimitReached)
@@ -341,8 +354,79 @@ pub async fn offered(state: &AppState, actor: &Actor, args: PageArgs) -> AppResu
             };
             Ok(PackageView { package: p, blocked })
         })
-        .collect::<AppResult<_>>()?;
-    Ok(Page { items, has_next, has_previous: args.after.is_some() })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// What an admin manages: the merchants, packages and redemptions of their unit.
+
+/// `merchants(scopeId)`: the merchants registered for a district, street or community (for a district, all of
+/// its merchants), newest first, for the admins over it.
+pub async fn merchants_in(state: &AppState, actor: &Actor, kind: Kind, scope: Uuid, args: PageArgs) -> AppResult<Page<merchant::Model>> {
+    scope_of(kind)?;
+    authz::require_admin_of(state, actor, kind, scope).await?;
+    let col = match kind {
+        Kind::District => merchant::Column::DistrictId,
+        Kind::Street => merchant::Column::StreetId,
+        _ => merchant::Column::CommunityId,
+    };
+    crate::service::page::fetch_newest(&state.db, merchant::Entity::find().filter(col.eq(scope)), merchant::Column::Id, args).await
+}
+
+/// The packages within an admin's unit: a district's all, a street's own and its communities', a community's own.
+async fn packages_within(state: &AppState, actor: &Actor, kind: Kind, scope: Uuid) -> AppResult<Condition> {
+    scope_of(kind)?;
+    authz::require_admin_of(state, actor, kind, scope).await?;
+    Ok(match kind {
+        Kind::District => Condition::all().add(incentive_package::Column::DistrictId.eq(scope)),
+        Kind::Street => {
+            let communities = crate::service::report::scope::communities_of_streets(state, &[scope]).await?;
+            Condition::any()
+                .add(incentive_package::Column::ScopeId.eq(scope))
+                .add(incentive_package::Column::ScopeId.is_in(communities))
+        }
+        _ => Condition::all().add(incentive_package::Column::ScopeId.eq(scope)),
+    })
+}
+
+/// `managedPackages(scopeId, status)`: the packages within an admin's unit (drafts, paused and ended ones too),
+/// newest first, each with whether the admin themself may redeem it.
+pub async fn packages_in(
+    state: &AppState,
+    actor: &Actor,
+    kind: Kind,
+    scope: Uuid,
+    status: Option<PackageStatus>,
+    args: PageArgs,
+) -> AppResult<Page<PackageView>> {
+    let mut q = incentive_package::Entity::find().filter(packages_within(state, actor, kind, scope).await?);
+    if let Some(s) = status {
+        q = q.filter(incentive_package::Column::Status.eq(s));
+    }
+    let page = crate::service::page::fetch_newest(&state.db, q, incentive_package::Column::Id, args).await?;
+    let heads = head_places(state, &*actor.roles(state).await?).await?;
+    let items = views(state, actor, &heads, page.items, Utc::now()).await?;
+    Ok(Page { items, has_next: page.has_next, has_previous: page.has_previous })
+}
+
+/// `issuedRedemptions(scopeId, status)`: the redemptions of the packages within an admin's unit, newest first.
+/// Never their codes (a code is its holder's to show at the merchant) nor who holds them.
+pub async fn redemptions_in(
+    state: &AppState,
+    actor: &Actor,
+    kind: Kind,
+    scope: Uuid,
+    status: Option<RedemptionStatus>,
+    args: PageArgs,
+) -> AppResult<Page<redemption::Model>> {
+    use sea_orm::sea_query::Query;
+    let within = packages_within(state, actor, kind, scope).await?;
+    let packages = Query::select().column(incentive_package::Column::Id).from(incentive_package::Entity).cond_where(within).to_owned();
+    let mut q = redemption::Entity::find().filter(redemption::Column::PackageId.in_subquery(packages));
+    if let Some(s) = status {
+        q = q.filter(redemption::Column::Status.eq(s));
+    }
+    crate::service::page::fetch_newest(&state.db, q, redemption::Column::Id, args).await
 }
 
 // ---------------------------------------------------------------------------------------------------------------

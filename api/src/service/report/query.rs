@@ -4,7 +4,7 @@
 //! page costs one round trip. The reporter's name and the kind and time of a report's newest event are columns of
 //! the report; a newest event shown in full is joined in too.
 use entity::enums::Moderation;
-use entity::{app_user, report, report_comment, report_event};
+use entity::{app_user, report, report_comment, report_event, report_support};
 use sea_orm::{
     ActiveEnum,
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
@@ -135,25 +135,10 @@ pub struct Filter {
     pub overdue: Option<bool>,
     /// Only reports that other residents support ("me too", true) or only those nobody does (false).
     pub supported: Option<bool>,
-    /// Words the description contains (as [`search_text`] made them: trimmed, lower case, at most
-    /// [`SEARCH_MAX_CHARS`]); only descriptions that passed the content check are searched, so a search never
+    /// Words the description contains (as `validate::search` made them: trimmed, lower case, at most 50
+    /// characters); only descriptions that passed the content check are searched, so a search never
     /// tells what a text under review says.
     pub search: Option<String>,
-}
-
-/// The longest `search` a list takes.
-pub const SEARCH_MAX_CHARS: usize = 50;
-
-/// A list's `search` argument as [`Filter::search`] holds it: None when blank, BAD_INPUT when too long.
-pub fn search_text(text: Option<&str>) -> AppResult<Option<String>> {
-    let Some(t) = text.map(str::trim).filter(|t| !t.is_empty()) else { return Ok(None) };
-    if t.chars().count() > SEARCH_MAX_CHARS {
-        return Err(AppError::bad_input(
-            "search",
-            crate::msg!("搜索词最多 50 个字", "A search is at most 50 characters"),
-        ));
-    }
-    Ok(Some(t.to_lowercase()))
 }
 
 impl Filter {
@@ -173,7 +158,6 @@ impl Filter {
 
     /// The filters other than the status, as conditions on the statement.
     fn apply(&self, mut q: Select<report::Entity>, now: chrono::DateTime<chrono::Utc>) -> Select<report::Entity> {
-        use sea_orm::sea_query::{ExprTrait, Func, LikeExpr};
         if let Some(c) = self.category {
             q = q.filter(report::Column::CategoryId.eq(c));
         }
@@ -199,11 +183,9 @@ impl Filter {
             None => {}
         }
         if let Some(t) = &self.search {
-            let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-            q = q.filter(report::Column::Moderation.eq(Moderation::Pass)).filter(
-                Expr::expr(Func::lower(Expr::col((report::Entity, report::Column::Description))))
-                    .like(LikeExpr::new(format!("%{escaped}%")).escape('\\')),
-            );
+            q = q
+                .filter(report::Column::Moderation.eq(Moderation::Pass))
+                .filter(crate::service::validate::contains((report::Entity, report::Column::Description), t));
         }
         q
     }
@@ -343,4 +325,14 @@ pub async fn comments(
         );
     }
     page::fetch_with_user(&state.db, q, report_comment::Column::Id, args, with_authors).await
+}
+
+/// A report's supporters ("me too") as `view`'s caller may see them, oldest first: all of them for its heads,
+/// company and admins (`ReportView::sees_supporters`), else only the caller's own support.
+pub async fn supporters(state: &AppState, view: &ReportView, args: PageArgs) -> AppResult<Page<report_support::Model>> {
+    let mut q = report_support::Entity::find().filter(report_support::Column::ReportId.eq(view.row.id));
+    if !view.sees_supporters() {
+        q = q.filter(report_support::Column::UserId.eq(view.viewer));
+    }
+    page::fetch(&state.db, q, report_support::Column::Id, args).await
 }

@@ -98,6 +98,18 @@ impl ReportView {
         self.reporter(None).map(|p| p.name)
     }
 
+    /// Whether the caller sees who supports the report ("me too"): its heads, company and admins; anyone else sees
+    /// only their own support.
+    pub fn sees_supporters(&self) -> bool {
+        self.standing.parties.iter().any(|p| matches!(p, Party::Head | Party::Admin | Party::Staff))
+    }
+
+    /// A supporter's name as the caller may see it: in full to themself and to those who see the reporter's name
+    /// (the heads and admins), else masked (the company's staff see `赵**`, as they see the reporter).
+    pub fn supporter_name(&self, user: Uuid, name: &str) -> String {
+        if user == self.viewer || self.standing.sees_reporter { name.to_owned() } else { mask_name(name) }
+    }
+
     /// A comment's author as the caller may see them (a name is always shown: [`ANONYMOUS`] when hidden).
     pub fn author_name(&self, c: &report_comment::Model, author: Option<&app_user::Model>) -> String {
         let Some(u) = author else { return String::new() };
