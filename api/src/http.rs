@@ -28,6 +28,7 @@ mod console;
 mod export;
 mod media;
 mod graphiql;
+mod open311;
 mod ops;
 mod ws;
 mod wechat_push;
@@ -62,7 +63,8 @@ pub fn router(app: AppState, schema: AppSchema) -> Router {
         .merge(export::routes())
         .merge(ops::routes())
         .merge(wechat_push::routes())
-        .merge(console::routes());
+        .merge(console::routes())
+        .merge(open311::routes());
     if dev {
         r = r.merge(graphiql::routes());
     }

@@ -25,7 +25,7 @@ mod m20261203_000019_exports;
 mod m20261204_000020_kpi_cells;
 mod m20261205_000021_notification_by_report;
 mod m20261206_000022_console_sessions;
-mod m20261207_000023_console_lists;
+mod m20261207_000023_list_indexes;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
 pub struct Migrator;
@@ -56,7 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000020_kpi_cells::Migration),
             Box::new(m20261205_000021_notification_by_report::Migration),
             Box::new(m20261206_000022_console_sessions::Migration),
-            Box::new(m20261207_000023_console_lists::Migration),
+            Box::new(m20261207_000023_list_indexes::Migration),
         ]
     }
 }

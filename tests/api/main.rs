@@ -21,6 +21,7 @@ mod lifecycle;
 mod live;
 mod media_check;
 mod notify;
+mod open311;
 mod report;
 mod seed;
 mod sla;

@@ -17,6 +17,7 @@ pub mod lookup;
 pub mod media_check;
 pub mod notify;
 pub mod media;
+pub mod open311;
 pub mod org;
 pub mod page;
 pub mod people;

@@ -223,7 +223,7 @@ pub fn header(lang: Lang) -> Vec<&'static str> {
     COLUMNS.iter().map(|(zh, en)| if lang == Lang::En { *en } else { *zh }).collect()
 }
 
-fn status_label(s: ReportStatus, lang: Lang) -> &'static str {
+pub(crate) fn status_label(s: ReportStatus, lang: Lang) -> &'static str {
     use ReportStatus as S;
     if lang == Lang::En {
         return match s {
@@ -253,7 +253,7 @@ fn status_label(s: ReportStatus, lang: Lang) -> &'static str {
     }
 }
 
-fn level_label(l: GridLevel, lang: Lang) -> &'static str {
+pub(crate) fn level_label(l: GridLevel, lang: Lang) -> &'static str {
     use GridLevel as L;
     match (l, lang) {
         (L::Property, Lang::Zh) => "物业公司",
