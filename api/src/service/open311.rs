@@ -414,11 +414,15 @@ pub fn scrub(description: &str, reporter_name: &str) -> String {
     let mut out = String::with_capacity(description.len());
     let mut digits = String::new();
     let flush = |digits: &mut String, out: &mut String| {
-        if digits.chars().count() >= 7 {
-            out.extend(std::iter::repeat_n('*', digits.chars().count()));
+        // A separator after the last digit is not part of the number.
+        let number = digits.trim_end_matches(['-', ' ']);
+        let tail = &digits[number.len()..];
+        if number.chars().filter(|c| !matches!(c, '-' | ' ')).count() >= 7 {
+            out.extend(std::iter::repeat_n('*', number.chars().count()));
         } else {
-            out.push_str(digits);
+            out.push_str(number);
         }
+        out.push_str(tail);
         digits.clear();
     };
     for ch in description.chars() {
