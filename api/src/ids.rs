@@ -64,9 +64,11 @@ pub enum Kind {
     Export,
     /// A console session.
     ConsoleSession,
+    /// An API key (Open311).
+    ApiKey,
 }
 
-const KINDS: [(Kind, &str); 26] = [
+const KINDS: [(Kind, &str); 27] = [
     (Kind::District, "dst"),
     (Kind::Street, "str"),
     (Kind::Community, "com"),
@@ -93,6 +95,7 @@ const KINDS: [(Kind, &str); 26] = [
     (Kind::VotePeriod, "vtp"),
     (Kind::Export, "exp"),
     (Kind::ConsoleSession, "css"),
+    (Kind::ApiKey, "key"),
 ];
 
 impl serde::Serialize for Kind {

@@ -414,6 +414,10 @@ pub enum DomainEventKind {
     ManagementAssigned,
     /// A partner merchant was registered.
     MerchantRegistered,
+    /// An API key was created.
+    ApiKeyCreated,
+    /// An API key was revoked.
+    ApiKeyRevoked,
     /// An incentive package was created.
     PackageCreated,
     /// A package was published or ended.
@@ -475,6 +479,12 @@ pub enum AuditAction {
     ManagementAssigned,
     /// A partner merchant was registered.
     MerchantRegistered,
+    /// An API key was created (its secret shown once).
+    ApiKeyCreated,
+    /// An API key was revoked.
+    ApiKeyRevoked,
+    /// An integrating system used its API key (Open311 `POST requests`).
+    ApiKeyUsed,
     /// An incentive package was created.
     PackageCreated,
     /// A package was published or ended.

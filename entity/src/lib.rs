@@ -19,6 +19,7 @@ pub mod incentive_package;
 pub mod event_consumer;
 pub mod export_job;
 pub mod media_check;
+pub mod api_key;
 pub mod merchant;
 pub mod grid_area;
 pub mod grid_group;

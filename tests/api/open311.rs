@@ -243,3 +243,134 @@ async fn no_answer_carries_a_residents_name_or_phone() {
     assert!(one[0]["description"].as_str().unwrap().contains("厨房下水道堵了"));
 }
 
+
+/// POSTs a form to `path`: (status, body as JSON).
+async fn post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> (u16, Value) {
+    let body = serde_urlencoded::to_string(form).unwrap();
+    let resp = app
+        .http
+        .post(format!("{}{path}", app.base))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let text = resp.text().await.unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// A 12345 platform files calls with its API key: on behalf of the verified resident whose phone it names, else
+/// as an intake report the community holds; attributes checked as the definition says; a bad or revoked key is
+/// a 403; keys are made, listed and revoked by district admins only; every use is in the audit log.
+#[tokio::test]
+async fn an_integrating_system_files_requests_with_its_key() {
+    let app = TestApp::spawn_with(&[("LINLI_JOBS", "off")]).await;
+    assert!(linli_tools::demo::load_district_if_empty(&app.state).await.unwrap());
+    let ids = Demo::ids(&app).await;
+    let admin = app.login("admin").await;
+    let community_admin = app.login("community-admin").await;
+    let create = "mutation($d: ID!) { createApiKey(districtId: $d, name: \"12345 热线\", scopes: [OPEN311_POST]) { secret key { id name hint scopes revokedAt } } }";
+    let r = app.gql(Some(&community_admin), create, json!({ "d": ids.district })).await;
+    assert_eq!(r.code(), "FORBIDDEN", "a community admin makes no keys: {:?}", r.errors);
+    let r = app.gql(Some(&admin), create, json!({ "d": ids.district })).await;
+    let created = r.ok()["createApiKey"].clone();
+    let secret = created["secret"].as_str().unwrap().to_owned();
+    let key_id = created["key"]["id"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("lk_") && secret.len() == 43);
+    assert_eq!(created["key"]["hint"].as_str().unwrap(), &secret[secret.len() - 4..]);
+    let list = app.gql(Some(&admin), "query($d: ID!) { apiKeys(districtId: $d) { nodes { id name lastUsedAt } } }", json!({ "d": ids.district })).await;
+    assert_eq!(list.ok()["apiKeys"]["nodes"][0]["id"], key_id.as_str());
+    let r = app.gql(Some(&community_admin), "query($d: ID!) { apiKeys(districtId: $d) { nodes { id } } }", json!({ "d": ids.district })).await;
+    assert_eq!(r.code(), "FORBIDDEN");
+    use sea_orm::EntityTrait;
+    let stored = entity::api_key::Entity::find().all(&app.state.db).await.unwrap();
+    assert!(stored.iter().all(|k| k.secret_hash != secret && k.secret_hash.len() == 64), "only a hash is kept");
+
+    let resident = app.login("resident").await;
+    app.gql(Some(&resident), "mutation { bindPhone(code: \"dev:13955556666\") { phone } }", json!({})).await.ok();
+    let path = "/open311/v2/requests.json";
+    let base = [("service_code", "DRAIN"), ("description", "市民来电：小区北门下水道堵塞，污水外溢"), ("attribute[building]", ids.building.as_str())];
+    let with = |extra: &[(&'static str, &'static str)], key: &str| {
+        let mut f: Vec<(&str, String)> = base.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        f.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        f.push(("api_key", key.to_owned()));
+        f
+    };
+    let send = |form: Vec<(&'static str, String)>| {
+        let app = &app;
+        async move {
+            let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post(app, path, &pairs).await
+        }
+    };
+    // Refused: no key, a wrong key; bad attributes; an unknown service.
+    let (status, body) = send(with(&[], "")).await;
+    assert_eq!((status, body[0]["code"].as_i64()), (403, Some(403)), "{body}");
+    let (status, _) = send(with(&[], "lk_wrong")).await;
+    assert_eq!(status, 403);
+    let before = app.count("report").await;
+    for (extra, want) in [
+        (vec![("attribute[unit]", "99")], 400),
+        (vec![("attribute[urgency]", "SOON")], 400),
+        (vec![("lat", "north")], 400),
+        (vec![("service_code", "NOPE")], 404),
+    ] {
+        let mut form = with(&[], &secret);
+        for (k, v) in &extra {
+            form.retain(|(fk, _)| fk != k);
+            form.push((k, v.to_string()));
+        }
+        let (status, body) = send(form).await;
+        assert_eq!(status, want, "{extra:?}: {body}");
+        assert_eq!(body[0]["code"].as_i64(), Some(want as i64));
+    }
+    let mut no_building = with(&[], &secret);
+    no_building.retain(|(k, _)| *k != "attribute[building]");
+    let (status, body) = send(no_building).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(app.count("report").await, before, "refusals file nothing");
+
+    // On behalf of the resident whose phone the caller names.
+    let (status, body) = send(with(&[("phone", "13955556666"), ("attribute[urgency]", "URGENT"), ("idempotency_key", "call-001")], &secret)).await;
+    assert_eq!(status, 200, "{body}");
+    let id = body[0]["service_request_id"].as_str().unwrap().to_owned();
+    let mine = app.gql(Some(&resident), "{ myReports(first: 5) { nodes { id urgency } } }", json!({})).await;
+    assert_eq!(mine.ok()["myReports"]["nodes"][0]["id"], id.as_str(), "the resident sees it as theirs");
+    assert_eq!(mine.ok()["myReports"]["nodes"][0]["urgency"], "URGENT");
+    let (_, again) = send(with(&[("phone", "13955556666"), ("idempotency_key", "call-001")], &secret)).await;
+    assert_eq!(again[0]["service_request_id"], id.as_str(), "a retry is the same request");
+
+    // An intake report: no resident named; the community holds it, no neighbour head does.
+    let (status, body) = send(with(&[("phone", "13000000000")], &secret)).await;
+    assert_eq!(status, 200, "{body}");
+    let intake = body[0]["service_request_id"].as_str().unwrap().to_owned();
+    let r = app.gql(Some(&community_admin), "query($id: ID!) { report(id: $id) { reporter { name } neighbourhood { id } } }", json!({ "id": intake })).await;
+    assert_eq!(r.ok()["report"]["reporter"]["name"], "12345 热线");
+    assert!(r.ok()["report"]["neighbourhood"].is_null());
+    let head = app.login("head").await;
+    let inbox = app.gql(Some(&head), "{ taskInbox(first: 100) { nodes { id } } }", json!({})).await;
+    assert!(!inbox.ok()["taskInbox"]["nodes"].as_array().unwrap().iter().any(|n| n["id"] == intake.as_str()), "not a neighbour head's");
+    let inbox = app.gql(Some(&community_admin), "{ taskInbox(first: 100) { nodes { id } } }", json!({})).await;
+    assert!(inbox.ok()["taskInbox"]["nodes"].as_array().unwrap().iter().any(|n| n["id"] == intake.as_str()), "the community's");
+
+    // Revoked: refused from the next request on; only the district's admins may revoke.
+    let revoke = "mutation($id: ID!) { revokeApiKey(id: $id) { revokedAt } }";
+    let r = app.gql(Some(&community_admin), revoke, json!({ "id": key_id })).await;
+    assert_eq!(r.code(), "NOT_FOUND");
+    let r = app.gql(Some(&admin), revoke, json!({ "id": key_id })).await;
+    assert!(r.ok()["revokeApiKey"]["revokedAt"].is_string());
+    let (status, _) = send(with(&[], &secret)).await;
+    assert_eq!(status, 403, "a revoked key");
+
+    // The audit log: the key's creation, its revocation, and each use with a valid key (7: four refused, one
+    // without a building, two filed, the retry).
+    let q = "query($s: ID!, $a: AuditAction) { auditLog(scopeId: $s, action: $a, first: 50) { nodes { action after } } }";
+    let count = |action: &'static str| {
+        let (app, admin, d) = (&app, &admin, ids.district.clone());
+        async move { app.gql(Some(admin), q, json!({ "s": d, "a": action })).await.ok()["auditLog"]["nodes"].as_array().unwrap().len() }
+    };
+    assert_eq!(count("API_KEY_CREATED").await, 1);
+    assert_eq!(count("API_KEY_REVOKED").await, 1);
+    assert_eq!(count("API_KEY_USED").await, 8);
+}

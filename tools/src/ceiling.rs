@@ -186,6 +186,7 @@ async fn once(state: &AppState, i: &Inputs, scenario: &str, rng: &mut StdRng) ->
                 location: submit::Location::default(),
                 anonymous: false,
                 idempotency_key: None,
+                intake: false,
             };
             submit::submit(state, &reporter, new).await?;
         }

@@ -349,6 +349,7 @@ async fn load_reports(state: &AppState) -> anyhow::Result<()> {
                     location: submit::Location::default(),
                     anonymous: n % 7 == 3,
                     idempotency_key: None,
+                    intake: false,
                 },
             )
             .await
@@ -407,6 +408,7 @@ async fn sla_scenes(state: &AppState, supporters: &[Uuid]) -> anyhow::Result<()>
                 location: submit::Location::default(),
                 anonymous: false,
                 idempotency_key: None,
+                intake: false,
             };
             submit::submit(state, &as_actor(who), new).await.map_err(err("submit"))
         }

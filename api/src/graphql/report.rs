@@ -907,6 +907,7 @@ impl ReportMutation {
             },
             anonymous: input.anonymous,
             idempotency_key: input.idempotency_key,
+            intake: false,
         };
         let photos = super::media::photo_ids(input.photo_ids)?;
         Ok(Report::new(submit::submit_with_photos(state(ctx), actor(ctx), new, &photos).await?))

@@ -29,7 +29,7 @@ use crate::service::ratelimit::Class;
 /// The Open311 routes.
 pub(super) fn routes() -> Router<Arc<HttpState>> {
     Router::new()
-        .route("/open311/v2/{file}", get(top))
+        .route("/open311/v2/{file}", get(top).post(post_request))
         .route("/open311/v2/services/{file}", get(service_definition))
         .route("/open311/v2/requests/{file}", get(one_request))
 }
@@ -255,6 +255,48 @@ async fn requests(s: &HttpState, cx: &RequestContext, q: &HashMap<String, String
         resp.headers_mut().insert(header::LINK, link.parse().map_err(AppError::internal)?);
     }
     Ok(resp)
+}
+
+/// `POST requests.{format}`: an integrating system files a service request with its `api_key` (a form field, as
+/// the spec has it, or in the query string). 403 for a missing, unknown or revoked key, 404 for an unknown
+/// service code, 400 for an attribute the definition refuses (`service::open311::post`).
+async fn post_request(
+    State(s): State<Arc<HttpState>>,
+    cx: RequestContext,
+    Path(file): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    body: axum::body::Bytes,
+) -> Response {
+    let Some((name, format)) = split(&file) else { return not_found(Format::Json, cx.lang) };
+    if name != "requests" {
+        return not_found(format, cx.lang);
+    }
+    let form: HashMap<String, String> = match serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body) {
+        Ok(pairs) => pairs.into_iter().collect(),
+        Err(_) => {
+            let e = AppError::bad_input("body", msg!("请以 application/x-www-form-urlencoded 提交", "Send the request as application/x-www-form-urlencoded"));
+            return error(format, cx.lang, &e);
+        }
+    };
+    let get = |k: &str| form.get(k).or_else(|| q.get(k)).cloned();
+    let answer = async {
+        open311::jurisdiction(&s.app, get("jurisdiction_id").as_deref()).await?;
+        let req = open311::NewRequest {
+            service_code: get("service_code"),
+            description: get("description"),
+            building: get("attribute[building]"),
+            unit: get("attribute[unit]"),
+            urgency: get("attribute[urgency]"),
+            lat: get("lat"),
+            long: get("long"),
+            phone: get("phone"),
+            idempotency_key: get("idempotency_key"),
+        };
+        let r = open311::post(&s.app, get("api_key").as_deref(), &cx.addr, req).await?;
+        let body = json!([{ "service_request_id": crate::ids::encode(Kind::Report, r.id).0, "service_notice": "", "account_id": null }]);
+        Ok::<_, AppError>(render(format, "service_requests", &body, "no-store"))
+    };
+    answer.await.unwrap_or_else(|e| error(format, cx.lang, &e))
 }
 
 /// `GET services/{code}.{format}`.

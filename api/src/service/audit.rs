@@ -173,6 +173,8 @@ async fn entry_of(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<Option<AuditEntry>>
         E::CompanyRegistered { company, by, .. } => entry(A::CompanyRegistered, Kind::PropertyCompany, *company, by),
         E::ManagementAssigned { management, by, .. } => entry(A::ManagementAssigned, Kind::CompoundManagement, *management, by),
         E::MerchantRegistered { merchant, by } => entry(A::MerchantRegistered, Kind::Merchant, *merchant, by),
+        E::ApiKeyCreated { key, by } => entry(A::ApiKeyCreated, Kind::ApiKey, *key, by),
+        E::ApiKeyRevoked { key, by } => entry(A::ApiKeyRevoked, Kind::ApiKey, *key, by),
         E::PackageCreated { package, by } => entry(A::PackageCreated, Kind::Package, *package, by),
         E::PackageStatusChanged { package, by, .. } => entry(A::PackageStatusChanged, Kind::Package, *package, by),
         E::RedemptionReleased { redemption, by: Some(by), .. } => entry(A::RedemptionCancelled, Kind::Redemption, *redemption, by),

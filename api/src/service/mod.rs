@@ -1,4 +1,5 @@
 //! Business rules, one module per area. Resolvers call these functions and nothing else decides who may do what.
+pub mod api_keys;
 pub mod audit;
 pub mod auth;
 pub mod authz;

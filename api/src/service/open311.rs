@@ -574,3 +574,171 @@ mod tests {
         assert!(statuses("pending").is_err());
     }
 }
+
+/// What `POST requests` sends (the form's fields; `attribute[…]` as the service definition names them).
+#[derive(Clone, Debug, Default)]
+pub struct NewRequest {
+    pub service_code: Option<String>,
+    pub description: Option<String>,
+    pub building: Option<String>,
+    pub unit: Option<String>,
+    pub urgency: Option<String>,
+    pub lat: Option<String>,
+    pub long: Option<String>,
+    /// The caller's phone: a verified resident's bound phone files the report as theirs.
+    pub phone: Option<String>,
+    /// An extension: the same key again returns the same request (a retry after a lost answer).
+    pub idempotency_key: Option<String>,
+}
+
+/// `POST requests` with the key `secret`: the key must be in force with `OPEN311_POST` (FORBIDDEN otherwise); the
+/// key is rate-limited (the `write` class, counted per key); then [`file`]. Every use of a key is in the audit log
+/// (`API_KEY_USED`, with what it filed or why it was refused), in a transaction of its own right after the
+/// request's (the submit path commits its own).
+pub async fn post(state: &AppState, secret: Option<&str>, addr: &str, req: NewRequest) -> AppResult<report::Model> {
+    use crate::service::api_keys::{self, ApiScope};
+    let key = api_keys::authenticate(state, secret, ApiScope::Open311Post).await?;
+    let who = crate::service::ratelimit::Caller { user: Some(key.id), addr };
+    state.limiter.take(crate::service::ratelimit::Class::Write, &who, 1).await?;
+    let outcome = file(state, &key, req).await;
+    let what = match &outcome {
+        Ok((r, for_resident)) => serde_json::json!({
+            "endpoint": "POST requests",
+            "serviceRequestId": encode(Kind::Report, r.id).0,
+            "onBehalfOfResident": for_resident,
+        }),
+        Err(e) => serde_json::json!({ "endpoint": "POST requests", "refused": e.code() }),
+    };
+    let change = crate::service::events::Change::begin(state, None).await?;
+    api_keys::record_use(state, &change, &key, what).await?;
+    change.commit().await?;
+    Ok(outcome?.0)
+}
+
+/// The user an API key files intake reports as: one per key, named as the key (`12345 热线`), created at its
+/// first intake. It has no WeChat identity (its openid says it is a key's), so nobody can log in as it.
+async fn intake_user(state: &AppState, key: &entity::api_key::Model) -> AppResult<Uuid> {
+    use entity::app_user;
+    use sea_orm::{ActiveModelTrait, Set};
+    let openid = format!("apikey:{}", key.id);
+    if let Some(u) = app_user::Entity::find().filter(app_user::Column::Openid.eq(&openid)).one(&state.db).await? {
+        return Ok(u.id);
+    }
+    let am = app_user::ActiveModel {
+        id: Set(crate::ids::new_id()),
+        created_at: Set(Utc::now()),
+        openid: Set(openid.clone()),
+        unionid: Set(None),
+        nickname: Set(key.name.clone()),
+        phone: Set(None),
+        last_seen_at: Set(Utc::now()),
+    };
+    match am.insert(&state.db).await {
+        Ok(u) => Ok(u.id),
+        // Two first intakes at once: the other made it.
+        Err(_) => app_user::Entity::find()
+            .filter(app_user::Column::Openid.eq(&openid))
+            .one(&state.db)
+            .await?
+            .map(|u| u.id)
+            .ok_or_else(|| AppError::internal(anyhow::anyhow!("the intake user of key {} could not be made", key.id))),
+    }
+}
+
+/// `POST requests` by an integrating system with `key`: the attributes checked as the service definition says
+/// (BAD_USER_INPUT naming the attribute; NOT_FOUND for an unknown service code), then the report filed through
+/// the one submit path: as the verified resident whose bound phone the caller names (a resident of the building's
+/// compound), else as an intake report by the key's own user, held by the community. Returns the report and
+/// whether it was filed for a resident.
+pub async fn file(state: &AppState, key: &entity::api_key::Model, req: NewRequest) -> AppResult<(report::Model, bool)> {
+    use crate::service::report::{Urgency, submit};
+    let field = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let code = field(&req.service_code)
+        .ok_or_else(|| AppError::bad_input("service_code", msg!("缺少 service_code", "service_code is missing")))?;
+    let (cat, _) = definition(state, &code, Lang::Zh).await?;
+    let description = field(&req.description)
+        .ok_or_else(|| AppError::bad_input("description", msg!("缺少 description", "description is missing")))?;
+    let building_id = field(&req.building)
+        .ok_or_else(|| AppError::bad_input("attribute[building]", msg!("缺少 attribute[building]（楼栋 ID）", "attribute[building] (a building ID) is missing")))?;
+    let bad_building = || AppError::bad_input("attribute[building]", msg!("没有这个楼栋", "No such building"));
+    let building = decode(&building_id, Kind::Building, "attribute[building]").map_err(|_| bad_building())?;
+    let b = building::Entity::find_by_id(building).one(&state.db).await?.ok_or_else(bad_building)?;
+    // A building of another district is as unknown as a missing one.
+    let community = state.lookup.community_of_compound(&state.db, b.compound_id).await?.ok_or_else(bad_building)?;
+    let (_, district) = state.lookup.street_and_district(&state.db, community).await?.ok_or_else(bad_building)?;
+    if district != key.district_id {
+        return Err(bad_building());
+    }
+    let unit = field(&req.unit)
+        .map(|u| {
+            u.parse::<i32>().ok().filter(|n| (1..=b.unit_count).contains(n)).ok_or_else(|| {
+                AppError::bad_input("attribute[unit]", msg!("单元号应为 1 到 {}", "attribute[unit] must be 1 to {}", b.unit_count))
+            })
+        })
+        .transpose()?;
+    let urgency = match field(&req.urgency).as_deref().map(str::to_ascii_uppercase).as_deref() {
+        None | Some("NORMAL") => Urgency::Normal,
+        Some("URGENT") => Urgency::Urgent,
+        Some(_) => return Err(AppError::bad_input("attribute[urgency]", msg!("紧急程度只能是 NORMAL 或 URGENT", "attribute[urgency] is NORMAL or URGENT"))),
+    };
+    let coord = |name: &'static str, v: &Option<String>| {
+        field(v)
+            .map(|s| s.parse::<f64>().map_err(|_| AppError::bad_input(name, msg!("{} 应为数字", "{} must be a number", name))))
+            .transpose()
+    };
+    let (latitude, longitude) = (coord("lat", &req.lat)?, coord("long", &req.long)?);
+    // The resident the caller names: a bound phone with a verified home in the building's compound.
+    let resident = match field(&req.phone) {
+        Some(phone) => {
+            let users = entity::app_user::Entity::find().filter(entity::app_user::Column::Phone.eq(phone)).all(&state.db).await?;
+            let mut found = None;
+            for u in users {
+                let homes = entity::residence::Entity::find()
+                    .filter(entity::residence::Column::UserId.eq(u.id))
+                    .filter(entity::residence::Column::Status.eq(entity::enums::ResidenceStatus::Verified))
+                    .all(&state.db)
+                    .await?;
+                let mut here = false;
+                for h in homes {
+                    if state.lookup.compound_of_building(&state.db, h.building_id).await? == Some(b.compound_id) {
+                        here = true;
+                    }
+                }
+                if here {
+                    found = Some(u.id);
+                    break;
+                }
+            }
+            found
+        }
+        None => None,
+    };
+    let (user, intake) = match resident {
+        Some(u) => (u, false),
+        None => (intake_user(state, key).await?, true),
+    };
+    let idempotency_key = field(&req.idempotency_key)
+        .map(|k| validate_key(&k).map(|k| format!("o311:{}:{k}", crate::ids::encode(Kind::ApiKey, key.id).0)))
+        .transpose()?;
+    let new = submit::NewReport {
+        category: cat.id,
+        description,
+        urgency,
+        location: submit::Location { building: Some(b.id), unit, room: None, compound: None, public_area: None, latitude, longitude },
+        anonymous: false,
+        idempotency_key,
+        intake,
+    };
+    let actor = crate::auth::Actor::new(crate::auth::actor::AuthState::User { id: user, sid: Uuid::nil() });
+    let r = submit::submit(state, &actor, new).await?;
+    Ok((r, !intake))
+}
+
+/// An `idempotency_key`: 1..=24 letters, digits, `-` or `_` (it is stored with the key's ID before it).
+fn validate_key(k: &str) -> AppResult<String> {
+    if k.len() <= 24 && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        Ok(k.to_owned())
+    } else {
+        Err(AppError::bad_input("idempotency_key", msg!("idempotency_key 最多 24 个字母、数字、- 或 _", "idempotency_key is at most 24 letters, digits, - or _")))
+    }
+}

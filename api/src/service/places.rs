@@ -53,6 +53,7 @@ fn missing(kind: Kind) -> AppError {
         Kind::VotePeriod => AppError::not_found("评选", "Voting period"),
         Kind::Export => AppError::not_found("导出任务", "Export"),
         Kind::ConsoleSession => AppError::not_found("登录会话", "Console session"),
+        Kind::ApiKey => AppError::not_found("API 密钥", "API key"),
     }
 }
 

@@ -302,6 +302,22 @@ pub enum DomainEvent {
         #[serde(skip)]
         by: Acted,
     },
+    /// An API key was created.
+    ApiKeyCreated {
+        /// The key.
+        key: Uuid,
+        /// Who did it (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
+    },
+    /// An API key was revoked.
+    ApiKeyRevoked {
+        /// The key.
+        key: Uuid,
+        /// Who did it (the audit log's; not in the event log).
+        #[serde(skip)]
+        by: Acted,
+    },
     /// A merchant was registered.
     MerchantRegistered {
         /// The merchant.
@@ -428,6 +444,8 @@ impl DomainEvent {
             DomainEvent::CompanyRegistered { .. } => K::CompanyRegistered,
             DomainEvent::ManagementAssigned { .. } => K::ManagementAssigned,
             DomainEvent::MerchantRegistered { .. } => K::MerchantRegistered,
+            DomainEvent::ApiKeyCreated { .. } => K::ApiKeyCreated,
+            DomainEvent::ApiKeyRevoked { .. } => K::ApiKeyRevoked,
             DomainEvent::PackageCreated { .. } => K::PackageCreated,
             DomainEvent::PackageStatusChanged { .. } => K::PackageStatusChanged,
             DomainEvent::PackageRedeemed { .. } => K::PackageRedeemed,
@@ -461,6 +479,7 @@ impl DomainEvent {
             DomainEvent::CompanyRegistered { company, .. } => *company,
             DomainEvent::ManagementAssigned { compound, .. } => *compound,
             DomainEvent::MerchantRegistered { merchant, .. } => *merchant,
+            DomainEvent::ApiKeyCreated { key, .. } | DomainEvent::ApiKeyRevoked { key, .. } => *key,
             DomainEvent::PackageCreated { package, .. } | DomainEvent::PackageStatusChanged { package, .. } => *package,
             DomainEvent::PackageRedeemed { redemption, .. }
             | DomainEvent::RedemptionVerified { redemption, .. }

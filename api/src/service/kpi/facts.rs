@@ -397,6 +397,8 @@ pub async fn on_event(cx: &Cx<'_>, e: &DomainEvent) -> AppResult<()> {
         | DomainEvent::CompanyRegistered { .. }
         | DomainEvent::ManagementAssigned { .. }
         | DomainEvent::MerchantRegistered { .. }
+        | DomainEvent::ApiKeyCreated { .. }
+        | DomainEvent::ApiKeyRevoked { .. }
         | DomainEvent::PackageCreated { .. }
         | DomainEvent::PackageStatusChanged { .. }
         | DomainEvent::PackageRedeemed { .. }

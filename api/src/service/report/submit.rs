@@ -52,6 +52,11 @@ pub struct NewReport {
     pub anonymous: bool,
     /// A key the client picks per report, so a retry after a lost response returns the same report.
     pub idempotency_key: Option<String>,
+    /// An intake report: filed by an integrating system (Open311 `POST requests` from a 12345 platform) for
+    /// someone who is no verified resident. Its reporter is the system's own user; it needs no verified home, and
+    /// it is held by the community (no neighbourhood: the grid's vacant levels pass it on to the community admin
+    /// at once).
+    pub intake: bool,
 }
 
 /// Checks and stores a new report with its SUBMITTED event, in one transaction. A retry with the same
@@ -126,14 +131,21 @@ pub async fn submit_with_photos(
         let home = homes.first().ok_or_else(no_home)?;
         (home.compound, Some(home.building), Some(home.unit), Some(home.room.clone()), None, home.neighbourhood)
     };
-    // Only verified residents of the compound report there: keeps the grid's inboxes free of drive-by reports.
-    let home_here = homes.iter().find(|h| h.compound == compound).ok_or_else(|| {
-        AppError::forbidden_msg(msg!(
-            "只能报告您已认证住址所在小区的问题；请先登记住址并等待邻长认证",
-            "You can report problems only in the compound of your verified home; register your home and wait for your neighbour head to verify it"
-        ))
-    })?;
-    let neighbourhood_id = nbh_of_location.or(home_here.neighbourhood);
+    let (neighbourhood_id, community, reporter_name) = if input.intake {
+        let community =
+            state.lookup.community_of_compound(&state.db, compound).await?.ok_or_else(|| places::not_found(Kind::Compound))?;
+        let name = entity::app_user::Entity::find_by_id(user).one(&state.db).await?.map(|u| u.nickname).unwrap_or_default();
+        (None, community, name)
+    } else {
+        // Only verified residents of the compound report there: keeps the grid's inboxes free of drive-by reports.
+        let home_here = homes.iter().find(|h| h.compound == compound).ok_or_else(|| {
+            AppError::forbidden_msg(msg!(
+                "只能报告您已认证住址所在小区的问题；请先登记住址并等待邻长认证",
+                "You can report problems only in the compound of your verified home; register your home and wait for your neighbour head to verify it"
+            ))
+        })?;
+        (nbh_of_location.or(home_here.neighbourhood), home_here.community, reporter_name)
+    };
     let (group_id, area_id) = match neighbourhood_id {
         Some(n) => {
             let (g, a) = state
@@ -145,7 +157,6 @@ pub async fn submit_with_photos(
         }
         None => (None, None),
     };
-    let community = home_here.community;
     // WeChat's content check last, once everything else is known to be fine (it is a call out).
     let checked =
         crate::service::content::check(state, actor, "description", Some(&description), crate::wechat::Scene::Forum).await?;
