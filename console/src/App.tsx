@@ -1,8 +1,9 @@
 import { lazy, Suspense, useEffect, type ComponentType, type LazyExoticComponent } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useNavigate } from 'react-router';
 import { ConfigProvider } from 'antd';
-import zhCN from 'antd/locale/zh_CN';
-import enUS from 'antd/locale/en_US';
+// The ES builds: antd/locale/* are CommonJS and bring a second copy of the date-picker locales.
+import zhCN from 'antd/es/locale/zh_CN';
+import enUS from 'antd/es/locale/en_US';
 import dayjs from 'dayjs';
 import 'dayjs/locale/zh-cn';
 import { Provider as UrqlProvider } from 'urql';
@@ -11,33 +12,10 @@ import { useLang } from './lib/i18n';
 import { Loading, NotFound } from './lib/Page';
 import AppLayout, { Guarded } from './layout/AppLayout';
 import type { RouteKey } from './lib/roles';
+import { loaders, loadLogin, ROUTES } from './routes';
 
-const LoginPage = lazy(() => import('./pages/login'));
-const pages: Record<RouteKey, LazyExoticComponent<ComponentType>> = {
-  queue: lazy(() => import('./pages/queue')),
-  report: lazy(() => import('./pages/report')),
-  overdue: lazy(() => import('./pages/overdue')),
-  sessions: lazy(() => import('./pages/sessions')),
-  dashboard: lazy(() => import('./pages/dashboard')),
-  grid: lazy(() => import('./pages/grid')),
-  'grid-import': lazy(() => import('./pages/grid-import')),
-  moderation: lazy(() => import('./pages/moderation')),
-  incentives: lazy(() => import('./pages/incentives')),
-  audit: lazy(() => import('./pages/audit')),
-};
-
-const ROUTES: { path: string; key: RouteKey }[] = [
-  { path: 'queue', key: 'queue' },
-  { path: 'reports/:id', key: 'report' },
-  { path: 'overdue', key: 'overdue' },
-  { path: 'sessions', key: 'sessions' },
-  { path: 'dashboard', key: 'dashboard' },
-  { path: 'grid', key: 'grid' },
-  { path: 'grid-import', key: 'grid-import' },
-  { path: 'moderation', key: 'moderation' },
-  { path: 'incentives', key: 'incentives' },
-  { path: 'audit', key: 'audit' },
-];
+const LoginPage = lazy(loadLogin);
+const pages = Object.fromEntries(Object.entries(loaders).map(([k, load]) => [k, lazy(load)])) as Record<RouteKey, LazyExoticComponent<ComponentType>>;
 
 /** Sends UNAUTHENTICATED answers of any query to the login page (keeping where the user was). */
 function UnauthenticatedRedirect() {

@@ -57,10 +57,23 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<RestResult
   }
 }
 
-export async function getConfig(): Promise<ConsoleConfig> {
+async function fetchConfig(): Promise<ConsoleConfig> {
   const r = await call<ConsoleConfig>('/console/api/config');
   if (r.ok) return { mode: r.mode === 'dev' ? 'dev' : 'production', devLogins: r.devLogins ?? [] };
   return { mode: 'production', devLogins: [] };
+}
+
+let earlyConfig: Promise<ConsoleConfig> | null = null;
+
+/** Asks for the config at start-up, before the login page is in (lib/firstPage.ts): its next getConfig() takes it. */
+export function prefetchConfig(): void {
+  earlyConfig ??= fetchConfig();
+}
+
+export function getConfig(): Promise<ConsoleConfig> {
+  const early = earlyConfig;
+  earlyConfig = null;
+  return early ?? fetchConfig();
 }
 
 export function devLogin(code: string): Promise<RestResult<object>> {

@@ -3,6 +3,7 @@
 import { Client, cacheExchange, fetchExchange, mapExchange, subscriptionExchange } from '@urql/core';
 import { createClient as createWsClient, type Client as WsClient } from 'graphql-ws';
 import { acceptLanguage, getLang } from './i18n';
+import { fetchWithEarly } from './early';
 
 export const CONSOLE_HEADER = 'X-Linli-Console';
 
@@ -76,6 +77,8 @@ export function makeClient(): Client {
     preferGetMethod: false,
     requestPolicy: 'cache-and-network',
     fetchOptions: () => ({ credentials: 'same-origin', headers: consoleHeaders() }),
+    // The answers to the first page's early requests (lib/early.ts, lib/firstPage.ts).
+    fetch: fetchWithEarly,
     exchanges: [
       mapExchange({
         onError(error) {

@@ -1,38 +1,13 @@
 // useMe(): who is signed in, their active appointments and what the console lets them do.
-import { createContext, useContext, useMemo, type ReactNode } from 'react';
+import { createContext, useContext, useEffect, useMemo, type ReactNode } from 'react';
 import { useQuery } from 'urql';
 import type { CombinedError } from '@urql/core';
-import { graphql } from '../gql';
+import { MeDoc } from './meDoc';
 import type { MeQuery } from '../gql/graphql';
-import { capabilities, type Capabilities, type RoleScope } from './roles';
+import { capabilities, queueKinds, type Capabilities, type RoleScope } from './roles';
+import { rememberQueueKinds } from './queueHint';
 
-export const MeDoc = graphql(`
-  query Me {
-    me {
-      id
-      nickname
-      phone
-      roles {
-        id
-        role
-        active
-        scope {
-          id
-          __typename
-          ... on District { name }
-          ... on Street { name }
-          ... on Community { name }
-          ... on Compound { name }
-          ... on Area { name }
-          ... on Group { name }
-          ... on Neighbourhood { name }
-          ... on PropertyCompany { name }
-          ... on Merchant { name }
-        }
-      }
-    }
-  }
-`);
+export { MeDoc };
 
 export type MeUser = MeQuery['me'];
 
@@ -72,6 +47,10 @@ export function MeProvider({ children }: { children: ReactNode }) {
     }),
     [me, res.fetching, res.error, reexec],
   );
+  // For the next start-up's early request of the queue (lib/firstPage.ts).
+  useEffect(() => {
+    if (me) rememberQueueKinds(queueKinds(value.caps));
+  }, [me, value.caps]);
   return <MeContext.Provider value={value}>{children}</MeContext.Provider>;
 }
 

@@ -1,5 +1,6 @@
 // What the signed-in user may do in the console, from `me.roles` (active appointments).
 import type { Role } from '../gql/graphql';
+import type { QueueKind } from './filters';
 
 export interface RoleScope {
   appointmentId: string;
@@ -78,4 +79,14 @@ export function canAccess(route: RouteKey, caps: Capabilities): boolean {
 export function menuRoutes(caps: Capabilities): RouteKey[] {
   const all: RouteKey[] = ['queue', 'overdue', 'dashboard', 'grid', 'grid-import', 'moderation', 'incentives', 'audit'];
   return all.filter((r) => canAccess(r, caps));
+}
+
+/** The queues the user has, the ticket queue first. */
+export function queueKinds(caps: Pick<Capabilities, 'hasTicketQueue' | 'hasInbox'>): QueueKind[] {
+  return [...(caps.hasTicketQueue ? (['ticketQueue'] as const) : []), ...(caps.hasInbox ? (['taskInbox'] as const) : [])];
+}
+
+/** The queue the queue page shows: the one asked for (`?q=`) when the user has it, else their first. */
+export function pickQueueKind(kinds: readonly QueueKind[], asked: string | null): QueueKind {
+  return asked && (kinds as readonly string[]).includes(asked) ? (asked as QueueKind) : (kinds[0] ?? 'taskInbox');
 }
