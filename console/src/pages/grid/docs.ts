@@ -160,3 +160,11 @@ export const GridRejectResidenceDoc = graphql(`
     rejectResidence(id: $id, reason: $reason) { id status reviewedAt rejectReason }
   }
 `);
+
+export const GridResidentSearchDoc = graphql(`
+  query GridResidentSearch($scopeId: ID!, $q: String, $first: Int) {
+    residences(scopeId: $scopeId, status: VERIFIED, search: $q, first: $first) {
+      nodes { id unit room user { id nickname } building { id name compound { id name } } }
+    }
+  }
+`);

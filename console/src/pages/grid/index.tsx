@@ -14,7 +14,9 @@ import { ErrorBox } from '../../lib/Page';
 import { apiError, type ApiError } from '../../lib/errors';
 import { formatTime } from '../../lib/sla';
 import { GridAppointDoc, GridAppointmentsDoc, GridRejectResidenceDoc, GridResidencesDoc, GridRevokeDoc, GridVerifyResidenceDoc } from './docs';
-import { childKey, hasResidences, isApiError, isLeaf, kindOfTypename, loadChildren, roleFor, unitsText, type GridItem, type NodeKind } from './tree';
+import { childKey, communityOf, hasResidences, isApiError, isLeaf, kindOfTypename, loadChildren, roleFor, unitsText, type GridItem, type NodeKind } from './tree';
+import { homeText } from './people';
+import ResidentPicker from './ResidentPicker';
 import { usePaged } from './paged';
 import './messages';
 
@@ -76,8 +78,11 @@ function initialTree(scopes: { scopeId: string; scopeName: string; scopeType: st
   return { nodes, items };
 }
 
-function Appointments({ item }: { item: GridItem }) {
+function Appointments({ item, communityId }: { item: GridItem; communityId: string | null }) {
   useLang();
+  // Someone without a verified residence in the community (or a unit above communities): their user ID.
+  const [byId, setById] = useState(false);
+  const manual = byId || !communityId;
   const [activeOnly, setActiveOnly] = useState(true);
   const list = usePaged(GridAppointmentsDoc, { scopeId: item.id, activeOnly }, (q) => q.appointments, (a) => a.id);
   const [, revoke] = useMutation(GridRevokeDoc);
@@ -152,9 +157,31 @@ function Appointments({ item }: { item: GridItem }) {
       )}
       {role && (
         <Form form={form} layout="inline" style={{ marginTop: 12, rowGap: 8 }} initialValues={{ role }} onFinish={onAppoint} data-testid="appoint-form">
-          <Form.Item name="userId" rules={[{ required: true, whitespace: true, message: t('grid.required') }]} tooltip={t('grid.userIdHint')} label={t('grid.userId')}>
-            <Input placeholder="usr_…" style={{ width: 200 }} data-testid="appoint-user" />
-          </Form.Item>
+          {manual ? (
+            <Form.Item name="userId" rules={[{ required: true, whitespace: true, message: t('grid.required') }]} tooltip={t('grid.userIdHint')} label={t('grid.userId')}>
+              <Input placeholder="usr_…" style={{ width: 200 }} data-testid="appoint-user" />
+            </Form.Item>
+          ) : (
+            <Form.Item name="userId" rules={[{ required: true, message: t('grid.required') }]} tooltip={t('grid.pickHint')} label={t('grid.person')}>
+              <ResidentPicker communityId={communityId!} />
+            </Form.Item>
+          )}
+          {communityId && (
+            <Form.Item>
+              <Button
+                type="link"
+                size="small"
+                style={{ padding: 0 }}
+                onClick={() => {
+                  setById((b) => !b);
+                  form.setFieldValue('userId', undefined);
+                }}
+                data-testid="appoint-mode"
+              >
+                {byId ? t('grid.pickResident') : t('grid.pickById')}
+              </Button>
+            </Form.Item>
+          )}
           <Form.Item name="role" label={t('grid.role')}>
             <Select style={{ width: 140 }} options={[{ value: role, label: te('role', role) }]} />
           </Form.Item>
@@ -218,7 +245,7 @@ function Residences({ item }: { item: GridItem }) {
           {
             title: t('grid.where'),
             key: 'w',
-            render: (_, r) => `${r.building.compound.name} ${r.building.name} ${lang === 'en' ? `unit ${r.unit}` : `${r.unit}单元`} ${r.room}${r.neighbourhood ? ` · ${r.neighbourhood.name}` : ''}`,
+            render: (_, r) => `${homeText(r, lang)}${r.neighbourhood ? ` · ${r.neighbourhood.name}` : ''}`,
           },
           { title: t('grid.requestedAt'), key: 'c', render: (_, r) => formatTime(r.createdAt) },
           {
@@ -255,7 +282,7 @@ function Residences({ item }: { item: GridItem }) {
   );
 }
 
-function Details({ item }: { item: GridItem }) {
+function Details({ item, communityId }: { item: GridItem; communityId: string | null }) {
   const lang = useLang();
   return (
     <Space direction="vertical" style={{ width: '100%' }} size="middle">
@@ -277,7 +304,7 @@ function Details({ item }: { item: GridItem }) {
           </Link>
         )}
       </Card>
-      {roleFor(item.kind) && <Appointments key={`a-${item.id}`} item={item} />}
+      {roleFor(item.kind) && <Appointments key={`a-${item.id}`} item={item} communityId={communityId} />}
       {hasResidences(item.kind) && <Residences key={`r-${item.id}`} item={item} />}
     </Space>
   );
@@ -314,7 +341,8 @@ export default function GridPage() {
           items.set(moreKey, { ...more, parentKey: key, cursor: res.endCursor });
           added.push(toNode(moreKey, more));
         } else items.delete(moreKey);
-        const nodes = replaceChildren(s.nodes, key, (old) => [...(old ?? []).filter((n) => n.key !== moreKey), ...added]);
+        // A first page replaces the children (a node's children loaded twice at once must not show twice).
+        const nodes = replaceChildren(s.nodes, key, (old) => [...(after ? (old ?? []).filter((n) => n.key !== moreKey) : []), ...added]);
         return { nodes, items };
       });
     },
@@ -375,7 +403,7 @@ export default function GridPage() {
           </Card>
         </Col>
         <Col xs={24} md={15} lg={16}>
-          {current ? <Details key={selected} item={current} /> : <Empty description={t('grid.pickNode')} />}
+          {current ? <Details key={selected} item={current} communityId={communityOf(tree.items, selected)} /> : <Empty description={t('grid.pickNode')} />}
         </Col>
       </Row>
     </div>

@@ -83,6 +83,22 @@ export function hasResidences(kind: NodeKind): boolean {
   return kind === 'Community' || kind === 'Neighbourhood';
 }
 
+/**
+ * The community a node sits in (itself for a community), walking up the tree through `parentKey`; null above a
+ * community (a district, street, property company) or when it is not known.
+ */
+export function communityOf(items: ReadonlyMap<string, { kind: NodeKind; id: string; parentKey: string }>, key: string | null): string | null {
+  const seen = new Set<string>();
+  for (let k = key; k && !seen.has(k); ) {
+    seen.add(k);
+    const it = items.get(k);
+    if (!it) return null;
+    if (it.kind === 'Community') return it.id;
+    k = it.parentKey;
+  }
+  return null;
+}
+
 /** A tree key unique even when a unit shows twice (under the admin's scopes and under all districts). */
 export function childKey(parentKey: string, item: Pick<GridItem, 'kind' | 'id'>): string {
   return `${parentKey}/${item.kind}:${item.id}`;

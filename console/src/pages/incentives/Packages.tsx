@@ -1,7 +1,7 @@
 import { useState } from 'react';
-import { useMutation } from 'urql';
+import { useMutation, useQuery } from 'urql';
 import { Button, Card, DatePicker, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Switch, Table, Tag, Typography, message } from 'antd';
-import { PlusOutlined } from '@ant-design/icons';
+import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import type { Dayjs } from 'dayjs';
 import type { IncPackageFragment, PackageStatus, Role } from '../../gql/graphql';
 import { t, te, useLang } from '../../lib/i18n';
@@ -11,9 +11,8 @@ import { ErrorBox } from '../../lib/Page';
 import { apiError } from '../../lib/errors';
 import { formatTime } from '../../lib/sla';
 import { usePaged } from '../grid/paged';
-import { IncCreatePackageDoc, IncPackagesDoc, IncSetPackageStatusDoc } from './docs';
-import { merchantOptions } from './Merchants';
-import type { KnownMerchant } from './merchants';
+import { IncCreatePackageDoc, IncManagedPackagesDoc, IncMerchantsDoc, IncSetPackageStatusDoc } from './docs';
+import { ALL, merchantOptions, PACKAGE_STATUSES, statusArg, type ScopeProps } from './lists';
 
 const HEAD_ROLES: Role[] = ['NEIGHBOUR_HEAD', 'GROUP_HEAD', 'AREA_HEAD'];
 const STATUS_COLOR: Record<string, string> = { DRAFT: 'default', ACTIVE: 'green', ENDED: 'red' };
@@ -32,29 +31,38 @@ interface FormValues {
   activate: boolean;
 }
 
-export default function Packages({ merchants }: { merchants: KnownMerchant[] }) {
-  useLang();
+/** The merchants a new package may name: those of the scope it is created in (the first 100). */
+function useScopeMerchants(scopeId: string | undefined, pause: boolean) {
+  const [res] = useQuery({ query: IncMerchantsDoc, variables: { scopeId: scopeId ?? '', first: 100 }, pause: pause || !scopeId, requestPolicy: 'cache-and-network' });
+  return res.data?.merchants.nodes ?? [];
+}
+
+export default function Packages({ scopeId, setScopeId }: ScopeProps) {
+  const lang = useLang();
   const { caps } = useMe();
-  const list = usePaged(IncPackagesDoc, {}, (q) => q.incentivePackages, (p) => p.id);
-  const [created, setCreated] = useState<IncPackageFragment[]>([]);
+  const [filter, setFilter] = useState<string>(ALL);
+  const list = usePaged(IncManagedPackagesDoc, scopeId ? { scopeId, status: statusArg(filter, PACKAGE_STATUSES) } : null, (q) => q.managedPackages, (p) => p.id);
   const [open, setOpen] = useState(false);
-  const [scopeId, setScopeId] = useState<string | undefined>(caps.adminScopes[0]?.scopeId);
+  const [formScope, setFormScope] = useState<string | undefined>(undefined);
+  const merchants = useScopeMerchants(formScope, !open);
   const [form] = Form.useForm<FormValues>();
   const [cr, create] = useMutation(IncCreatePackageDoc);
   const [, setStatus] = useMutation(IncSetPackageStatusDoc);
 
-  const rows = [...created, ...list.rows.filter((p) => !created.some((c) => c.id === p.id))];
-  const replace = (p: IncPackageFragment) => {
-    setCreated((c) => (c.some((x) => x.id === p.id) ? c.map((x) => (x.id === p.id ? p : x)) : c));
-    list.setRows((r) => r.map((x) => (x.id === p.id ? p : x)));
-  };
   const changeStatus = async (id: string, status: PackageStatus) => {
     const r = await setStatus({ id, status });
-    if (r.data) replace(r.data.setIncentivePackageStatus);
-    else message.error(apiError(r.error)?.message);
+    if (r.data) {
+      const p = r.data.setIncentivePackageStatus;
+      list.setRows((rows) => rows.map((x) => (x.id === p.id ? p : x)));
+      list.reload();
+    } else message.error(apiError(r.error)?.message);
+  };
+  const openForm = () => {
+    setFormScope(scopeId);
+    setOpen(true);
   };
   const onCreate = async (v: FormValues) => {
-    if (!scopeId) return;
+    if (!formScope) return;
     const r = await create({
       input: {
         title: v.title.trim(),
@@ -67,7 +75,7 @@ export default function Packages({ merchants }: { merchants: KnownMerchant[] }) 
         validFrom: v.validFrom?.toISOString(),
         validUntil: v.validUntil.toISOString(),
         redeemValidHours: v.redeemValidHours,
-        scopeId,
+        scopeId: formScope,
         activate: v.activate,
       },
     });
@@ -76,27 +84,42 @@ export default function Packages({ merchants }: { merchants: KnownMerchant[] }) 
       return;
     }
     message.success(t('inc.created'));
-    setCreated((c) => [r.data!.createIncentivePackage, ...c]);
     setOpen(false);
     form.resetFields();
+    if (formScope !== scopeId) setScopeId(formScope);
+    else list.reload();
   };
 
   return (
     <Card
       size="small"
+      title={
+        <Space wrap style={{ fontWeight: 'normal' }}>
+          <ScopePicker scopes={caps.adminScopes} value={scopeId} onChange={setScopeId} data-testid="package-scope" />
+          <Select<string>
+            value={filter}
+            onChange={setFilter}
+            style={{ width: 120 }}
+            aria-label={t('inc.pkg.status')}
+            data-testid="package-status-filter"
+            options={[{ value: ALL, label: t('inc.allStatuses') }, ...PACKAGE_STATUSES.map((st) => ({ value: st, label: te('inc.status', st) }))]}
+          />
+          <Button icon={<ReloadOutlined />} onClick={list.reload} aria-label={t('inc.reload')} disabled={!scopeId} />
+        </Space>
+      }
       extra={
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="package-new">
+        <Button type="primary" icon={<PlusOutlined />} onClick={openForm} disabled={!scopeId} data-testid="package-new">
           {t('inc.create')}
         </Button>
       }
-      title={<Typography.Text type="secondary" style={{ fontWeight: 'normal' }}>{t('inc.pkg.listHint')}</Typography.Text>}
     >
       {list.error && <ErrorBox error={list.error} onRetry={list.reload} />}
       <Table<IncPackageFragment>
         size="small"
         rowKey="id"
         loading={list.loading}
-        dataSource={rows}
+        dataSource={list.rows}
+        locale={{ emptyText: t('inc.noPackages') }}
         pagination={false}
         scroll={{ x: 900 }}
         onRow={(p) => ({ 'data-testid': 'package-row', 'data-id': p.id, 'data-status': p.status }) as React.HTMLAttributes<HTMLElement>}
@@ -131,7 +154,7 @@ export default function Packages({ merchants }: { merchants: KnownMerchant[] }) 
         ]}
       />
       {list.hasNext && (
-        <Button block onClick={list.loadMore} loading={list.loading} style={{ marginTop: 8 }}>
+        <Button block onClick={list.loadMore} loading={list.loading} style={{ marginTop: 8 }} data-testid="package-more">
           {t('inc.loadMore')}
         </Button>
       )}
@@ -144,7 +167,14 @@ export default function Packages({ merchants }: { merchants: KnownMerchant[] }) 
           data-testid="package-form"
         >
           <Form.Item label={t('inc.scope')} required>
-            <ScopePicker scopes={caps.adminScopes} value={scopeId} onChange={setScopeId} />
+            <ScopePicker
+              scopes={caps.adminScopes}
+              value={formScope}
+              onChange={(id) => {
+                setFormScope(id);
+                form.setFieldValue('merchantId', undefined);
+              }}
+            />
           </Form.Item>
           <Form.Item name="title" label={t('inc.pkg.title')} rules={[{ required: true, whitespace: true, max: 64, message: t('inc.required') }]}>
             <Input maxLength={64} />
@@ -153,7 +183,7 @@ export default function Packages({ merchants }: { merchants: KnownMerchant[] }) 
             <Input.TextArea maxLength={2000} rows={2} />
           </Form.Item>
           <Form.Item name="merchantId" label={t('inc.merchant')} rules={[{ required: true, message: t('inc.required') }]}>
-            <Select showSearch options={merchantOptions(merchants)} placeholder="mch_…" />
+            <Select showSearch optionFilterProp="label" options={merchantOptions(merchants, lang)} placeholder={t('inc.pickMerchant')} notFoundContent={t('inc.noMerchants')} />
           </Form.Item>
           <Space wrap>
             <Form.Item name="costPoints" label={t('inc.pkg.cost')} rules={[{ required: true }]}>

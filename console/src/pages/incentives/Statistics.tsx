@@ -10,6 +10,7 @@ import { ScopePicker } from '../../lib/ScopePicker';
 import { ErrorBox } from '../../lib/Page';
 import { IncStatisticsDoc } from './docs';
 import { beijingMidnight, beijingToday, nextDay } from '../dashboard/period';
+import type { ScopeProps } from './lists';
 
 type Row = IncStatisticsQuery['incentiveStatistics']['rows'][number];
 const FIGURES = ['pointsEarned', 'pointsSpent', 'issued', 'used', 'cancelled', 'expired'] as const;
@@ -20,10 +21,9 @@ export function statsRange(from: string, to: string): { from: string; to: string
   return { from: beijingMidnight(from), to: beijingMidnight(nextDay(to)) };
 }
 
-export default function Statistics() {
+export default function Statistics({ scopeId, setScopeId }: ScopeProps) {
   useLang();
   const { caps } = useMe();
-  const [scopeId, setScopeId] = useState<string | undefined>(caps.adminScopes[0]?.scopeId);
   const today = beijingToday();
   const [range, setRange] = useState<[Dayjs, Dayjs]>(() => [dayjs(today).subtract(2, 'month').startOf('month'), dayjs(today)]);
   const [groupBy, setGroupBy] = useState<StatisticsGroupBy>('COMMUNITY');

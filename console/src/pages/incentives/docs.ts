@@ -1,5 +1,14 @@
 import { graphql } from '../../gql';
 
+export const IncMerchantsDoc = graphql(`
+  query IncMerchants($scopeId: ID!, $first: Int, $after: String) {
+    merchants(scopeId: $scopeId, first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id name address }
+    }
+  }
+`);
+
 export const IncRegisterMerchantDoc = graphql(`
   mutation IncRegisterMerchant($scopeId: ID!, $name: String!, $address: String!) {
     registerMerchant(scopeId: $scopeId, name: $name, address: $address) { id name address }
@@ -23,11 +32,21 @@ export const IncPackageFields = graphql(`
   }
 `);
 
-export const IncPackagesDoc = graphql(`
-  query IncPackages($first: Int, $after: String) {
-    incentivePackages(first: $first, after: $after) {
+export const IncManagedPackagesDoc = graphql(`
+  query IncManagedPackages($scopeId: ID!, $status: String, $first: Int, $after: String) {
+    managedPackages(scopeId: $scopeId, status: $status, first: $first, after: $after) {
       pageInfo { hasNextPage endCursor }
       nodes { ...IncPackage }
+    }
+  }
+`);
+
+/** The titles of a scope's packages, for the redemptions list (which has only their ids). */
+export const IncPackageTitlesDoc = graphql(`
+  query IncPackageTitles($scopeId: ID!, $first: Int, $after: String) {
+    managedPackages(scopeId: $scopeId, first: $first, after: $after) {
+      pageInfo { hasNextPage endCursor }
+      nodes { id title }
     }
   }
 `);
@@ -60,11 +79,11 @@ export const IncCancelRedemptionDoc = graphql(`
   }
 `);
 
-export const IncMyRedemptionsDoc = graphql(`
-  query IncMyRedemptions($first: Int, $after: String, $status: String) {
-    myRedemptions(first: $first, after: $after, status: $status) {
+export const IncIssuedRedemptionsDoc = graphql(`
+  query IncIssuedRedemptions($scopeId: ID!, $status: String, $first: Int, $after: String) {
+    issuedRedemptions(scopeId: $scopeId, status: $status, first: $first, after: $after) {
       pageInfo { hasNextPage endCursor }
-      nodes { ...IncRedemption }
+      nodes { id status points packageId createdAt expiresAt usedAt endedAt }
     }
   }
 `);

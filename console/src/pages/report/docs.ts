@@ -51,3 +51,15 @@ export const ReportUpdatedDoc = graphql(`
     reportUpdated(id: $id) { cursor kind report { id status version } }
   }
 `);
+
+export const ReportSupportersDoc = graphql(`
+  query ReportSupporters($id: ID!, $first: Int, $after: String) {
+    report(id: $id) {
+      id
+      supporters(first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        nodes { name isMe at merged }
+      }
+    }
+  }
+`);

@@ -1,5 +1,6 @@
-// Report detail: status, SLA clocks, escalation, location, reporter, supporters, rating, photos (before/after),
-// timeline, comments; action buttons from availableActions (with a note, reason, photos), add comment; live updates.
+// Report detail: status, SLA clocks, escalation, location, reporter, supporters (who, as the viewer may see
+// them), rating, photos (before/after), timeline, comments; action buttons from availableActions (with a note,
+// reason, photos), add comment; live updates.
 import { useEffect, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { useClient, useQuery, useSubscription } from 'urql';
@@ -14,6 +15,7 @@ import { ClockTag, StatusTag, categoryName, locationText, useNow } from '../../l
 import { formatMinutes, formatTime } from '../../lib/sla';
 import { ReportDetailDoc, ReportUpdatedDoc } from './docs';
 import PhotoUpload from './PhotoUpload';
+import Supporters from './Supporters';
 
 type Report = ReportDetailQuery['report'];
 
@@ -195,6 +197,7 @@ export default function ReportPage() {
               <Descriptions.Item label={t('report.company')}>{r.assignedCompany?.name ?? t('time.none')}</Descriptions.Item>
               <Descriptions.Item label={t('report.supporters')}>
                 <span data-testid="report-supporters">{r.supportCount}</span>
+                <Supporters key={`${r.id}:${r.supportCount}`} id={r.id} count={r.supportCount} />
               </Descriptions.Item>
               <Descriptions.Item label={t('report.rating')}>
                 {r.rating != null ? (
