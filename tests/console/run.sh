@@ -4,7 +4,9 @@
 #   2. the committed build (console/dist, which the binary embeds) is what the committed source builds to;
 #   3. a real server (the given binary, dev mode, the demo district, SQLite) and tests/console/e2e.mjs driving
 #      Debian's chromium with playwright-core; screenshots of every page under $CONSOLE_SHOTS (default: a new
-#      temporary folder), not committed.
+#      temporary folder), not committed;
+#   4. tests/console/scan.mjs: scan-to-login in the browser against its own server (port $CONSOLE_SCAN_PORT, default
+#      18124) whose WECHAT_API_BASE is a fake WeChat inside the script; its screenshots go to the same folder.
 # Usage: bash tests/console/run.sh path/to/linli
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -19,6 +21,10 @@ trap cleanup EXIT
 
 if ! command -v chromium >/dev/null; then
   apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium; }
+fi
+# A Chinese font, so that the screenshots show the console's text rather than boxes (not needed for the tests).
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=zh 2>/dev/null)" ]; then
+  apt-get install -y -qq fonts-wqy-zenhei >/dev/null 2>&1 || echo "note: no Chinese font; screenshots will show boxes" >&2
 fi
 
 echo "-- console: npm ci, lint, type-check, unit tests"
@@ -42,4 +48,7 @@ for _ in $(seq 1 60); do
   sleep 1
 done
 node tests/console/e2e.mjs "http://127.0.0.1:$PORT" "$SHOTS" || { tail -50 "$WORK/server.log" >&2; exit 1; }
+
+echo "-- console: scan-to-login in a real browser, WeChat faked"
+node tests/console/scan.mjs "$BIN" "$SHOTS"
 echo "screenshots: $SHOTS"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyClientFilters, clientSideKeys, serverKey, sortRows, toVariables, type FilterableRow } from './filters';
+import { applyClientFilters, clientSideKeys, serverKey, sortRows, toSubscriptionVariables, toVariables, type FilterableRow } from './filters';
 
 const row = (id: string, o: Partial<FilterableRow> = {}): FilterableRow => ({
   id,
@@ -15,22 +15,27 @@ const row = (id: string, o: Partial<FilterableRow> = {}): FilterableRow => ({
 });
 
 describe('toVariables', () => {
-  it('passes server-side filters only', () => {
-    expect(toVariables('taskInbox', { status: 'SUBMITTED', categoryId: 'c', escalated: true, compoundId: 'x', overdue: true })).toEqual({
-      first: 50,
-      status: 'SUBMITTED',
-      category: 'c',
-      escalated: true,
-    });
+  it('passes every filter but urgency to the server', () => {
+    expect(
+      toVariables('taskInbox', { status: 'SUBMITTED', categoryId: 'c', escalated: true, compoundId: 'x', overdue: true, supported: true, urgent: true, search: '  漏水 ' }),
+    ).toEqual({ first: 50, status: 'SUBMITTED', category: 'c', compound: 'x', escalated: true, overdue: true, supported: true, search: '漏水' });
   });
-  it('ticketQueue has no category argument', () => {
-    expect(toVariables('ticketQueue', { categoryId: 'c' }, 'cur', 20)).toEqual({ first: 20, after: 'cur' });
+  it('the queue takes the same filters, with paging', () => {
+    expect(toVariables('ticketQueue', { categoryId: 'c' }, 'cur', 20)).toEqual({ first: 20, after: 'cur', category: 'c' });
+  });
+  it('a search is cut at the server limit, by characters', () => {
+    expect(toVariables('ticketQueue', { search: '堵'.repeat(60) }).search).toBe('堵'.repeat(50));
+    expect(toVariables('ticketQueue', { search: '   ' }).search).toBeUndefined();
+  });
+  it('the subscription has the filters without paging', () => {
+    expect(toSubscriptionVariables('ticketQueue', { supported: true, search: 'x' })).toEqual({ supported: true, search: 'x' });
   });
   it('escalated false is omitted (means all)', () => {
     expect(toVariables('taskInbox', { escalated: false })).toEqual({ first: 50 });
   });
   it('serverKey ignores client-side filters', () => {
-    expect(serverKey('taskInbox', { status: 'SUBMITTED', search: 'x' })).toBe(serverKey('taskInbox', { status: 'SUBMITTED' }));
+    expect(serverKey('taskInbox', { status: 'SUBMITTED', urgent: true })).toBe(serverKey('taskInbox', { status: 'SUBMITTED' }));
+    expect(serverKey('taskInbox', { search: 'x' })).not.toBe(serverKey('taskInbox', {}));
     expect(serverKey('taskInbox', {})).not.toBe(serverKey('ticketQueue', {}));
   });
 });
@@ -42,18 +47,13 @@ describe('client-side filters', () => {
     row('c', { urgency: 'URGENT', category: { id: 'cat2' }, description: '电梯故障' }),
   ];
   it('lists what the server cannot do', () => {
-    expect(clientSideKeys('ticketQueue', { categoryId: 'c', status: 'DISPATCHED' })).toEqual(['categoryId']);
-    expect(clientSideKeys('taskInbox', { categoryId: 'c', overdue: true, search: ' ' })).toEqual(['overdue']);
+    expect(clientSideKeys('ticketQueue', { categoryId: 'c', status: 'DISPATCHED', overdue: true, search: 'x' })).toEqual([]);
+    expect(clientSideKeys('taskInbox', { urgent: true, compoundId: 'x' })).toEqual(['urgent']);
   });
-  it('filters', () => {
-    expect(applyClientFilters('ticketQueue', rows, { supported: true }).map((r) => r.id)).toEqual(['a']);
-    expect(applyClientFilters('ticketQueue', rows, { overdue: true }).map((r) => r.id)).toEqual(['b']);
-    expect(applyClientFilters('ticketQueue', rows, { compoundId: 'cmp1' }).map((r) => r.id)).toEqual(['a', 'c']);
+  it('filters only what the server does not', () => {
     expect(applyClientFilters('ticketQueue', rows, { urgent: true }).map((r) => r.id)).toEqual(['c']);
-    expect(applyClientFilters('ticketQueue', rows, { categoryId: 'cat2' }).map((r) => r.id)).toEqual(['c']);
-    // the inbox's category is the server's job: not filtered again
-    expect(applyClientFilters('taskInbox', rows, { categoryId: 'cat2' })).toHaveLength(3);
-    expect(applyClientFilters('taskInbox', rows, { search: '电梯' }).map((r) => r.id)).toEqual(['c']);
+    // the server's filters are not applied again (its overdue is "past due now", which the row may not say yet)
+    expect(applyClientFilters('ticketQueue', rows, { supported: true, overdue: true, compoundId: 'cmp1', categoryId: 'cat2', search: '电梯' })).toHaveLength(3);
   });
   it('sorts', () => {
     const r = [

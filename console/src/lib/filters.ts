@@ -1,4 +1,5 @@
-// Queue filters: which go to the server as query variables, which filter the loaded rows client-side, and the sort.
+// Queue filters: all but "urgent" go to the server as query variables (and as the live subscription's, whose
+// `inList` says whether a changed report still passes them); "urgent" filters the loaded rows; and the sort.
 import type { Status } from '../gql/graphql';
 
 export type QueueKind = 'ticketQueue' | 'taskInbox';
@@ -7,19 +8,19 @@ export type SortKey = 'default' | 'due' | 'waiting' | 'support' | 'newest';
 export interface QueueFilters {
   /** Server: `status` (both queues). Empty: the queue's default set. */
   status?: Status;
-  /** Server: `category` (taskInbox only; client-side for ticketQueue). */
+  /** Server: `category`. */
   categoryId?: string;
   /** Server: `escalated` (both queues). */
   escalated?: boolean;
-  /** Client-side (no server argument): compound of the location. */
+  /** Server: `compound`. */
   compoundId?: string;
-  /** Client-side: the stage is breached. */
+  /** Server: `overdue` (past the current due time). */
   overdue?: boolean;
-  /** Client-side: supportCount > 0. */
+  /** Server: `supported` (residents said "me too"). */
   supported?: boolean;
-  /** Client-side: urgency URGENT. */
+  /** Client-side (no server argument): urgency URGENT. */
   urgent?: boolean;
-  /** Client-side: text in the description. */
+  /** Server: `search`, words of the description (at most 50 characters). */
   search?: string;
   sort?: SortKey;
 }
@@ -30,7 +31,14 @@ export interface QueueVariables {
   status?: Status | null;
   category?: string | null;
   escalated?: boolean | null;
+  compound?: string | null;
+  overdue?: boolean | null;
+  supported?: boolean | null;
+  search?: string | null;
 }
+
+/** The longest search the server takes. */
+export const SEARCH_MAX = 50;
 
 export const PAGE_SIZE = 50;
 
@@ -40,19 +48,26 @@ export function toVariables(kind: QueueKind, f: QueueFilters, after?: string | n
   if (after) v.after = after;
   if (f.status) v.status = f.status;
   if (f.escalated) v.escalated = true;
-  if (kind === 'taskInbox' && f.categoryId) v.category = f.categoryId;
+  if (f.categoryId) v.category = f.categoryId;
+  if (f.compoundId) v.compound = f.compoundId;
+  if (f.overdue) v.overdue = true;
+  if (f.supported) v.supported = true;
+  const q = f.search?.trim();
+  if (q) v.search = [...q].slice(0, SEARCH_MAX).join('');
+  void kind;
   return v;
 }
 
+/** The subscription's variables: the query's filters without paging. */
+export function toSubscriptionVariables(kind: QueueKind, f: QueueFilters): Omit<QueueVariables, 'first' | 'after'> {
+  const { first: _first, after: _after, ...rest } = toVariables(kind, f);
+  return rest;
+}
+
 /** The filters the server cannot apply for this queue (so the page says they only filter loaded rows). */
-export function clientSideKeys(kind: QueueKind, f: QueueFilters): (keyof QueueFilters)[] {
+export function clientSideKeys(_kind: QueueKind, f: QueueFilters): (keyof QueueFilters)[] {
   const keys: (keyof QueueFilters)[] = [];
-  if (kind === 'ticketQueue' && f.categoryId) keys.push('categoryId');
-  if (f.compoundId) keys.push('compoundId');
-  if (f.overdue) keys.push('overdue');
-  if (f.supported) keys.push('supported');
   if (f.urgent) keys.push('urgent');
-  if (f.search?.trim()) keys.push('search');
   return keys;
 }
 
@@ -68,17 +83,9 @@ export interface FilterableRow {
   sla: { breached: boolean; dueAt?: string | null };
 }
 
-export function applyClientFilters<R extends FilterableRow>(kind: QueueKind, rows: R[], f: QueueFilters): R[] {
-  const q = f.search?.trim().toLowerCase();
-  return rows.filter(
-    (r) =>
-      (kind === 'taskInbox' || !f.categoryId || r.category.id === f.categoryId) &&
-      (!f.compoundId || r.compound.id === f.compoundId) &&
-      (!f.overdue || r.sla.breached) &&
-      (!f.supported || r.supportCount > 0) &&
-      (!f.urgent || r.urgency === 'URGENT') &&
-      (!q || r.description.toLowerCase().includes(q) || r.id.toLowerCase().includes(q)),
-  );
+/** The filters the server does not apply (urgency), over the loaded rows. */
+export function applyClientFilters<R extends FilterableRow>(_kind: QueueKind, rows: R[], f: QueueFilters): R[] {
+  return rows.filter((r) => !f.urgent || r.urgency === 'URGENT');
 }
 
 const time = (s: string | null | undefined, missing: number) => {

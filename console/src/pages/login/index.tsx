@@ -86,7 +86,20 @@ function ScanLogin({ next }: { next: string | null }) {
       )}
       {scan && (status === 'PENDING' || status === 'APPROVED' || status === 'EXPIRED') && (
         <>
-          <img src={scan.imageUrl} alt={t('login.scan')} className="scan-img" style={{ opacity: status === 'EXPIRED' ? 0.25 : 1 }} data-testid="scan-image" />
+          <img
+            src={scan.imageUrl}
+            alt={t('login.scan')}
+            className="scan-img"
+            style={{ opacity: status === 'EXPIRED' ? 0.25 : 1 }}
+            data-testid="scan-image"
+            onError={() => {
+              // WeChat would not draw the code (the server answers 503): nobody can scan it, so stop polling and
+              // offer a retry instead of a broken image.
+              stop();
+              setStatus('ERROR');
+              setError(t('login.scanImageFailed'));
+            }}
+          />
           {status === 'PENDING' && (
             <span className="muted" data-testid="scan-status">
               {t('login.scanPending')} · {t('login.expiresAt', { time: formatTime(scan.expiresAt) })}

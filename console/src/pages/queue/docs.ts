@@ -1,8 +1,8 @@
 import { graphql } from '../../gql';
 
 export const TicketQueueDoc = graphql(`
-  query TicketQueue($first: Int, $after: String, $status: Status, $escalated: Boolean) {
-    ticketQueue(first: $first, after: $after, status: $status, escalated: $escalated) {
+  query TicketQueue($first: Int, $after: String, $status: Status, $category: ID, $compound: ID, $escalated: Boolean, $overdue: Boolean, $supported: Boolean, $search: String) {
+    ticketQueue(first: $first, after: $after, status: $status, category: $category, compound: $compound, escalated: $escalated, overdue: $overdue, supported: $supported, search: $search) {
       pageInfo { hasNextPage endCursor }
       nodes { ...QueueRow }
     }
@@ -10,8 +10,8 @@ export const TicketQueueDoc = graphql(`
 `);
 
 export const TaskInboxDoc = graphql(`
-  query TaskInbox($first: Int, $after: String, $status: Status, $category: ID, $escalated: Boolean) {
-    taskInbox(first: $first, after: $after, status: $status, category: $category, escalated: $escalated) {
+  query TaskInbox($first: Int, $after: String, $status: Status, $category: ID, $compound: ID, $escalated: Boolean, $overdue: Boolean, $supported: Boolean, $search: String) {
+    taskInbox(first: $first, after: $after, status: $status, category: $category, compound: $compound, escalated: $escalated, overdue: $overdue, supported: $supported, search: $search) {
       pageInfo { hasNextPage endCursor }
       nodes { ...QueueRow }
     }
@@ -19,8 +19,8 @@ export const TaskInboxDoc = graphql(`
 `);
 
 export const TicketQueueChangedDoc = graphql(`
-  subscription TicketQueueChanged($status: Status, $escalated: Boolean) {
-    ticketQueueChanged(status: $status, escalated: $escalated) {
+  subscription TicketQueueChanged($status: Status, $category: ID, $compound: ID, $escalated: Boolean, $overdue: Boolean, $supported: Boolean, $search: String) {
+    ticketQueueChanged(status: $status, category: $category, compound: $compound, escalated: $escalated, overdue: $overdue, supported: $supported, search: $search) {
       cursor
       kind
       inList
@@ -30,8 +30,8 @@ export const TicketQueueChangedDoc = graphql(`
 `);
 
 export const TaskInboxChangedDoc = graphql(`
-  subscription TaskInboxChanged($status: Status, $category: ID, $escalated: Boolean) {
-    taskInboxChanged(status: $status, category: $category, escalated: $escalated) {
+  subscription TaskInboxChanged($status: Status, $category: ID, $compound: ID, $escalated: Boolean, $overdue: Boolean, $supported: Boolean, $search: String) {
+    taskInboxChanged(status: $status, category: $category, compound: $compound, escalated: $escalated, overdue: $overdue, supported: $supported, search: $search) {
       cursor
       kind
       inList

@@ -1,49 +1,37 @@
 // The queue: ticketQueue (property staff) or taskInbox (heads, admins), server pagination ("load more"),
-// server filters (status, escalated, category for the inbox) and client filters over the loaded rows,
-// saved filters, live updates, bulk actions by availableActions.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+// server filters (status, category, compound, escalated, overdue, supported, words) and the urgency filter over
+// the loaded rows, saved filters, live updates, bulk actions by availableActions.
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useClient, useQuery, useSubscription } from 'urql';
-import { Alert, Button, Checkbox, Input, Modal, Segmented, Select, Space, Tag, Tooltip, message } from 'antd';
+import { Alert, Button, Checkbox, Segmented, Space, Tag, Tooltip } from 'antd';
+import { Input, Select } from '../../lib/antdLite';
+import { LazyModal as Modal } from '../../lib/LazyModal';
 import DataTable, { type DataColumn } from '../../lib/DataTable';
 import { DeleteOutlined, ReloadOutlined, SaveOutlined } from '@ant-design/icons';
 import type { QueueRowFragment, Status } from '../../gql/graphql';
 import { t, te, useLang } from '../../lib/i18n';
 import { useMe } from '../../lib/me';
+import { pickQueueKind, queueKinds } from '../../lib/roles';
 import { ErrorBox } from '../../lib/Page';
 import { apiError, type ApiError } from '../../lib/errors';
-import { applyClientFilters, clientSideKeys, serverKey, sortRows, toVariables, PAGE_SIZE, type QueueFilters, type QueueKind, type SortKey } from '../../lib/filters';
+import { applyClientFilters, clientSideKeys, serverKey, sortRows, toSubscriptionVariables, toVariables, PAGE_SIZE, type QueueFilters, type QueueKind, type SortKey } from '../../lib/filters';
 import { deleteSavedFilter, loadSavedFilters, saveFilter, type SavedFilter } from '../../lib/savedFilters';
-import { BULK_ACTIONS, eligibleRows, runLimited, type BulkAction, type BulkOutcome } from '../../lib/bulk';
-import { runAction } from '../../lib/reportActions';
+import { BULK_ACTIONS, eligibleRows, type BulkAction, type BulkOutcome } from '../../lib/bulk';
 import { subscribeLiveState } from '../../lib/client';
 import { appendPage, applyChange } from '../../lib/liveList';
 import { ClockTag, StatusTag, categoryName, locationText, shortId, useNow } from '../../lib/reportUi';
 import { formatTime } from '../../lib/sla';
 import { CategoriesDoc, TaskInboxChangedDoc, TaskInboxDoc, TicketQueueChangedDoc, TicketQueueDoc } from './docs';
+import { loadSessionFilters, storeSessionFilters } from './session';
+
+// The bulk-action dialog is its own chunk (Modal, Input.TextArea, message): loaded when rows are first selected.
+const loadBulkModal = () => import('./BulkModal');
+const BulkModal = lazy(loadBulkModal);
 
 const STATUSES: Status[] = ['SUBMITTED', 'ACKNOWLEDGED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'REOPENED', 'CLOSED', 'REJECTED', 'DUPLICATE', 'CANCELLED'];
 const SORTS: SortKey[] = ['default', 'due', 'waiting', 'support', 'newest'];
 const SORT_LABEL: Record<SortKey, string> = { default: 'queue.sortDefault', due: 'queue.sortDue', waiting: 'queue.sortWaiting', support: 'queue.sortSupport', newest: 'queue.sortNewest' };
-const BULK_CONCURRENCY = 4;
-
-// The current filters survive going to a report and back (per tab, per queue).
-const SESSION_KEY = 'linli.console.queueFilters.';
-function loadSessionFilters(kind: QueueKind): QueueFilters {
-  try {
-    const v: unknown = JSON.parse(sessionStorage.getItem(SESSION_KEY + kind) ?? '{}');
-    return v && typeof v === 'object' ? (v as QueueFilters) : {};
-  } catch {
-    return {};
-  }
-}
-function storeSessionFilters(kind: QueueKind, f: QueueFilters) {
-  try {
-    sessionStorage.setItem(SESSION_KEY + kind, JSON.stringify(f));
-  } catch {
-    /* ignore */
-  }
-}
 
 type Row = QueueRowFragment;
 
@@ -110,10 +98,9 @@ function useQueueData(kind: QueueKind, filters: QueueFilters) {
   }, [load]);
 
   // Live updates: the server's filters as the query's.
-  const subVars = toVariables(kind, filters);
-  const { status, category, escalated } = subVars;
-  const [tq] = useSubscription({ query: TicketQueueChangedDoc, variables: { status, escalated }, pause: kind !== 'ticketQueue' });
-  const [ti] = useSubscription({ query: TaskInboxChangedDoc, variables: { status, category, escalated }, pause: kind !== 'taskInbox' });
+  const subVars = useMemo(() => toSubscriptionVariables(kind, filters), [kind, key]); // eslint-disable-line react-hooks/exhaustive-deps
+  const [tq] = useSubscription({ query: TicketQueueChangedDoc, variables: subVars, pause: kind !== 'ticketQueue' });
+  const [ti] = useSubscription({ query: TaskInboxChangedDoc, variables: subVars, pause: kind !== 'taskInbox' });
   const change = kind === 'ticketQueue' ? tq.data?.ticketQueueChanged : ti.data?.taskInboxChanged;
   useEffect(() => {
     if (change) patch((rows) => applyChange(rows, { inList: change.inList, report: change.report }));
@@ -185,6 +172,7 @@ function FilterBar({
         allowClear
         style={{ width: 180 }}
         placeholder={t('queue.search')}
+        maxLength={50}
         defaultValue={filters.search}
         key={filters.search ?? ''}
         onSearch={(v) => set({ search: v || undefined })}
@@ -254,88 +242,14 @@ function FilterBar({
   );
 }
 
-function BulkModal({
-  action,
-  rows,
-  onClose,
-  onDone,
-}: {
-  action: BulkAction | null;
-  rows: Row[];
-  onClose: () => void;
-  onDone: (outcomes: BulkOutcome[], updated: Row[]) => void;
-}) {
-  const client = useClient();
-  const [note, setNote] = useState('');
-  const [running, setRunning] = useState(false);
-  const [failures, setFailures] = useState<BulkOutcome[] | null>(null);
-  useEffect(() => {
-    if (action) {
-      setNote('');
-      setFailures(null);
-    }
-  }, [action]);
-  if (!action) return null;
-  const targets = eligibleRows(rows, action);
-  const run = async () => {
-    setRunning(true);
-    const updated: Row[] = [];
-    const outcomes = await runLimited(targets, BULK_CONCURRENCY, async (r): Promise<BulkOutcome> => {
-      const res = await runAction(client, action, r.id, { note });
-      if (res.ok) {
-        updated.push(res.report);
-        return { id: r.id, ok: true };
-      }
-      return { id: r.id, ok: false, code: res.error.code, message: res.error.message };
-    });
-    setRunning(false);
-    const failed = outcomes.filter((o) => !o.ok);
-    onDone(outcomes, updated);
-    message.info(t('queue.bulkDone', { ok: outcomes.length - failed.length, failed: failed.length }));
-    if (failed.length) setFailures(failed);
-    else onClose();
-  };
-  return (
-    <Modal
-      open
-      title={t('queue.bulkConfirm', { count: targets.length, action: te('action', action) })}
-      onCancel={onClose}
-      onOk={failures ? onClose : () => void run()}
-      okText={failures ? t('report.done') : te('action', action)}
-      confirmLoading={running}
-      okButtonProps={{ 'data-testid': 'bulk-confirm' } }
-      cancelButtonProps={{ disabled: running }}
-      data-testid="bulk-modal"
-    >
-      {!failures && (
-        <Input.TextArea autoFocus data-testid="bulk-note" rows={3} maxLength={500} placeholder={t('queue.bulkNote')} value={note} onChange={(e) => setNote(e.target.value)} />
-      )}
-      {failures && (
-        <>
-          <Alert type="warning" showIcon message={t('queue.bulkFailures')} style={{ marginBottom: 8 }} />
-          <ul className="bulk-failures" data-testid="bulk-failures">
-            {failures.map((o) => (
-              <li key={o.id} data-testid="bulk-failure" data-id={o.id}>
-                <code className="rid" title={o.id}>{shortId(o.id)}</code> {rows.find((r) => r.id === o.id)?.description.slice(0, 40) ?? ''}
-                <div className="text-danger" data-testid="bulk-failure-message">{o.message}</div>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
-    </Modal>
-  );
-}
-
 export default function QueuePage() {
   const lang = useLang();
   const { caps } = useMe();
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const now = useNow();
-  const kinds: QueueKind[] = [...(caps.hasTicketQueue ? (['ticketQueue'] as const) : []), ...(caps.hasInbox ? (['taskInbox'] as const) : [])];
-  const asked = params.get('q') as QueueKind | null;
-  const kind: QueueKind = asked && kinds.includes(asked) ? asked : kinds[0] ?? 'taskInbox';
+  const kinds = queueKinds(caps);
+  const kind = pickQueueKind(kinds, params.get('q'));
   const [filters, setFiltersState] = useState<QueueFilters>(() => loadSessionFilters(kind));
   const setFilters = useCallback(
     (f: QueueFilters) => {
@@ -351,6 +265,10 @@ export default function QueuePage() {
   const [{ data: cats }] = useQuery({ query: CategoriesDoc });
 
   useEffect(() => setSelected([]), [data.key]);
+  const anySelected = selected.length > 0;
+  useEffect(() => {
+    if (anySelected) loadBulkModal().catch(() => {}); // a failure shows when the dialog opens
+  }, [anySelected]);
 
   const categories = useMemo(() => (cats?.categories ?? []).map((c) => ({ value: c.id, label: categoryName(c, lang) })), [cats, lang]);
   const compounds = useMemo(() => {
@@ -469,7 +387,11 @@ export default function QueuePage() {
           data.rows.length > 0 && <span className="muted">{t('queue.allLoaded')}</span>
         )}
       </Space>
-      <BulkModal action={bulk} rows={selectedRows} onClose={() => setBulk(null)} onDone={onBulkDone} />
+      {bulk && (
+        <Suspense fallback={null}>
+          <BulkModal action={bulk} rows={selectedRows} onClose={() => setBulk(null)} onDone={onBulkDone} />
+        </Suspense>
+      )}
     </div>
   );
 }

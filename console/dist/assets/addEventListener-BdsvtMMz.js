@@ -1,3 +1,0 @@
-import{br as e,wr as t}from"./index-DbtL5okO.js";var n=e=>({[e.componentCls]:{[`${e.antCls}-motion-collapse-legacy`]:{overflow:`hidden`,"&-active":{transition:`height ${e.motionDurationMid} ${e.motionEaseInOut},
-        opacity ${e.motionDurationMid} ${e.motionEaseInOut} !important`}},[`${e.antCls}-motion-collapse`]:{overflow:`hidden`,transition:`height ${e.motionDurationMid} ${e.motionEaseInOut},
-        opacity ${e.motionDurationMid} ${e.motionEaseInOut} !important`}}}),r=t(e());function i(e,t,n,i){var a=r.unstable_batchedUpdates?function(e){r.unstable_batchedUpdates(n,e)}:n;return e!=null&&e.addEventListener&&e.addEventListener(t,a,i),{remove:function(){e!=null&&e.removeEventListener&&e.removeEventListener(t,a,i)}}}export{n,i as t};
