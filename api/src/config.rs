@@ -144,9 +144,25 @@ pub struct Config {
     pub max_batch: usize,
     /// The web console (`service/console.rs`).
     pub console: ConsoleConfig,
+    /// Webhook deliveries (issue 18).
+    pub webhooks: WebhookConfig,
     /// `LINLI_SHUTDOWN_GRACE_SECS`: after SIGTERM or Ctrl-C, how long requests in flight and background jobs get to
     /// finish before the process exits anyway, default 20.
     pub shutdown_grace: Duration,
+}
+
+/// Webhook deliveries.
+#[derive(Clone, Debug)]
+pub struct WebhookConfig {
+    /// `LINLI_WEBHOOK_INTERVAL_MS`: how often the delivery job looks for due webhooks, default 1000.
+    pub interval: Duration,
+    /// `LINLI_WEBHOOK_BACKOFF_MS`: the wait after a first failure, doubled after each next one (at most an hour),
+    /// with ±20 % jitter; default 10000.
+    pub backoff: Duration,
+    /// `LINLI_WEBHOOK_MAX_FAILURES`: failures in a row that pause a webhook (its admin resumes it), default 12.
+    pub max_failures: i32,
+    /// `LINLI_WEBHOOK_TIMEOUT_MS`: per delivery, default 10000.
+    pub timeout: Duration,
 }
 
 /// The web console's sessions and scan-to-login.
@@ -386,6 +402,12 @@ impl Config {
                 max_fields: num("LINLI_MAX_FIELDS", 200)?.max(1) as usize,
             },
             max_batch: num("LINLI_MAX_BATCH", 10)?.max(1) as usize,
+            webhooks: WebhookConfig {
+                interval: Duration::from_millis(num("LINLI_WEBHOOK_INTERVAL_MS", 1000)?.max(10)),
+                backoff: Duration::from_millis(num("LINLI_WEBHOOK_BACKOFF_MS", 10_000)?.max(10)),
+                max_failures: num("LINLI_WEBHOOK_MAX_FAILURES", 12)?.clamp(1, 100) as i32,
+                timeout: Duration::from_millis(num("LINLI_WEBHOOK_TIMEOUT_MS", 10_000)?.clamp(100, 60_000)),
+            },
             console: ConsoleConfig {
                 session_ttl: Duration::from_secs(num("LINLI_CONSOLE_SESSION_SECS", 43_200)?.max(60)),
                 scan_ttl: Duration::from_secs(num("LINLI_CONSOLE_SCAN_SECS", 300)?.clamp(30, 3600)),

@@ -66,9 +66,11 @@ pub enum Kind {
     ConsoleSession,
     /// An API key (Open311).
     ApiKey,
+    /// A webhook.
+    Webhook,
 }
 
-const KINDS: [(Kind, &str); 27] = [
+const KINDS: [(Kind, &str); 28] = [
     (Kind::District, "dst"),
     (Kind::Street, "str"),
     (Kind::Community, "com"),
@@ -96,6 +98,7 @@ const KINDS: [(Kind, &str); 27] = [
     (Kind::Export, "exp"),
     (Kind::ConsoleSession, "css"),
     (Kind::ApiKey, "key"),
+    (Kind::Webhook, "whk"),
 ];
 
 impl serde::Serialize for Kind {

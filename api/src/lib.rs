@@ -102,6 +102,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         service::jobs::every(state.clone(), state.config.job_interval, "closed voting periods", |s| async move {
             service::incentives::vote::close_due(&s).await
         });
+        service::jobs::every(state.clone(), state.config.webhooks.interval, "delivered webhook events", |s| async move {
+            service::webhooks::deliver_due(&s).await
+        });
+        service::jobs::every(state.clone(), state.config.job_interval, "forgot ended console logins and sessions", |s| async move {
+            service::console::forget_ended(&s).await
+        });
     }
     Ok(state)
 }

@@ -485,6 +485,10 @@ pub enum AuditAction {
     ApiKeyRevoked,
     /// An integrating system used its API key (Open311 `POST requests`).
     ApiKeyUsed,
+    /// A webhook was registered.
+    WebhookCreated,
+    /// A paused webhook was resumed.
+    WebhookResumed,
     /// An incentive package was created.
     PackageCreated,
     /// A package was published or ended.

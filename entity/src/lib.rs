@@ -21,6 +21,8 @@ pub mod export_job;
 pub mod media_check;
 pub mod api_key;
 pub mod merchant;
+pub mod webhook;
+pub mod webhook_delivery;
 pub mod grid_area;
 pub mod grid_group;
 pub mod neighbourhood;

@@ -27,6 +27,7 @@ mod m20261205_000021_notification_by_report;
 mod m20261206_000022_console_sessions;
 mod m20261207_000023_list_indexes;
 mod m20261207_000024_api_keys;
+mod m20261207_000025_webhooks;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
 pub struct Migrator;
@@ -59,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000022_console_sessions::Migration),
             Box::new(m20261207_000023_list_indexes::Migration),
             Box::new(m20261207_000024_api_keys::Migration),
+            Box::new(m20261207_000025_webhooks::Migration),
         ]
     }
 }

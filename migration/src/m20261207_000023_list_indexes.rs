@@ -1,6 +1,7 @@
 //! The console's admin lists (issue 17): merchants of a street or community, the packages of a unit, and the
 //! redemptions of a package, each read newest first by its own index; and Open311's `GET requests` (issue 18): a
-//! district's reports newest first, or in the order they changed (`updated_after`).
+//! district's reports newest first, or in the order they changed (`updated_after`); and the console's sessions by
+//! expiry, for the job that forgets ended ones.
 use sea_orm_migration::prelude::*;
 
 use crate::helpers::index;
@@ -8,13 +9,14 @@ use crate::helpers::index;
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
-const INDEXES: [(&str, &[&str]); 6] = [
+const INDEXES: [(&str, &[&str]); 7] = [
     ("merchant", &["street_id", "id"]),
     ("merchant", &["community_id", "id"]),
     ("incentive_package", &["scope_id", "id"]),
     ("redemption", &["package_id", "id"]),
     ("report", &["submitted_at", "id"]),
     ("report", &["last_event_at", "id"]),
+    ("console_session", &["expires_at"]),
 ];
 
 #[async_trait::async_trait]

@@ -148,6 +148,31 @@ async fn a_session_expires_by_itself() {
     assert_eq!(me_with_cookie(&app, &cookie, &[]).await.code(), "UNAUTHENTICATED");
 }
 
+/// Ended sessions stay listed for a month, then go; scan attempts go a day after they expired; a session in force
+/// and an attempt still on a screen are never touched.
+#[tokio::test]
+async fn ended_sessions_and_old_scan_codes_are_forgotten() {
+    let app = TestApp::demo_with(&[("LINLI_CONSOLE_SESSION_SECS", "3600"), ("LINLI_JOBS", "off")]).await;
+    let old = console_login(&app, "dev:staff").await;
+    begin_scan(&app).await;
+    assert_eq!(api::service::console::forget_ended(&app.state).await.unwrap(), 0, "nothing has ended yet");
+    app.state.clock.advance(chrono::Duration::days(2));
+    let fresh = console_login(&app, "dev:staff").await;
+    begin_scan(&app).await;
+    assert_eq!(api::service::console::forget_ended(&app.state).await.unwrap(), 1, "the first scan code, a day past its expiry");
+    let listed = me_with_cookie(&app, &fresh, &[]).await;
+    assert!(listed.errors.is_empty());
+    let r = app.gql_with(None, "{ mySessions(first: 10) { nodes { id current } } }", json!({}), &[("cookie", &fresh), ("x-linli-console", "1")]).await;
+    assert_eq!(r.ok()["mySessions"]["nodes"].as_array().unwrap().len(), 2, "the ended session is still listed");
+    app.state.clock.advance(chrono::Duration::days(31));
+    let newest = console_login(&app, "dev:staff").await;
+    assert_eq!(api::service::console::forget_ended(&app.state).await.unwrap(), 3, "both ended sessions and the second code");
+    assert_eq!(app.count("console_session").await, 1);
+    assert_eq!(app.count("console_login").await, 0);
+    assert!(me_with_cookie(&app, &newest, &[]).await.errors.is_empty(), "the session in force works");
+    assert_eq!(me_with_cookie(&app, &old, &[]).await.code(), "UNAUTHENTICATED");
+}
+
 /// A login page's scan attempt: its JSON and its secret cookie.
 async fn begin_scan(app: &TestApp) -> (Value, String) {
     let r = post(app, "/console/api/scan", json!({}), &[("x-linli-console", "1")]).await;

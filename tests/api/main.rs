@@ -30,4 +30,5 @@ mod residence;
 mod upload;
 mod views;
 mod vote;
+mod webhooks;
 mod wechat;

@@ -1,6 +1,7 @@
 //! The GraphQL API: resolvers are adapters that take the actor and state from the context, call one service
 //! function and wrap the result. Lists are Relay connections; errors carry `extensions.code`.
 mod api_keys;
+mod webhooks;
 mod console;
 mod audit;
 mod export;
@@ -41,11 +42,11 @@ use crate::state::AppState;
 
 /// All queries, merged per area.
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery, sla::SlaQuery, audit::AuditQuery, export::ExportQuery, kpi::KpiQuery, console::ConsoleQuery, api_keys::ApiKeyQuery);
+pub struct QueryRoot(Query, report::ReportQuery, moderation::ModerationQuery, notify::NotificationQuery, incentives::IncentiveQuery, media::MediaQuery, stats::StatisticsQuery, sla::SlaQuery, audit::AuditQuery, export::ExportQuery, kpi::KpiQuery, console::ConsoleQuery, api_keys::ApiKeyQuery, webhooks::WebhookQuery);
 
 /// All mutations, merged per area.
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(Mutation, report::ReportMutation, moderation::ModerationMutation, notify::NotificationMutation, incentives::IncentiveMutation, sla::SlaMutation, export::ExportMutation, console::ConsoleMutation, api_keys::ApiKeyMutation);
+pub struct MutationRoot(Mutation, report::ReportMutation, moderation::ModerationMutation, notify::NotificationMutation, incentives::IncentiveMutation, sla::SlaMutation, export::ExportMutation, console::ConsoleMutation, api_keys::ApiKeyMutation, webhooks::WebhookMutation);
 
 /// The schema type.
 pub type AppSchema = Schema<QueryRoot, MutationRoot, live::SubscriptionRoot>;

@@ -12,7 +12,8 @@
 //! the secret, so cannot collect the session.
 //!
 //! Sessions and attempts are authentication, like the refresh tokens of `auth.rs`: written directly, not as a
-//! `Change` (no domain event: nothing in the grid changed).
+//! `Change` (no domain event: nothing in the grid changed). [`forget_ended`] (a job) removes attempts a day after
+//! they expired and sessions [`SESSION_HISTORY_DAYS`] after they ended, so `mySessions` shows a month of history.
 use chrono::{DateTime, Duration, Utc};
 use entity::enums::ConsoleVia;
 use entity::{console_login, console_session};
@@ -297,4 +298,23 @@ pub async fn approve(state: &AppState, actor: &Actor, scene: &str) -> AppResult<
         return Err(expired());
     }
     Err(AppError::Conflict(msg!("该二维码已被确认，请在电脑上刷新", "This code was already approved; refresh the console")))
+}
+
+/// How long an ended session stays listed in `mySessions`.
+pub const SESSION_HISTORY_DAYS: i64 = 30;
+
+/// The cleanup job: scan-to-login attempts a day after they expired (used or not), and sessions
+/// [`SESSION_HISTORY_DAYS`] after they expired (a revoked one too: its expiry is no later than its natural end).
+/// Both by their `expires_at` index. Returns how many rows went.
+pub async fn forget_ended(state: &AppState) -> AppResult<usize> {
+    let now = state.clock.now();
+    let logins = console_login::Entity::delete_many()
+        .filter(console_login::Column::ExpiresAt.lt(now - Duration::days(1)))
+        .exec(&state.db)
+        .await?;
+    let sessions = console_session::Entity::delete_many()
+        .filter(console_session::Column::ExpiresAt.lt(now - Duration::days(SESSION_HISTORY_DAYS)))
+        .exec(&state.db)
+        .await?;
+    Ok((logins.rows_affected + sessions.rows_affected) as usize)
 }

@@ -31,3 +31,4 @@ pub mod rows;
 pub mod sla;
 pub mod support;
 pub mod validate;
+pub mod webhooks;

@@ -408,6 +408,11 @@ pub async fn request(state: &AppState, district: &district::Model, id: Uuid, lan
     Ok(shown(state, vec![row], lang).await?.remove(0))
 }
 
+/// Reports as Open311 shows them (for webhooks' deliveries; the caller decides which reports).
+pub async fn view(state: &AppState, rows: Vec<report::Model>, lang: Lang) -> AppResult<Vec<Request>> {
+    shown(state, rows, lang).await
+}
+
 /// Masks what could name a person in a description: runs of 7 or more digits (phones, ID numbers) and the
 /// reporter's own name.
 pub fn scrub(description: &str, reporter_name: &str) -> String {

@@ -54,6 +54,7 @@ fn missing(kind: Kind) -> AppError {
         Kind::Export => AppError::not_found("导出任务", "Export"),
         Kind::ConsoleSession => AppError::not_found("登录会话", "Console session"),
         Kind::ApiKey => AppError::not_found("API 密钥", "API key"),
+        Kind::Webhook => AppError::not_found("Webhook", "Webhook"),
     }
 }
 

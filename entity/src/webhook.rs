@@ -1,0 +1,35 @@
+//! A receiver an admin registered for a scope's report events (issue 18): deliveries come from the durable event
+//! log after its `cursor`, signed with its `secret`, retried with backoff, paused after repeated failures.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "webhook")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub created_at: DateTimeUtc,
+    /// `COMMUNITY`, `COMPANY` or `DISTRICT`.
+    pub scope_kind: String,
+    pub scope_id: Uuid,
+    pub district_id: Uuid,
+    pub url: String,
+    /// The event kinds it receives, comma-separated (`REPORT_SUBMITTED,REPORT_ACTED`).
+    pub events: String,
+    /// The HMAC key of its signatures (shown once at creation; kept to sign).
+    pub secret: String,
+    pub created_by: Uuid,
+    /// `ACTIVE` or `PAUSED`.
+    pub status: String,
+    /// The last event log position it has been given or skipped.
+    pub cursor: i64,
+    /// Failures in a row of the delivery at its cursor.
+    pub failures: i32,
+    /// When to try next (also the lease of the replica delivering now).
+    pub next_attempt_at: DateTimeUtc,
+    pub last_error: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
