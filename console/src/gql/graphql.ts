@@ -94,7 +94,11 @@ export type AuditAction =
   /** A vote was closed by an admin. */
   | 'VOTE_PERIOD_CLOSED'
   /** A best-neighbour-head vote was opened. */
-  | 'VOTE_PERIOD_OPENED';
+  | 'VOTE_PERIOD_OPENED'
+  /** A webhook was registered. */
+  | 'WEBHOOK_CREATED'
+  /** A paused webhook was resumed. */
+  | 'WEBHOOK_RESUMED';
 
 /** The kind of unit an audited action is over (`audit_log.scope_kind`). */
 export type AuditScope =

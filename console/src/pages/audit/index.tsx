@@ -49,6 +49,11 @@ export const ACTIONS: AuditAction[] = [
   'REPORTS_MERGED',
   'REPORT_ACTED',
   'DATA_EXPORTED',
+  'API_KEY_CREATED',
+  'API_KEY_REVOKED',
+  'API_KEY_USED',
+  'WEBHOOK_CREATED',
+  'WEBHOOK_RESUMED',
 ];
 
 interface Filters {
