@@ -105,6 +105,15 @@ pub fn new_refresh_token() -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
+/// A new secret for an integrating system: `prefix` and 40 random letters and digits (238 bits), e.g. an API
+/// key (`lk_`) or a webhook's signing secret (`whsec_`).
+pub fn new_secret(prefix: &str) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut r = rand::rng();
+    let body: String = (0..40).map(|_| ALPHABET[rand::Rng::random_range(&mut r, 0..ALPHABET.len())] as char).collect();
+    format!("{prefix}{body}")
+}
+
 /// The stored form of a refresh token.
 pub fn hash_refresh_token(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());

@@ -18,12 +18,7 @@ impl Webhook {
     }
     /// The community, property company or district whose reports it receives.
     async fn scope_id(&self) -> ID {
-        let kind = match self.0.scope_kind.as_str() {
-            "COMMUNITY" => Kind::Community,
-            "COMPANY" => Kind::PropertyCompany,
-            _ => Kind::District,
-        };
-        encode(kind, self.0.scope_id)
+        encode(webhooks::scope_kind(&self.0), self.0.scope_id)
     }
     /// Where deliveries go.
     async fn url(&self) -> &str {

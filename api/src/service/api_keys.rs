@@ -45,15 +45,6 @@ pub fn hash(secret: &str) -> String {
     crate::auth::tokens::hash_refresh_token(secret)
 }
 
-/// A new secret: `lk_` and 40 random letters and digits (238 bits).
-fn new_secret() -> String {
-    use rand::Rng;
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut r = rand::rng();
-    let body: String = (0..40).map(|_| ALPHABET[r.random_range(0..ALPHABET.len())] as char).collect();
-    format!("lk_{body}")
-}
-
 /// `createApiKey(districtId, name, scopes)`: district admins of that district. Returns the key and its secret,
 /// which is never shown again.
 pub async fn create(state: &AppState, actor: &Actor, district: Uuid, name: &str, scopes: &[ApiScope]) -> AppResult<(api_key::Model, String)> {
@@ -65,7 +56,7 @@ pub async fn create(state: &AppState, actor: &Actor, district: Uuid, name: &str,
     let mut list: Vec<&str> = scopes.iter().map(|s| s.as_str()).collect();
     list.sort_unstable();
     list.dedup();
-    let secret = new_secret();
+    let secret = crate::auth::tokens::new_secret("lk_");
     let by = Acted::new(Some(of.level.role()), Scope::of(Kind::District, district, &of.place))
         .after(json!({ "name": name, "scopes": list }));
     let am = api_key::ActiveModel {
@@ -136,12 +127,11 @@ pub async fn authenticate(state: &AppState, secret: Option<&str>, scope: ApiScop
 }
 
 /// Records a use of `key` in `change` (its audit row, with what it did), and when it was last used.
-pub async fn record_use(state: &AppState, change: &Change<'_>, key: &api_key::Model, what: serde_json::Value) -> AppResult<()> {
+pub async fn record_use(change: &Change<'_>, key: &api_key::Model, what: serde_json::Value) -> AppResult<()> {
     let place = places::of(change.db(), Kind::District, key.district_id).await?;
     let mut am: api_key::ActiveModel = key.clone().into();
     am.last_used_at = Set(Some(change.at()));
     am.update(change.db()).await?;
-    let _ = state;
     audit::record(
         change,
         AuditEntry {

@@ -615,7 +615,7 @@ pub async fn post(state: &AppState, secret: Option<&str>, addr: &str, req: NewRe
         Err(e) => serde_json::json!({ "endpoint": "POST requests", "refused": e.code() }),
     };
     let change = crate::service::events::Change::begin(state, None).await?;
-    api_keys::record_use(state, &change, &key, what).await?;
+    api_keys::record_use(&change, &key, what).await?;
     change.commit().await?;
     Ok(outcome?.0)
 }

@@ -185,14 +185,6 @@ fn scope_name(kind: Kind) -> &'static str {
     }
 }
 
-/// A new signing secret: `whsec_` and 40 letters and digits.
-fn new_secret() -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut r = rand::rng();
-    let body: String = (0..40).map(|_| ALPHABET[r.random_range(0..ALPHABET.len())] as char).collect();
-    format!("whsec_{body}")
-}
-
 /// `createWebhook(scopeId, url, events)`: the webhook and its secret (shown this once). Deliveries start with the
 /// next event.
 pub async fn create(state: &AppState, actor: &Actor, kind: Kind, scope: Uuid, url: &str, events: &[WebhookEvent]) -> AppResult<(webhook::Model, String)> {
@@ -207,7 +199,7 @@ pub async fn create(state: &AppState, actor: &Actor, kind: Kind, scope: Uuid, ur
     let mut kinds: Vec<String> = events.iter().map(|e| e.kind().to_value()).collect();
     kinds.sort();
     kinds.dedup();
-    let secret = new_secret();
+    let secret = crate::auth::tokens::new_secret("whsec_");
     let cursor = crate::service::events::log::newest(&state.db).await?;
     let change = Change::begin(state, Some(actor.user_id()?)).await?;
     let row = webhook::ActiveModel {
@@ -234,16 +226,20 @@ pub async fn create(state: &AppState, actor: &Actor, kind: Kind, scope: Uuid, ur
     Ok((row, secret))
 }
 
+/// The kind of unit a webhook's stored scope is.
+pub fn scope_kind(w: &webhook::Model) -> Kind {
+    match w.scope_kind.as_str() {
+        "COMMUNITY" => Kind::Community,
+        "COMPANY" => Kind::PropertyCompany,
+        _ => Kind::District,
+    }
+}
+
 /// One webhook, for those who manage its scope (NOT_FOUND for anyone else).
 async fn managed(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<(webhook::Model, Acted)> {
     let not_found = || places::not_found(Kind::Webhook);
     let w = webhook::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(not_found)?;
-    let kind = match w.scope_kind.as_str() {
-        "COMMUNITY" => Kind::Community,
-        "COMPANY" => Kind::PropertyCompany,
-        _ => Kind::District,
-    };
-    let (_, acted) = authorize(state, actor, kind, w.scope_id).await.map_err(|e| match e {
+    let (_, acted) = authorize(state, actor, scope_kind(&w), w.scope_id).await.map_err(|e| match e {
         AppError::Forbidden { .. } => not_found(),
         e => e,
     })?;

@@ -149,7 +149,7 @@ impl Filter {
         self.category.is_none_or(|c| r.category_id == c)
             && self.compound.is_none_or(|c| r.compound_id == c)
             && yes(self.escalated, r.escalated_at.is_some())
-            && yes(self.overdue, is_overdue(r, now))
+            && yes(self.overdue, crate::service::sla::is_past_due(r, now))
             && yes(self.supported, r.support_count > 0)
             && self.search.as_deref().is_none_or(|t| {
                 r.moderation == Moderation::Pass && r.description.to_lowercase().contains(t)
@@ -189,12 +189,6 @@ impl Filter {
         }
         q
     }
-}
-
-/// Whether a report is past its current due time (the timer marks it breached; until its next run, the due time
-/// says so).
-pub fn is_overdue(r: &report::Model, now: chrono::DateTime<chrono::Utc>) -> bool {
-    r.sla_breached || r.sla_due_at.is_some_and(|d| d <= now)
 }
 
 /// `taskInbox`: reports in the caller's neighbourhoods (neighbour head), groups or areas (their whole subtree),

@@ -125,6 +125,12 @@ pub fn ladder(stage: SlaStage, has_company: bool) -> &'static [GridLevel] {
     }
 }
 
+/// Whether a report is past its current due time: the timer job marks it breached, and until its next run the due
+/// time says so (the report's clocks, and the inbox's `overdue` filter).
+pub fn is_past_due(r: &report::Model, now: DateTime<Utc>) -> bool {
+    r.sla_breached || r.sla_due_at.is_some_and(|d| d <= now)
+}
+
 /// The inbox and queue order key: an escalated report comes before every report that is not; within each, each
 /// supporter counts as an hour more of waiting (at most 24), then the longest waiting first (`docs/sla.md`).
 pub fn queue_key(waiting_since: DateTime<Utc>, escalated: bool, supporters: i32) -> DateTime<Utc> {
@@ -375,7 +381,7 @@ pub fn clocks(p: &Policy, r: &report::Model, now: DateTime<Utc>) -> Clocks {
         stage: r.sla_stage,
         due_at: r.sla_due_at,
         warn_at: r.sla_warn_at,
-        breached: r.sla_breached || r.sla_due_at.is_some_and(|d| d <= now),
+        breached: is_past_due(r, now),
         stage_minutes,
         overall_minutes: overall,
         paused: r.status == ReportStatus::Resolved,
