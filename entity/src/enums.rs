@@ -45,6 +45,19 @@ pub enum Urgency {
     Urgent,
 }
 
+/// Where a webhook stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum WebhookStatus {
+    /// Deliveries go out.
+    Active,
+    /// Stopped after repeated failures at one event; `resumeWebhook` goes on from it.
+    Paused,
+    /// Deleted by an admin: nothing more is sent, and it is no longer listed.
+    Deleted,
+}
+
 /// Where a text stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, async_graphql::Enum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -489,6 +502,12 @@ pub enum AuditAction {
     WebhookCreated,
     /// A paused webhook was resumed.
     WebhookResumed,
+    /// A webhook's URL or events were changed.
+    WebhookUpdated,
+    /// A webhook's signing secret was rotated (the old one signs beside it for a day).
+    WebhookSecretRotated,
+    /// A webhook was deleted.
+    WebhookDeleted,
     /// An incentive package was created.
     PackageCreated,
     /// A package was published or ended.
@@ -590,6 +609,7 @@ mod tests {
         round_trips::<ReportStatus>();
         round_trips::<Urgency>();
         round_trips::<Moderation>();
+        round_trips::<WebhookStatus>();
         round_trips::<EventKind>();
         round_trips::<ActorRole>();
         round_trips::<Role>();

@@ -18,8 +18,7 @@ pub struct Model {
     /// The HMAC key of its signatures (shown once at creation; kept to sign).
     pub secret: String,
     pub created_by: Uuid,
-    /// `ACTIVE` or `PAUSED`.
-    pub status: String,
+    pub status: crate::enums::WebhookStatus,
     /// The last event log position it has been given or skipped.
     pub cursor: i64,
     /// Failures in a row of the delivery at its cursor.
@@ -27,6 +26,9 @@ pub struct Model {
     /// When to try next (also the lease of the replica delivering now).
     pub next_attempt_at: DateTimeUtc,
     pub last_error: Option<String>,
+    /// The secret before the last rotation: it still signs, beside `secret`, until `previous_secret_until`.
+    pub previous_secret: Option<String>,
+    pub previous_secret_until: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

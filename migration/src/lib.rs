@@ -28,6 +28,7 @@ mod m20261206_000022_console_sessions;
 mod m20261207_000023_list_indexes;
 mod m20261207_000024_api_keys;
 mod m20261207_000025_webhooks;
+mod m20261208_000026_webhook_secret_rotation;
 
 /// The ordered list of migrations, applied at start-up by the server and by the migration CLI.
 pub struct Migrator;
@@ -61,6 +62,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000023_list_indexes::Migration),
             Box::new(m20261207_000024_api_keys::Migration),
             Box::new(m20261207_000025_webhooks::Migration),
+            Box::new(m20261208_000026_webhook_secret_rotation::Migration),
         ]
     }
 }

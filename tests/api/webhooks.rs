@@ -34,22 +34,28 @@ async fn receiver(fail: usize) -> (String, Got) {
     (url, got)
 }
 
-/// Checks a `Linli-Signature` header against the body and secret, as a receiver would (HMAC-SHA256 of "t.body").
-fn signed(header: &str, body: &str, secret: &str) -> bool {
+/// The `v1` signatures of a `Linli-Signature` header with their time.
+fn v1s(header: &str) -> (Option<String>, Vec<String>) {
     let mut t = None;
-    let mut v1 = None;
+    let mut v1 = Vec::new();
     for part in header.split(',') {
         match part.split_once('=') {
             Some(("t", v)) => t = Some(v.to_owned()),
-            Some(("v1", v)) => v1 = Some(v.to_owned()),
+            Some(("v1", v)) => v1.push(v.to_owned()),
             _ => {}
         }
     }
-    let (Some(t), Some(v1)) = (t, v1) else { return false };
+    (t, v1)
+}
+
+/// Checks a `Linli-Signature` header against the body and secret, as a receiver would (HMAC-SHA256 of "t.body";
+/// any of its `v1` may be the one made with this secret).
+fn signed(header: &str, body: &str, secret: &str) -> bool {
+    let (Some(t), v1) = v1s(header) else { return false };
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{t}.{body}").as_bytes());
     let want: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    want == v1
+    v1.contains(&want)
 }
 
 async fn wait_for(mut ok: impl FnMut() -> bool, secs: u64) -> bool {
@@ -159,6 +165,96 @@ async fn repeated_failures_pause_a_webhook_and_resuming_goes_on_from_the_same_ev
     }
 }
 
+/// Its admin changes a webhook's URL and events, rotates its secret (the old one signs beside the new one for a
+/// day, and of two rotations at once one wins) and deletes it (nothing more is sent); nobody else may do any of it.
+#[tokio::test]
+async fn an_admin_edits_rotates_and_deletes_a_webhook() {
+    let app = TestApp::demo_with(&[("LINLI_WEBHOOK_INTERVAL_MS", "20")]).await;
+    let ids = Demo::ids(&app).await;
+    let admin = app.login("community-admin").await;
+    let (url, got) = receiver(0).await;
+    let r = app.gql(Some(&admin), CREATE, json!({ "s": ids.community, "u": url })).await;
+    let first_secret = r.ok()["createWebhook"]["secret"].as_str().unwrap().to_owned();
+    let hook = r.ok()["createWebhook"]["webhook"]["id"].as_str().unwrap().to_owned();
+    let resident = app.login("resident").await;
+    app.submit_drain_report(&resident, "楼道里的下水管漏水").await;
+    assert!(wait_for(|| got.lock().unwrap().len() == 1, 20).await);
+
+    // Nobody but the scope's admins: the same NOT_FOUND as for a webhook that does not exist.
+    const UPDATE: &str = "mutation($id: ID!, $u: String, $e: [WebhookEvent!]) { updateWebhook(id: $id, url: $u, events: $e) { url events status } }";
+    const ROTATE: &str = "mutation($id: ID!) { rotateWebhookSecret(id: $id) { secret webhook { previousSecretValidUntil } } }";
+    const DELETE: &str = "mutation($id: ID!) { deleteWebhook(id: $id) { status } }";
+    for who in ["staff", "head", "resident"] {
+        let t = app.login(who).await;
+        for (q, v) in [(UPDATE, json!({ "id": hook, "u": "http://127.0.0.1:9/stolen" })), (ROTATE, json!({ "id": hook })), (DELETE, json!({ "id": hook }))] {
+            assert_eq!(app.gql(Some(&t), q, v).await.code(), "NOT_FOUND", "{who}: {q}");
+        }
+    }
+
+    // Bad input changes nothing.
+    for (v, field) in [(json!({ "id": hook, "e": [] }), "events"), (json!({ "id": hook, "u": "ftp://example.com/x" }), "url")] {
+        let r = app.gql(Some(&admin), UPDATE, v).await;
+        assert_eq!(r.code(), "BAD_USER_INPUT", "{field}");
+    }
+    let list = "query($s: ID!) { webhooks(scopeId: $s) { nodes { id url events status } } }";
+    let r = app.gql(Some(&admin), list, json!({ "s": ids.community })).await;
+    assert_eq!(r.ok()["webhooks"]["nodes"][0]["url"], url.as_str());
+
+    // Rotation: the next delivery is signed with both secrets, the new one first.
+    let (r1, r2) = tokio::join!(app.gql(Some(&admin), ROTATE, json!({ "id": hook })), app.gql(Some(&admin), ROTATE, json!({ "id": hook })));
+    let (won, lost) = if r1.errors.is_empty() { (r1, r2) } else { (r2, r1) };
+    assert_eq!(lost.code(), "CONFLICT", "two rotations at once: one wins");
+    let new_secret = won.ok()["rotateWebhookSecret"]["secret"].as_str().unwrap().to_owned();
+    assert!(new_secret.starts_with("whsec_") && new_secret != first_secret);
+    let until: chrono::DateTime<chrono::Utc> = won.ok()["rotateWebhookSecret"]["webhook"]["previousSecretValidUntil"].as_str().unwrap().parse().unwrap();
+    assert!((until - chrono::Utc::now() - chrono::Duration::hours(24)).num_seconds().abs() < 60, "a day: {until}");
+    app.submit_drain_report(&resident, "小区东门的路灯不亮了").await;
+    assert!(wait_for(|| got.lock().unwrap().len() == 2, 20).await);
+    let (h, body) = got.lock().unwrap()[1].clone();
+    let (_, v1) = v1s(&h["linli-signature"]);
+    assert_eq!(v1.len(), 2, "the new secret's and the old one's");
+    assert!(signed(&h["linli-signature"], &body, &new_secret) && signed(&h["linli-signature"], &body, &first_secret));
+    assert!(!signed(&h["linli-signature"], &body, "whsec_someone-else"));
+
+    // A new URL and only submissions: the next event goes there, and an acknowledgement goes nowhere.
+    let (url2, got2) = receiver(0).await;
+    let r = app.gql(Some(&admin), UPDATE, json!({ "id": hook, "u": url2, "e": ["REPORT_SUBMITTED"] })).await;
+    assert_eq!(r.ok()["updateWebhook"], json!({ "url": url2, "events": ["REPORT_SUBMITTED"], "status": "ACTIVE" }));
+    let id = app.submit_drain_report(&resident, "车库顶上滴水").await;
+    assert!(wait_for(|| got2.lock().unwrap().len() == 1, 20).await);
+    let head = app.login("head").await;
+    app.gql(Some(&head), "mutation($id: ID!) { acknowledgeReport(id: $id, note: \"ok\") { id } }", json!({ "id": id })).await.ok();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!((got.lock().unwrap().len(), got2.lock().unwrap().len()), (2, 1), "the old URL gets nothing, the new one no acknowledgement");
+
+    // Deleted: gone from the list and its log, nothing more sent, and deleting again is NOT_FOUND.
+    let r = app.gql(Some(&admin), DELETE, json!({ "id": hook })).await;
+    assert_eq!(r.ok()["deleteWebhook"]["status"], "DELETED");
+    let r = app.gql(Some(&admin), list, json!({ "s": ids.community })).await;
+    assert_eq!(r.ok()["webhooks"]["nodes"], json!([]));
+    for (q, v) in [
+        ("query($w: ID!) { webhookDeliveries(webhookId: $w) { nodes { attempt } } }", json!({ "w": hook })),
+        (DELETE, json!({ "id": hook })),
+        (ROTATE, json!({ "id": hook })),
+        ("mutation($id: ID!) { resumeWebhook(id: $id) { status } }", json!({ "id": hook })),
+    ] {
+        assert_eq!(app.gql(Some(&admin), q, v).await.code(), "NOT_FOUND", "{q}");
+    }
+    app.submit_drain_report(&resident, "垃圾站的门坏了").await;
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(got2.lock().unwrap().len(), 1, "a deleted webhook is not sent to");
+
+    // The audit log has each change, and no secret.
+    let q = "query($s: ID!, $a: AuditAction) { auditLog(scopeId: $s, action: $a) { nodes { action before after } } }";
+    for action in ["WEBHOOK_UPDATED", "WEBHOOK_SECRET_ROTATED", "WEBHOOK_DELETED"] {
+        let r = app.gql(Some(&admin), q, json!({ "s": ids.community, "a": action })).await;
+        let nodes = r.ok()["auditLog"]["nodes"].as_array().unwrap().clone();
+        assert_eq!(nodes.len(), 1, "{action}");
+        let text = nodes[0].to_string();
+        assert!(!text.contains(&first_secret) && !text.contains(&new_secret), "{action}: {text}");
+    }
+}
+
 /// The server restarted mid-retry: the next process goes on from the webhook's cursor and delivers.
 #[tokio::test]
 async fn a_restart_mid_retry_still_delivers() {
@@ -228,11 +324,13 @@ async fn production_refuses_loopback_and_private_receivers() {
         events: Set("REPORT_SUBMITTED".into()),
         secret: Set("whsec_test".into()),
         created_by: Set(user.id),
-        status: Set("ACTIVE".into()),
+        status: Set(entity::enums::WebhookStatus::Active),
         cursor: Set(0),
         failures: Set(0),
         next_attempt_at: Set(chrono::Utc::now() - chrono::Duration::seconds(1)),
         last_error: Set(None),
+        previous_secret: Set(None),
+        previous_secret_until: Set(None),
     }
     .insert(&app.state.db)
     .await
@@ -266,4 +364,19 @@ async fn production_refuses_loopback_and_private_receivers() {
     let row = entity::webhook::Entity::find_by_id(hook.id).one(&app.state.db).await.unwrap().unwrap();
     assert!(row.last_error.as_deref().unwrap_or_default().contains("loopback"), "{:?}", row.last_error);
     assert!(got.lock().unwrap().is_empty(), "nothing reached the loopback receiver");
+
+    // Nor can its admin point it at a private address afterwards.
+    let admin = entity::app_user::Entity::find()
+        .filter(entity::app_user::Column::Openid.eq("dev:community-admin"))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .expect("the demo's community admin");
+    let admin = api::auth::Actor::new(api::auth::actor::AuthState::User { id: admin.id, sid: uuid::Uuid::nil() });
+    for to in ["https://127.0.0.1/hook", "https://192.168.1.20/hook", "http://example.com/hook"] {
+        let e = api::service::webhooks::update(&app.state, &admin, hook.id, Some(to), None).await.unwrap_err();
+        assert_eq!(e.code(), "BAD_USER_INPUT", "{to}");
+    }
+    let after = entity::webhook::Entity::find_by_id(hook.id).one(&app.state.db).await.unwrap().unwrap();
+    assert_eq!(after.url, row.url, "unchanged");
 }

@@ -1,6 +1,7 @@
 //! Webhooks in GraphQL: adapters over `service::webhooks`.
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::enums::WebhookStatus;
 use entity::{webhook, webhook_delivery};
 
 use super::{Conn, actor, arg_id, connection, page_args, state};
@@ -28,9 +29,14 @@ impl Webhook {
     async fn events(&self) -> Vec<WebhookEvent> {
         WebhookEvent::of(&self.0.events)
     }
-    /// ACTIVE, or PAUSED after repeated failures (resume with `resumeWebhook`).
-    async fn status(&self) -> &str {
-        &self.0.status
+    /// ACTIVE; PAUSED after repeated failures (resume with `resumeWebhook`); DELETED in the answer of
+    /// `deleteWebhook`.
+    async fn status(&self) -> WebhookStatus {
+        self.0.status
+    }
+    /// Until when the secret before the last rotation still signs beside the current one (a second `v1=`).
+    async fn previous_secret_valid_until(&self) -> Option<DateTime<Utc>> {
+        self.0.previous_secret_until.filter(|until| *until > Utc::now())
     }
     /// Failures in a row of the delivery it is at.
     async fn failures(&self) -> i32 {
@@ -139,5 +145,26 @@ impl WebhookMutation {
     async fn resume_webhook(&self, ctx: &Context<'_>, id: ID) -> Result<Webhook> {
         let id = arg_id(&id, Kind::Webhook, "id")?;
         Ok(Webhook(webhooks::resume(state(ctx), actor(ctx), id).await?))
+    }
+
+    /// Changes a webhook's URL (checked as at registration) or events, or both; what is not given stays.
+    /// Deliveries go on from the same event.
+    async fn update_webhook(&self, ctx: &Context<'_>, id: ID, url: Option<String>, events: Option<Vec<WebhookEvent>>) -> Result<Webhook> {
+        let id = arg_id(&id, Kind::Webhook, "id")?;
+        Ok(Webhook(webhooks::update(state(ctx), actor(ctx), id, url.as_deref(), events.as_deref()).await?))
+    }
+
+    /// A new signing secret, in this answer only. For a day the old one signs beside it (a second `v1=` in
+    /// `Linli-Signature`), so the receiver can switch without refusing a delivery.
+    async fn rotate_webhook_secret(&self, ctx: &Context<'_>, id: ID) -> Result<CreatedWebhook> {
+        let id = arg_id(&id, Kind::Webhook, "id")?;
+        let (w, secret) = webhooks::rotate_secret(state(ctx), actor(ctx), id).await?;
+        Ok(CreatedWebhook { webhook: Webhook(w), secret })
+    }
+
+    /// Deletes a webhook: nothing more is sent, and it leaves the list and its delivery log.
+    async fn delete_webhook(&self, ctx: &Context<'_>, id: ID) -> Result<Webhook> {
+        let id = arg_id(&id, Kind::Webhook, "id")?;
+        Ok(Webhook(webhooks::delete(state(ctx), actor(ctx), id).await?))
     }
 }

@@ -9,7 +9,11 @@
 //!   answered 2xx (or past events it does not want). An event is delivered again after a crash between the answer
 //!   and the cursor's update: receivers deduplicate by `Linli-Event-Id`.
 //! - **Signed.** `Linli-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" under the webhook's
-//!   secret>`, in the style of Stripe's; the secret is shown once, when the webhook is made.
+//!   secret>`, in the style of Stripe's; the secret is shown once, when the webhook is made or its secret rotated
+//!   ([`rotate_secret`]). For a day after a rotation the old secret signs too (a second `v1=`), so a receiver
+//!   switches keys without refusing a delivery.
+//! - **Managed** by the admins of its scope: its URL and events changed ([`update`], checked as at creation),
+//!   deleted ([`delete`]: nothing more is sent; its row stays, DELETED, for the audit log's references).
 //! - **Retried with backoff and jitter**, then **paused** after `LINLI_WEBHOOK_MAX_FAILURES` failures in a row;
 //!   its admin resumes it (`resumeWebhook`) and it goes on from the event it stopped at.
 //! - **What a delivery shows** is the Open311 view of the report (`service::open311`: nothing of the reporter;
@@ -21,7 +25,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use chrono::{DateTime, Duration, Utc};
-use entity::enums::{AuditAction, DomainEventKind, Moderation};
+use entity::enums::{AuditAction, DomainEventKind, Moderation, WebhookStatus};
 use entity::{report, webhook, webhook_delivery};
 use hmac::{Hmac, Mac};
 use rand::Rng;
@@ -189,16 +193,8 @@ fn scope_name(kind: Kind) -> &'static str {
 /// next event.
 pub async fn create(state: &AppState, actor: &Actor, kind: Kind, scope: Uuid, url: &str, events: &[WebhookEvent]) -> AppResult<(webhook::Model, String)> {
     let (district, acted) = authorize(state, actor, kind, scope).await?;
-    if events.is_empty() {
-        return Err(AppError::bad_input("events", msg!("请至少选择一种事件", "Give at least one event")));
-    }
-    if url.trim().chars().count() > 500 {
-        return Err(refused_url(msg!("url 最多 500 个字符", "url is at most 500 characters")));
-    }
-    let (url, _) = check_target(state, url).await?;
-    let mut kinds: Vec<String> = events.iter().map(|e| e.kind().to_value()).collect();
-    kinds.sort();
-    kinds.dedup();
+    let kinds = stored_events(events)?;
+    let url = allowed_url(state, url).await?;
     let secret = crate::auth::tokens::new_secret("whsec_");
     let cursor = crate::service::events::log::newest(&state.db).await?;
     let change = Change::begin(state, Some(actor.user_id()?)).await?;
@@ -208,19 +204,21 @@ pub async fn create(state: &AppState, actor: &Actor, kind: Kind, scope: Uuid, ur
         scope_kind: Set(scope_name(kind).to_owned()),
         scope_id: Set(scope),
         district_id: Set(district),
-        url: Set(url.to_string()),
-        events: Set(kinds.join(",")),
+        url: Set(url),
+        events: Set(kinds.clone()),
         secret: Set(secret.clone()),
         created_by: Set(actor.user_id()?),
-        status: Set("ACTIVE".into()),
+        status: Set(WebhookStatus::Active),
         cursor: Set(cursor),
         failures: Set(0),
         next_attempt_at: Set(change.at()),
         last_error: Set(None),
+        previous_secret: Set(None),
+        previous_secret_until: Set(None),
     }
     .insert(change.db())
     .await?;
-    let acted = acted.after(json!({ "url": row.url, "events": kinds }));
+    let acted = acted.after(json!({ "url": row.url, "events": kinds.split(',').collect::<Vec<_>>() }));
     audit::record(&change, AuditEntry { action: AuditAction::WebhookCreated, object_kind: Kind::Webhook, object_id: row.id, acted }).await?;
     change.commit().await?;
     Ok((row, secret))
@@ -238,7 +236,11 @@ pub fn scope_kind(w: &webhook::Model) -> Kind {
 /// One webhook, for those who manage its scope (NOT_FOUND for anyone else).
 async fn managed(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<(webhook::Model, Acted)> {
     let not_found = || places::not_found(Kind::Webhook);
-    let w = webhook::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(not_found)?;
+    let w = webhook::Entity::find_by_id(id)
+        .filter(webhook::Column::Status.ne(WebhookStatus::Deleted))
+        .one(&state.db)
+        .await?
+        .ok_or_else(not_found)?;
     let (_, acted) = authorize(state, actor, scope_kind(&w), w.scope_id).await.map_err(|e| match e {
         AppError::Forbidden { .. } => not_found(),
         e => e,
@@ -249,7 +251,7 @@ async fn managed(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<(webhoo
 /// `webhooks(scopeId)`: a scope's webhooks, newest first.
 pub async fn list(state: &AppState, actor: &Actor, kind: Kind, scope: Uuid, args: PageArgs) -> AppResult<Page<webhook::Model>> {
     authorize(state, actor, kind, scope).await?;
-    let q = webhook::Entity::find().filter(webhook::Column::ScopeId.eq(scope));
+    let q = webhook::Entity::find().filter(webhook::Column::ScopeId.eq(scope)).filter(webhook::Column::Status.ne(WebhookStatus::Deleted));
     crate::service::page::fetch_newest(&state.db, q, webhook::Column::Id, args).await
 }
 
@@ -264,16 +266,16 @@ pub async fn deliveries(state: &AppState, actor: &Actor, id: Uuid, args: PageArg
 /// nothing.
 pub async fn resume(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<webhook::Model> {
     let (w, acted) = managed(state, actor, id).await?;
-    if w.status == "ACTIVE" {
+    if w.status == WebhookStatus::Active {
         return Ok(w);
     }
     let change = Change::begin(state, Some(actor.user_id()?)).await?;
     let done = webhook::Entity::update_many()
-        .col_expr(webhook::Column::Status, Expr::value("ACTIVE"))
+        .col_expr(webhook::Column::Status, Expr::value(WebhookStatus::Active.to_value()))
         .col_expr(webhook::Column::Failures, Expr::value(0))
         .col_expr(webhook::Column::NextAttemptAt, Expr::value(change.at()))
         .filter(webhook::Column::Id.eq(id))
-        .filter(webhook::Column::Status.eq("PAUSED"))
+        .filter(webhook::Column::Status.eq(WebhookStatus::Paused))
         .exec(change.db())
         .await?;
     if done.rows_affected == 1 {
@@ -281,15 +283,145 @@ pub async fn resume(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<webh
         audit::record(&change, AuditEntry { action: AuditAction::WebhookResumed, object_kind: Kind::Webhook, object_id: id, acted }).await?;
     }
     change.commit().await?;
+    reread(state, id).await
+}
+
+/// How long the secret before a rotation still signs.
+pub const ROTATION_OVERLAP: Duration = Duration::hours(24);
+
+/// The events a webhook stores, checked: at least one, each once, in a stable order.
+fn stored_events(events: &[WebhookEvent]) -> AppResult<String> {
+    if events.is_empty() {
+        return Err(AppError::bad_input("events", msg!("请至少选择一种事件", "Give at least one event")));
+    }
+    let mut kinds: Vec<String> = events.iter().map(|e| e.kind().to_value()).collect();
+    kinds.sort();
+    kinds.dedup();
+    Ok(kinds.join(","))
+}
+
+/// A URL a webhook may have: at most 500 characters, and a target [`check_target`] allows.
+async fn allowed_url(state: &AppState, url: &str) -> AppResult<String> {
+    if url.trim().chars().count() > 500 {
+        return Err(refused_url(msg!("url 最多 500 个字符", "url is at most 500 characters")));
+    }
+    Ok(check_target(state, url).await?.0.to_string())
+}
+
+/// `updateWebhook(id, url, events)`: a new URL (checked as at creation) or new events, or both. Deliveries go on
+/// from the same place in the log; the failures in a row start again at none, for the new receiver.
+pub async fn update(state: &AppState, actor: &Actor, id: Uuid, url: Option<&str>, events: Option<&[WebhookEvent]>) -> AppResult<webhook::Model> {
+    let (w, acted) = managed(state, actor, id).await?;
+    let new_url = match url {
+        Some(u) => Some(allowed_url(state, u).await?),
+        None => None,
+    };
+    let new_events = events.map(stored_events).transpose()?;
+    let url = new_url.unwrap_or_else(|| w.url.clone());
+    let events = new_events.unwrap_or_else(|| w.events.clone());
+    if url == w.url && events == w.events {
+        return Ok(w);
+    }
+    let change = Change::begin(state, Some(actor.user_id()?)).await?;
+    let mut q = webhook::Entity::update_many()
+        .col_expr(webhook::Column::Url, Expr::value(url.clone()))
+        .col_expr(webhook::Column::Events, Expr::value(events.clone()));
+    if url != w.url {
+        q = q.col_expr(webhook::Column::Failures, Expr::value(0)).col_expr(webhook::Column::LastError, Expr::value(Option::<String>::None));
+    }
+    let done = q.filter(webhook::Column::Id.eq(id)).filter(webhook::Column::Status.ne(WebhookStatus::Deleted)).exec(change.db()).await?;
+    if done.rows_affected != 1 {
+        return Err(places::not_found(Kind::Webhook));
+    }
+    let acted = acted
+        .before(json!({ "url": w.url, "events": w.events.split(',').collect::<Vec<_>>() }))
+        .after(json!({ "url": url, "events": events.split(',').collect::<Vec<_>>() }));
+    audit::record(&change, AuditEntry { action: AuditAction::WebhookUpdated, object_kind: Kind::Webhook, object_id: id, acted }).await?;
+    change.commit().await?;
+    reread(state, id).await
+}
+
+/// `rotateWebhookSecret(id)`: a new secret, shown this once. The old one signs beside it for
+/// [`ROTATION_OVERLAP`] (a secret rotated twice within it keeps only the one just replaced).
+pub async fn rotate_secret(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<(webhook::Model, String)> {
+    let (w, acted) = managed(state, actor, id).await?;
+    let secret = crate::auth::tokens::new_secret("whsec_");
+    let change = Change::begin(state, Some(actor.user_id()?)).await?;
+    let until = change.at() + ROTATION_OVERLAP;
+    // Conditional on the secret it replaces: of two rotations at once, one wins and the other is told to retry.
+    let done = webhook::Entity::update_many()
+        .col_expr(webhook::Column::Secret, Expr::value(secret.clone()))
+        .col_expr(webhook::Column::PreviousSecret, Expr::value(w.secret.clone()))
+        .col_expr(webhook::Column::PreviousSecretUntil, Expr::value(until))
+        .filter(webhook::Column::Id.eq(id))
+        .filter(webhook::Column::Secret.eq(w.secret.clone()))
+        .filter(webhook::Column::Status.ne(WebhookStatus::Deleted))
+        .exec(change.db())
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(AppError::Conflict(msg!("密钥刚被另一次操作轮换，请刷新后重试", "The secret was just rotated by someone else: reload and try again")));
+    }
+    // The secrets themselves never go into the log.
+    let acted = acted.after(json!({ "previousSecretValidUntil": until }));
+    audit::record(&change, AuditEntry { action: AuditAction::WebhookSecretRotated, object_kind: Kind::Webhook, object_id: id, acted }).await?;
+    change.commit().await?;
+    Ok((reread(state, id).await?, secret))
+}
+
+/// `deleteWebhook(id)`: nothing more is delivered and it leaves the list; its delivery log goes with it from
+/// view. Deleting it again is NOT_FOUND.
+pub async fn delete(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<webhook::Model> {
+    let (w, acted) = managed(state, actor, id).await?;
+    let change = Change::begin(state, Some(actor.user_id()?)).await?;
+    let done = webhook::Entity::update_many()
+        .col_expr(webhook::Column::Status, Expr::value(WebhookStatus::Deleted.to_value()))
+        .filter(webhook::Column::Id.eq(id))
+        .filter(webhook::Column::Status.ne(WebhookStatus::Deleted))
+        .exec(change.db())
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(places::not_found(Kind::Webhook));
+    }
+    let acted = acted
+        .before(json!({ "url": w.url, "events": w.events.split(',').collect::<Vec<_>>(), "status": w.status }))
+        .after(json!({ "status": WebhookStatus::Deleted }));
+    audit::record(&change, AuditEntry { action: AuditAction::WebhookDeleted, object_kind: Kind::Webhook, object_id: id, acted }).await?;
+    change.commit().await?;
+    Ok(webhook::Model { status: WebhookStatus::Deleted, ..w })
+}
+
+async fn reread(state: &AppState, id: Uuid) -> AppResult<webhook::Model> {
     webhook::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(|| places::not_found(Kind::Webhook))
 }
 
 /// The signature header of `body` signed at `t` with `secret`.
 pub fn signature(secret: &str, t: i64, body: &str) -> String {
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
-    mac.update(format!("{t}.{body}").as_bytes());
-    let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
-    format!("t={t},v1={hex}")
+    signatures(&[secret], t, body)
+}
+
+/// The signature header of `body` signed at `t` with each of `secrets` (one `v1=` each, the current first), as
+/// Stripe signs while an old secret is still valid: a receiver accepts the delivery if any `v1` is its key's.
+pub fn signatures(secrets: &[&str], t: i64, body: &str) -> String {
+    let mut out = format!("t={t}");
+    for secret in secrets {
+        let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+        mac.update(format!("{t}.{body}").as_bytes());
+        let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        out.push_str(",v1=");
+        out.push_str(&hex);
+    }
+    out
+}
+
+/// The secrets that sign a delivery at `now`: the current one, and the one before a rotation while it is valid.
+fn signing_secrets(w: &webhook::Model, now: DateTime<Utc>) -> Vec<&str> {
+    let mut out = vec![w.secret.as_str()];
+    if let (Some(old), Some(until)) = (&w.previous_secret, w.previous_secret_until)
+        && now < until
+    {
+        out.push(old.as_str());
+    }
+    out
 }
 
 /// The wait after `failures` failures in a row: the base doubled each time, at most an hour, ±20 % jitter.
@@ -314,7 +446,7 @@ const PER_ROUND: usize = 20;
 pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
     let now = state.clock.now();
     let due = webhook::Entity::find()
-        .filter(webhook::Column::Status.eq("ACTIVE"))
+        .filter(webhook::Column::Status.eq(WebhookStatus::Active))
         .filter(webhook::Column::NextAttemptAt.lte(now))
         .limit(50)
         .all(&state.db)
@@ -325,7 +457,7 @@ pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
             .col_expr(webhook::Column::NextAttemptAt, Expr::value(now + lease(state)))
             .filter(webhook::Column::Id.eq(w.id))
             .filter(webhook::Column::NextAttemptAt.eq(w.next_attempt_at))
-            .filter(webhook::Column::Status.eq("ACTIVE"))
+            .filter(webhook::Column::Status.eq(WebhookStatus::Active))
             .exec(&state.db)
             .await?;
         if leased.rows_affected == 1 {
@@ -441,17 +573,18 @@ async fn save(
     paused: bool,
     error: Option<String>,
 ) -> AppResult<()> {
-    let mut am: webhook::ActiveModel = w.clone().into();
-    am.cursor = Set(cursor);
-    am.failures = Set(failures);
-    am.next_attempt_at = Set(next);
+    // Only while it is still active: a webhook its admin deleted during the round stays deleted.
+    let mut q = webhook::Entity::update_many()
+        .col_expr(webhook::Column::Cursor, Expr::value(cursor))
+        .col_expr(webhook::Column::Failures, Expr::value(failures))
+        .col_expr(webhook::Column::NextAttemptAt, Expr::value(next));
     if paused {
-        am.status = Set("PAUSED".into());
+        q = q.col_expr(webhook::Column::Status, Expr::value(WebhookStatus::Paused.to_value()));
     }
-    if error.is_some() {
-        am.last_error = Set(error.map(|e| e.chars().take(500).collect()));
+    if let Some(e) = error {
+        q = q.col_expr(webhook::Column::LastError, Expr::value(e.chars().take(500).collect::<String>()));
     }
-    am.update(&state.db).await?;
+    q.filter(webhook::Column::Id.eq(w.id)).filter(webhook::Column::Status.eq(WebhookStatus::Active)).exec(&state.db).await?;
     Ok(())
 }
 
@@ -471,7 +604,7 @@ async fn post(state: &AppState, w: &webhook::Model, seq: i64, body: &str) -> Res
         .header("content-type", "application/json")
         .header("user-agent", "Linli-Webhooks/1")
         .header("linli-event-id", format!("evt_{seq}"))
-        .header("linli-signature", signature(&w.secret, t, body))
+        .header("linli-signature", signatures(&signing_secrets(w, state.clock.now()), t, body))
         .body(body.to_owned())
         .send()
         .await
