@@ -22,6 +22,7 @@
 //!   private, link-local, CGNAT, unique-local and the like are refused when it is registered and again at every
 //!   delivery (the connection is pinned to the address checked, so DNS cannot be switched in between). Redirects
 //!   are not followed.
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 
 use chrono::{DateTime, Duration, Utc};
@@ -476,36 +477,69 @@ async fn in_scope(state: &AppState, w: &webhook::Model, r: &report::Model) -> Ap
     })
 }
 
-/// One leased webhook's round: its events after the cursor, delivered in order until one fails.
+/// One leased webhook's round: its events after the cursor, delivered in order until one fails. The reports of a
+/// round's events are read in one statement and shown in one Open311 view (its lookups batched), not per event.
 async fn run(state: &AppState, w: webhook::Model) -> AppResult<usize> {
     let wanted = WebhookEvent::of(&w.events);
     let kinds: Vec<DomainEventKind> = wanted.iter().map(|e| e.kind()).collect();
     let batch = crate::service::events::log::read_after(&state.log_db, w.cursor, READ_BATCH).await?;
+    let full = batch.len() as u64 == READ_BATCH;
+    // Not wanted, or older than the webhook (committed before it, numbered after: the sequencer runs behind).
+    let candidate = |ev: &entity::domain_event::Model| kinds.contains(&ev.kind) && ev.occurred_at >= w.created_at;
+    let mut ids: Vec<Uuid> = batch.iter().filter(|ev| ev.seq.is_some() && candidate(ev)).map(|ev| ev.subject_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let reports: HashMap<Uuid, report::Model> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        report::Entity::find().filter(report::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|r| (r.id, r)).collect()
+    };
+    // The round's plan, in log order: each event skipped (its position passed) or delivered, up to PER_ROUND.
+    let mut plan: Vec<(i64, Option<(&entity::domain_event::Model, Uuid)>)> = Vec::new();
+    let mut to_deliver = 0;
+    let mut stopped = false;
+    for ev in &batch {
+        let Some(seq) = ev.seq else {
+            stopped = true;
+            break;
+        };
+        let deliver = match reports.get(&ev.subject_id) {
+            Some(r) if candidate(ev) && in_scope(state, &w, r).await? => Some((ev, r.id)),
+            _ => None,
+        };
+        if deliver.is_some() {
+            if to_deliver >= PER_ROUND {
+                stopped = true;
+                break;
+            }
+            to_deliver += 1;
+        }
+        plan.push((seq, deliver));
+    }
+    let mut shown_ids: Vec<Uuid> = plan.iter().filter_map(|(_, d)| d.map(|(_, id)| id)).collect();
+    shown_ids.sort_unstable();
+    shown_ids.dedup();
+    let rows: Vec<report::Model> = shown_ids.iter().filter_map(|id| reports.get(id).cloned()).collect();
+    let views: HashMap<String, crate::service::open311::Request> = crate::service::open311::view(state, rows, Lang::Zh)
+        .await?
+        .into_iter()
+        .map(|v| (v.service_request_id.clone(), v))
+        .collect();
+
     let mut cursor = w.cursor;
     let mut failures = w.failures;
     let mut delivered = 0;
-    let full = batch.len() as u64 == READ_BATCH;
-    for ev in batch {
-        let Some(seq) = ev.seq else { break };
-        // Not wanted, or older than the webhook (committed before it, numbered after: the sequencer runs behind).
-        if !kinds.contains(&ev.kind) || ev.occurred_at < w.created_at {
-            cursor = seq;
-            continue;
-        }
-        let Some(r) = report::Entity::find_by_id(ev.subject_id).one(&state.db).await? else {
+    for (seq, deliver) in plan {
+        let Some((ev, report_id)) = deliver else {
             cursor = seq;
             continue;
         };
-        if !in_scope(state, &w, &r).await? {
+        let r = &reports[&report_id];
+        let Some(mut view) = views.get(&encode(Kind::Report, report_id).0).cloned() else {
             cursor = seq;
             continue;
-        }
-        if delivered >= PER_ROUND {
-            break;
-        }
-        let held = r.moderation != Moderation::Pass;
-        let mut view = crate::service::open311::view(state, vec![r], Lang::Zh).await?.remove(0);
-        if held {
+        };
+        if r.moderation != Moderation::Pass {
             // A text under review is not shown, as Open311 does not show the report at all.
             view.description = String::new();
         }
@@ -559,7 +593,8 @@ async fn run(state: &AppState, w: webhook::Model) -> AppResult<usize> {
         // The next event's first attempt.
         failures = 0;
     }
-    let next = if full || delivered >= PER_ROUND { state.clock.now() } else { state.clock.now() + chrono::Duration::from_std(state.config.webhooks.interval).unwrap_or_default() };
+    let more = full || stopped;
+    let next = if more { state.clock.now() } else { state.clock.now() + chrono::Duration::from_std(state.config.webhooks.interval).unwrap_or_default() };
     save(state, &w, cursor, 0, next, false, None).await?;
     Ok(delivered)
 }
