@@ -20,6 +20,7 @@ export const loaders: Record<RouteKey, () => PageModule> = {
   moderation: () => import('./pages/moderation'),
   incentives: () => import('./pages/incentives'),
   audit: () => import('./pages/audit'),
+  integrations: () => import('./pages/integrations'),
 };
 
 export const ROUTES: { path: string; key: RouteKey }[] = [
@@ -33,6 +34,7 @@ export const ROUTES: { path: string; key: RouteKey }[] = [
   { path: 'moderation', key: 'moderation' },
   { path: 'incentives', key: 'incentives' },
   { path: 'audit', key: 'audit' },
+  { path: 'integrations', key: 'integrations' },
 ];
 
 /** The loader of the page's chunk at this path (`/console/…`), if it is a page's. */

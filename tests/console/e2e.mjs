@@ -6,9 +6,13 @@
 // 2. The staff opens one and takes it through start and resolve (with a note) from the detail page.
 // 3. The district admin's dashboard shows the demo's figures.
 // 4. A resident sees no admin page, and the API refuses them anyway.
+// 6. The district admin's Integrations page: a webhook to a local receiver (its secret shown once, a delivery
+//    signed with it, the delivery log), its secret rotated and the webhook deleted; an API key made and revoked.
 // 5. The first load of the queue on a 4G-like link (1.6 Mbit/s, 150 ms RTT): time to usable, and JS bytes shipped.
 import { chromium } from 'playwright-core';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 
 const base = process.argv[2] ?? 'http://127.0.0.1:18123';
@@ -209,11 +213,81 @@ try {
   const countsAfter = await gql(adminToken, `{ node(id: "${community.id}") { ... on Community { areas(first: 50) { nodes { id } } } } }`);
   if (countsAfter.node.areas.nodes.length !== countsBefore.node.areas.nodes.length + 1) fail('the import did not create its area');
 
+  // 6. Integrations: a webhook to a receiver here, signed with the secret the page showed once; rotated; deleted.
+  step = 'integrations';
+  const got = [];
+  const receiver = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => { body += c; });
+    req.on('end', () => { got.push({ headers: req.headers, body }); res.writeHead(200).end('ok'); });
+  });
+  await new Promise((r) => receiver.listen(0, '127.0.0.1', r));
+  const hookUrl = `http://127.0.0.1:${receiver.address().port}/linli`;
+  await admin.goto(`${base}/console/integrations`);
+  await admin.getByTestId('webhook-url').fill(hookUrl);
+  await admin.getByTestId('webhook-submit').click();
+  const secretBox = admin.getByTestId('secret-value');
+  await secretBox.waitFor({ timeout: 10000 });
+  const secret = (await secretBox.innerText()).trim();
+  if (!secret.startsWith('whsec_')) fail(`the page showed ${secret} as the secret`);
+  await shot(admin, '12-integrations-secret');
+  await admin.getByTestId('secret-close').click();
+  await admin.getByTestId('webhook-row').first().waitFor({ timeout: 10000 });
+  await gql(resident, 'mutation($i: SubmitReportInput!) { submitReport(input: $i) { id } }',
+    { i: { categoryId: drain, description: '浏览器测试：Webhook 收到新报事' } });
+  const deadline = Date.now() + 20000;
+  while (!got.some((g) => g.body.includes('REPORT_SUBMITTED')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  const delivery = got.find((g) => g.body.includes('REPORT_SUBMITTED'));
+  if (!delivery) fail('the receiver got no delivery');
+  const parts = delivery.headers['linli-signature'].split(',').map((p) => p.split('='));
+  const t = parts.find(([k]) => k === 't')[1];
+  const want = crypto.createHmac('sha256', secret).update(`${t}.${delivery.body}`).digest('hex');
+  if (!parts.some(([k, v]) => k === 'v1' && v === want)) fail('the delivery is not signed with the secret the page showed');
+  await admin.getByTestId('webhook-deliveries').first().click();
+  await admin.locator('[data-testid="delivery-row"][data-ok="true"]').first().waitFor({ timeout: 10000 })
+    .catch(() => fail('the delivery log shows no successful delivery'));
+  await admin.waitForTimeout(500); // the drawer's slide
+  await shot(admin, '13-integrations-deliveries');
+  await admin.keyboard.press('Escape');
+  await admin.getByTestId('webhook-rotate').first().click();
+  await admin.getByTestId('webhook-rotate-ok').click();
+  await admin.getByTestId('secret-value').waitFor({ timeout: 10000 });
+  const rotated = (await admin.getByTestId('secret-value').innerText()).trim();
+  if (!rotated.startsWith('whsec_') || rotated === secret) fail(`the rotation showed ${rotated}`);
+  await admin.getByTestId('secret-close').click();
+  await admin.getByTestId('webhook-previous').first().waitFor({ timeout: 10000 })
+    .catch(() => fail('the row does not say until when the old secret signs'));
+  await admin.getByTestId('webhook-delete').first().click();
+  await admin.getByTestId('webhook-delete-ok').click();
+  await admin.getByTestId('webhook-row').first().waitFor({ state: 'detached', timeout: 10000 })
+    .catch(() => fail('the deleted webhook is still listed'));
+  receiver.close();
+  // The API keys tab: one made (its secret shown once) and revoked.
+  await admin.locator('.ant-tabs-tab-btn', { hasText: 'API 密钥' }).click();
+  await admin.getByTestId('key-name').fill('12345 热线（浏览器测试）');
+  await admin.getByTestId('key-submit').click();
+  await admin.getByTestId('secret-value').waitFor({ timeout: 10000 });
+  const key = (await admin.getByTestId('secret-value').innerText()).trim();
+  if (!key.startsWith('lk_')) fail(`the page showed ${key} as the API key`);
+  await admin.getByTestId('secret-close').click();
+  await admin.locator('[data-testid="key-row"][data-revoked="false"]').first().waitFor({ timeout: 10000 });
+  await admin.getByTestId('key-revoke').first().click();
+  await admin.getByTestId('key-revoke-ok').click();
+  await admin.locator('[data-testid="key-row"][data-revoked="true"]').first().waitFor({ timeout: 10000 })
+    .catch(() => fail('the revoked key is not shown as revoked'));
+  await shot(admin, '14-integrations-keys');
+  const posted = await fetch(`${base}/open311/v2/requests.json`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ api_key: key, service_code: 'DRAIN', description: '吊销后的密钥', 'attribute[building]': '1号楼' }),
+  });
+  if (posted.status !== 403) fail(`a revoked key's POST answered ${posted.status}`);
+
   // 4. A resident: no admin page in the menu, a refusal on the page, and the API refuses anyway.
   step = 'resident';
   const res = await newPage();
   await login(res, 'resident');
-  for (const k of ['grid', 'grid-import', 'audit', 'dashboard', 'moderation']) {
+  for (const k of ['grid', 'grid-import', 'audit', 'dashboard', 'moderation', 'integrations']) {
     if (await res.getByTestId(`menu-${k}`).count()) fail(`the resident's menu offers ${k}`);
   }
   await res.goto(`${base}/console/grid-import`);

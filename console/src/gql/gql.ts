@@ -69,6 +69,17 @@ type Documents = {
     "\n  mutation IncOpenVote($scopeId: ID!, $title: String!, $closesAt: DateTime!, $winners: Int!) {\n    openVotePeriod(scopeId: $scopeId, title: $title, closesAt: $closesAt, winners: $winners) { ...IncVotePeriod }\n  }\n": typeof types.IncOpenVoteDocument,
     "\n  mutation IncCloseVote($id: ID!) {\n    closeVotePeriod(id: $id) { ...IncVotePeriod }\n  }\n": typeof types.IncCloseVoteDocument,
     "\n  query IncStatistics($scopeId: ID!, $from: DateTime!, $to: DateTime!, $groupBy: StatisticsGroupBy!) {\n    incentiveStatistics(scopeId: $scopeId, from: $from, to: $to, groupBy: $groupBy) {\n      rows { id name bucketStart figures { pointsEarned pointsSpent issued used cancelled expired } }\n      totals { pointsEarned pointsSpent issued used cancelled expired }\n    }\n  }\n": typeof types.IncStatisticsDocument,
+    "\n  fragment IntWebhook on Webhook {\n    id\n    scopeId\n    url\n    events\n    status\n    failures\n    nextAttemptAt\n    lastError\n    createdAt\n    previousSecretValidUntil\n  }\n": typeof types.IntWebhookFragmentDoc,
+    "\n  query IntWebhooks($scopeId: ID!, $first: Int, $after: String) {\n    webhooks(scopeId: $scopeId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { ...IntWebhook }\n    }\n  }\n": typeof types.IntWebhooksDocument,
+    "\n  mutation IntCreateWebhook($scopeId: ID!, $url: String!, $events: [WebhookEvent!]!) {\n    createWebhook(scopeId: $scopeId, url: $url, events: $events) { secret webhook { ...IntWebhook } }\n  }\n": typeof types.IntCreateWebhookDocument,
+    "\n  mutation IntUpdateWebhook($id: ID!, $url: String, $events: [WebhookEvent!]) {\n    updateWebhook(id: $id, url: $url, events: $events) { ...IntWebhook }\n  }\n": typeof types.IntUpdateWebhookDocument,
+    "\n  mutation IntRotateWebhook($id: ID!) {\n    rotateWebhookSecret(id: $id) { secret webhook { ...IntWebhook } }\n  }\n": typeof types.IntRotateWebhookDocument,
+    "\n  mutation IntResumeWebhook($id: ID!) {\n    resumeWebhook(id: $id) { ...IntWebhook }\n  }\n": typeof types.IntResumeWebhookDocument,
+    "\n  mutation IntDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id) { id status }\n  }\n": typeof types.IntDeleteWebhookDocument,
+    "\n  query IntDeliveries($webhookId: ID!, $first: Int, $after: String) {\n    webhookDeliveries(webhookId: $webhookId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { eventId eventType attempt ok statusCode error durationMs at }\n    }\n  }\n": typeof types.IntDeliveriesDocument,
+    "\n  query IntApiKeys($districtId: ID!, $first: Int, $after: String) {\n    apiKeys(districtId: $districtId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { id name scopes hint createdAt lastUsedAt revokedAt }\n    }\n  }\n": typeof types.IntApiKeysDocument,
+    "\n  mutation IntCreateApiKey($districtId: ID!, $name: String!, $scopes: [ApiScope!]!) {\n    createApiKey(districtId: $districtId, name: $name, scopes: $scopes) { secret key { id name scopes hint createdAt lastUsedAt revokedAt } }\n  }\n": typeof types.IntCreateApiKeyDocument,
+    "\n  mutation IntRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id name scopes hint createdAt lastUsedAt revokedAt }\n  }\n": typeof types.IntRevokeApiKeyDocument,
     "\n  query ModerationQueue($first: Int, $after: String) {\n    moderationQueue(first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { id kind reportId text moderation at }\n    }\n  }\n": typeof types.ModerationQueueDocument,
     "\n  mutation ModerateContent($id: ID!, $approve: Boolean!) {\n    moderateContent(id: $id, approve: $approve)\n  }\n": typeof types.ModerateContentDocument,
     "\n  query OverdueReports($scopeId: ID!, $state: OverdueState!, $first: Int, $after: String) {\n    overdueReports(scopeId: $scopeId, state: $state, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { ...QueueRow }\n    }\n  }\n": typeof types.OverdueReportsDocument,
@@ -141,6 +152,17 @@ const documents: Documents = {
     "\n  mutation IncOpenVote($scopeId: ID!, $title: String!, $closesAt: DateTime!, $winners: Int!) {\n    openVotePeriod(scopeId: $scopeId, title: $title, closesAt: $closesAt, winners: $winners) { ...IncVotePeriod }\n  }\n": types.IncOpenVoteDocument,
     "\n  mutation IncCloseVote($id: ID!) {\n    closeVotePeriod(id: $id) { ...IncVotePeriod }\n  }\n": types.IncCloseVoteDocument,
     "\n  query IncStatistics($scopeId: ID!, $from: DateTime!, $to: DateTime!, $groupBy: StatisticsGroupBy!) {\n    incentiveStatistics(scopeId: $scopeId, from: $from, to: $to, groupBy: $groupBy) {\n      rows { id name bucketStart figures { pointsEarned pointsSpent issued used cancelled expired } }\n      totals { pointsEarned pointsSpent issued used cancelled expired }\n    }\n  }\n": types.IncStatisticsDocument,
+    "\n  fragment IntWebhook on Webhook {\n    id\n    scopeId\n    url\n    events\n    status\n    failures\n    nextAttemptAt\n    lastError\n    createdAt\n    previousSecretValidUntil\n  }\n": types.IntWebhookFragmentDoc,
+    "\n  query IntWebhooks($scopeId: ID!, $first: Int, $after: String) {\n    webhooks(scopeId: $scopeId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { ...IntWebhook }\n    }\n  }\n": types.IntWebhooksDocument,
+    "\n  mutation IntCreateWebhook($scopeId: ID!, $url: String!, $events: [WebhookEvent!]!) {\n    createWebhook(scopeId: $scopeId, url: $url, events: $events) { secret webhook { ...IntWebhook } }\n  }\n": types.IntCreateWebhookDocument,
+    "\n  mutation IntUpdateWebhook($id: ID!, $url: String, $events: [WebhookEvent!]) {\n    updateWebhook(id: $id, url: $url, events: $events) { ...IntWebhook }\n  }\n": types.IntUpdateWebhookDocument,
+    "\n  mutation IntRotateWebhook($id: ID!) {\n    rotateWebhookSecret(id: $id) { secret webhook { ...IntWebhook } }\n  }\n": types.IntRotateWebhookDocument,
+    "\n  mutation IntResumeWebhook($id: ID!) {\n    resumeWebhook(id: $id) { ...IntWebhook }\n  }\n": types.IntResumeWebhookDocument,
+    "\n  mutation IntDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id) { id status }\n  }\n": types.IntDeleteWebhookDocument,
+    "\n  query IntDeliveries($webhookId: ID!, $first: Int, $after: String) {\n    webhookDeliveries(webhookId: $webhookId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { eventId eventType attempt ok statusCode error durationMs at }\n    }\n  }\n": types.IntDeliveriesDocument,
+    "\n  query IntApiKeys($districtId: ID!, $first: Int, $after: String) {\n    apiKeys(districtId: $districtId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { id name scopes hint createdAt lastUsedAt revokedAt }\n    }\n  }\n": types.IntApiKeysDocument,
+    "\n  mutation IntCreateApiKey($districtId: ID!, $name: String!, $scopes: [ApiScope!]!) {\n    createApiKey(districtId: $districtId, name: $name, scopes: $scopes) { secret key { id name scopes hint createdAt lastUsedAt revokedAt } }\n  }\n": types.IntCreateApiKeyDocument,
+    "\n  mutation IntRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id name scopes hint createdAt lastUsedAt revokedAt }\n  }\n": types.IntRevokeApiKeyDocument,
     "\n  query ModerationQueue($first: Int, $after: String) {\n    moderationQueue(first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { id kind reportId text moderation at }\n    }\n  }\n": types.ModerationQueueDocument,
     "\n  mutation ModerateContent($id: ID!, $approve: Boolean!) {\n    moderateContent(id: $id, approve: $approve)\n  }\n": types.ModerateContentDocument,
     "\n  query OverdueReports($scopeId: ID!, $state: OverdueState!, $first: Int, $after: String) {\n    overdueReports(scopeId: $scopeId, state: $state, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { ...QueueRow }\n    }\n  }\n": types.OverdueReportsDocument,
@@ -392,6 +414,50 @@ export function graphql(source: "\n  mutation IncCloseVote($id: ID!) {\n    clos
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query IncStatistics($scopeId: ID!, $from: DateTime!, $to: DateTime!, $groupBy: StatisticsGroupBy!) {\n    incentiveStatistics(scopeId: $scopeId, from: $from, to: $to, groupBy: $groupBy) {\n      rows { id name bucketStart figures { pointsEarned pointsSpent issued used cancelled expired } }\n      totals { pointsEarned pointsSpent issued used cancelled expired }\n    }\n  }\n"): (typeof documents)["\n  query IncStatistics($scopeId: ID!, $from: DateTime!, $to: DateTime!, $groupBy: StatisticsGroupBy!) {\n    incentiveStatistics(scopeId: $scopeId, from: $from, to: $to, groupBy: $groupBy) {\n      rows { id name bucketStart figures { pointsEarned pointsSpent issued used cancelled expired } }\n      totals { pointsEarned pointsSpent issued used cancelled expired }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment IntWebhook on Webhook {\n    id\n    scopeId\n    url\n    events\n    status\n    failures\n    nextAttemptAt\n    lastError\n    createdAt\n    previousSecretValidUntil\n  }\n"): (typeof documents)["\n  fragment IntWebhook on Webhook {\n    id\n    scopeId\n    url\n    events\n    status\n    failures\n    nextAttemptAt\n    lastError\n    createdAt\n    previousSecretValidUntil\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query IntWebhooks($scopeId: ID!, $first: Int, $after: String) {\n    webhooks(scopeId: $scopeId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { ...IntWebhook }\n    }\n  }\n"): (typeof documents)["\n  query IntWebhooks($scopeId: ID!, $first: Int, $after: String) {\n    webhooks(scopeId: $scopeId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { ...IntWebhook }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IntCreateWebhook($scopeId: ID!, $url: String!, $events: [WebhookEvent!]!) {\n    createWebhook(scopeId: $scopeId, url: $url, events: $events) { secret webhook { ...IntWebhook } }\n  }\n"): (typeof documents)["\n  mutation IntCreateWebhook($scopeId: ID!, $url: String!, $events: [WebhookEvent!]!) {\n    createWebhook(scopeId: $scopeId, url: $url, events: $events) { secret webhook { ...IntWebhook } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IntUpdateWebhook($id: ID!, $url: String, $events: [WebhookEvent!]) {\n    updateWebhook(id: $id, url: $url, events: $events) { ...IntWebhook }\n  }\n"): (typeof documents)["\n  mutation IntUpdateWebhook($id: ID!, $url: String, $events: [WebhookEvent!]) {\n    updateWebhook(id: $id, url: $url, events: $events) { ...IntWebhook }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IntRotateWebhook($id: ID!) {\n    rotateWebhookSecret(id: $id) { secret webhook { ...IntWebhook } }\n  }\n"): (typeof documents)["\n  mutation IntRotateWebhook($id: ID!) {\n    rotateWebhookSecret(id: $id) { secret webhook { ...IntWebhook } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IntResumeWebhook($id: ID!) {\n    resumeWebhook(id: $id) { ...IntWebhook }\n  }\n"): (typeof documents)["\n  mutation IntResumeWebhook($id: ID!) {\n    resumeWebhook(id: $id) { ...IntWebhook }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IntDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id) { id status }\n  }\n"): (typeof documents)["\n  mutation IntDeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id) { id status }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query IntDeliveries($webhookId: ID!, $first: Int, $after: String) {\n    webhookDeliveries(webhookId: $webhookId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { eventId eventType attempt ok statusCode error durationMs at }\n    }\n  }\n"): (typeof documents)["\n  query IntDeliveries($webhookId: ID!, $first: Int, $after: String) {\n    webhookDeliveries(webhookId: $webhookId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { eventId eventType attempt ok statusCode error durationMs at }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query IntApiKeys($districtId: ID!, $first: Int, $after: String) {\n    apiKeys(districtId: $districtId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { id name scopes hint createdAt lastUsedAt revokedAt }\n    }\n  }\n"): (typeof documents)["\n  query IntApiKeys($districtId: ID!, $first: Int, $after: String) {\n    apiKeys(districtId: $districtId, first: $first, after: $after) {\n      pageInfo { hasNextPage endCursor }\n      nodes { id name scopes hint createdAt lastUsedAt revokedAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IntCreateApiKey($districtId: ID!, $name: String!, $scopes: [ApiScope!]!) {\n    createApiKey(districtId: $districtId, name: $name, scopes: $scopes) { secret key { id name scopes hint createdAt lastUsedAt revokedAt } }\n  }\n"): (typeof documents)["\n  mutation IntCreateApiKey($districtId: ID!, $name: String!, $scopes: [ApiScope!]!) {\n    createApiKey(districtId: $districtId, name: $name, scopes: $scopes) { secret key { id name scopes hint createdAt lastUsedAt revokedAt } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation IntRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id name scopes hint createdAt lastUsedAt revokedAt }\n  }\n"): (typeof documents)["\n  mutation IntRevokeApiKey($id: ID!) {\n    revokeApiKey(id: $id) { id name scopes hint createdAt lastUsedAt revokedAt }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

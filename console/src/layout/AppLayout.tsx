@@ -4,6 +4,7 @@ import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { Badge, Button, Layout, Popover, Space, Tag } from 'antd';
 import {
   AlertOutlined,
+  ApiOutlined,
   AuditOutlined,
   BarChartOutlined,
   ClusterOutlined,
@@ -66,6 +67,7 @@ const MENU: Record<string, { label: string; icon: React.ReactNode; path: string 
   moderation: { label: 'menu.moderation', icon: <SafetyOutlined />, path: '/moderation' },
   incentives: { label: 'menu.incentives', icon: <GiftOutlined />, path: '/incentives' },
   audit: { label: 'menu.audit', icon: <AuditOutlined />, path: '/audit' },
+  integrations: { label: 'menu.integrations', icon: <ApiOutlined />, path: '/integrations' },
 };
 
 export function useLiveState(): LiveState {

@@ -18,7 +18,7 @@ describe('roles', () => {
   });
   it('admin: everything', () => {
     const c = capabilities([r('COMMUNITY_ADMIN')]);
-    expect(menuRoutes(c)).toEqual(['queue', 'overdue', 'dashboard', 'grid', 'grid-import', 'moderation', 'incentives', 'audit']);
+    expect(menuRoutes(c)).toEqual(['queue', 'overdue', 'dashboard', 'grid', 'grid-import', 'moderation', 'incentives', 'audit', 'integrations']);
     expect(c.adminScopes).toHaveLength(1);
   });
   it('nobody: only sessions', () => {

@@ -23,9 +23,10 @@ export type RouteKey =
   | 'grid-import'
   | 'moderation'
   | 'incentives'
-  | 'audit';
+  | 'audit'
+  | 'integrations';
 
-export const ADMIN_ROUTES: readonly RouteKey[] = ['dashboard', 'grid', 'grid-import', 'moderation', 'incentives', 'audit'];
+export const ADMIN_ROUTES: readonly RouteKey[] = ['dashboard', 'grid', 'grid-import', 'moderation', 'incentives', 'audit', 'integrations'];
 
 export interface Capabilities {
   isStaff: boolean;
@@ -77,7 +78,7 @@ export function canAccess(route: RouteKey, caps: Capabilities): boolean {
 
 /** The menu entries in order, for the side menu. */
 export function menuRoutes(caps: Capabilities): RouteKey[] {
-  const all: RouteKey[] = ['queue', 'overdue', 'dashboard', 'grid', 'grid-import', 'moderation', 'incentives', 'audit'];
+  const all: RouteKey[] = ['queue', 'overdue', 'dashboard', 'grid', 'grid-import', 'moderation', 'incentives', 'audit', 'integrations'];
   return all.filter((r) => canAccess(r, caps));
 }
 

@@ -54,6 +54,9 @@ export const ACTIONS: AuditAction[] = [
   'API_KEY_USED',
   'WEBHOOK_CREATED',
   'WEBHOOK_RESUMED',
+  'WEBHOOK_UPDATED',
+  'WEBHOOK_SECRET_ROTATED',
+  'WEBHOOK_DELETED',
 ];
 
 interface Filters {

@@ -29,6 +29,11 @@ const redemption = (id: string, packageId: string, status: string) => ({
   id, status, points: 10, packageId, createdAt: '2026-12-01T00:00:00Z', expiresAt: '2026-12-04T00:00:00Z', usedAt: null, endedAt: null,
 });
 
+const hook = (id: string, status: string, failures: number, lastError: string | null = null) => ({
+  id, scopeId: 'com_1', url: `https://wo.example.com/${id}`, events: ['REPORT_ACTED', 'REPORT_SUBMITTED'], status, failures,
+  nextAttemptAt: '2026-12-01T00:10:00Z', lastError, createdAt: '2026-12-01T00:00:00Z', previousSecretValidUntil: null,
+});
+
 /** The operations the mock answered, by name, with their variables. */
 const asked: { name: string; variables: Record<string, unknown> }[] = [];
 
@@ -63,6 +68,10 @@ function answer(op: Operation): Record<string, unknown> | null {
           ],
         },
       };
+    case 'IntWebhooks':
+      return { webhooks: conn([hook('whk_1', 'ACTIVE', 0), hook('whk_2', 'PAUSED', 12, 'HTTP 500')]) };
+    case 'IntCreateWebhook':
+      return { createWebhook: { secret: 'whsec_shown-once', webhook: hook('whk_3', 'ACTIVE', 0) } };
     case 'Me':
       return me;
     case 'ModerationQueue':
@@ -201,6 +210,31 @@ describe('admin pages render', { timeout: 30_000 }, () => {
     expect(rows.map((r) => r.querySelector('[data-testid="redemption-package"]')?.textContent)).toEqual(['理发券', 'pkg_9']);
     expect(rows[0].querySelector('[data-testid="redemption-cancel"]')).not.toBeNull();
     expect(rows[1].querySelector('[data-testid="redemption-cancel"]')).toBeNull();
+  });
+  it('integrations: a scope\'s webhooks as they stand, one made with its secret shown once; keys for district admins only', async () => {
+    const el = await render((await import('../integrations')).default);
+    expect(asked.find((a) => a.name === 'IntWebhooks')?.variables).toMatchObject({ scopeId: 'com_1', first: 50, after: null });
+    const rows = () => [...el.querySelectorAll('[data-testid="webhook-row"]')];
+    expect(rows().map((r) => r.querySelector('[data-testid="webhook-status"]')?.getAttribute('data-status'))).toEqual(['ACTIVE', 'PAUSED']);
+    expect(rows()[0].textContent).toContain('新报事');
+    expect(rows()[0].querySelector('[data-testid="webhook-resume"]')).toBeNull();
+    expect(rows()[1].querySelector('[data-testid="webhook-resume"]')).not.toBeNull();
+    expect(rows()[1].querySelector('[data-testid="webhook-error"]')?.textContent).toContain('HTTP 500');
+    // A bad URL is refused in the form, without asking the server.
+    const url = el.querySelector<HTMLInputElement>('[data-testid="webhook-url"]')!;
+    await act(async () => type(url, 'wo.example.com/hook'));
+    await act(async () => el.querySelector<HTMLButtonElement>('[data-testid="webhook-submit"]')!.click());
+    await wait(100);
+    expect(asked.some((a) => a.name === 'IntCreateWebhook')).toBe(false);
+    await act(async () => type(url, 'https://wo.example.com/new'));
+    await act(async () => el.querySelector<HTMLButtonElement>('[data-testid="webhook-submit"]')!.click());
+    await wait(150);
+    expect(asked.find((a) => a.name === 'IntCreateWebhook')?.variables).toEqual({ scopeId: 'com_1', url: 'https://wo.example.com/new', events: ['REPORT_SUBMITTED', 'REPORT_ACTED'] });
+    expect(document.querySelector('[data-testid="secret-value"]')?.textContent).toContain('whsec_shown-once');
+    expect(rows().length).toBe(3);
+    await clickTab('API 密钥');
+    expect(el.querySelector('[data-testid="keys-only"]')).not.toBeNull();
+    expect(asked.some((a) => a.name === 'IntApiKeys')).toBe(false);
   });
   it('report supporters: names as given, me marked, the hidden ones counted', async () => {
     const Supporters = (await import('../report/Supporters')).default;
