@@ -15,6 +15,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use entity::enums::{Moderation, PhotoPhase, ReportStatus};
 use entity::{building, category, community, district, photo, property_company, report, street};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use uuid::Uuid;
@@ -324,6 +325,11 @@ fn token(at: DateTime<Utc>, id: Uuid) -> String {
     crate::service::page::TimeCursor { at, id }.encode()
 }
 
+/// `(column, id)` as a row value, to compare with a page token's.
+fn keyset(column: report::Column) -> Expr {
+    Expr::tuple([Expr::col((report::Entity, column)).into(), Expr::col((report::Entity, report::Column::Id)).into()])
+}
+
 /// `GET requests`.
 pub async fn requests(state: &AppState, district: &district::Model, q: &RequestsQuery, lang: Lang) -> AppResult<RequestsPage> {
     let communities = communities_of(state, district.id).await?;
@@ -356,11 +362,9 @@ pub async fn requests(state: &AppState, district: &district::Model, q: &Requests
         // The order of change, oldest first: a client that syncs keeps the last token and asks again.
         select = select.filter(report::Column::LastEventAt.gt(since));
         if let Some(c) = after {
-            select = select.filter(
-                Condition::any()
-                    .add(report::Column::LastEventAt.gt(c.at))
-                    .add(Condition::all().add(report::Column::LastEventAt.eq(c.at)).add(report::Column::Id.gt(c.id))),
-            );
+            // A row comparison, so that the index on (last_event_at, id) starts at the token instead of reading the
+            // pages before it again.
+            select = select.filter(ExprTrait::gt(keyset(report::Column::LastEventAt), Expr::tuple([Expr::val(c.at), Expr::val(c.id)])));
         }
         select.order_by_asc(report::Column::LastEventAt).order_by_asc(report::Column::Id).limit(size + 1).all(&state.db).await?
     } else {
@@ -377,11 +381,7 @@ pub async fn requests(state: &AppState, district: &district::Model, q: &Requests
         }
         select = select.filter(report::Column::SubmittedAt.gte(start)).filter(report::Column::SubmittedAt.lte(end));
         if let Some(c) = after {
-            select = select.filter(
-                Condition::any()
-                    .add(report::Column::SubmittedAt.lt(c.at))
-                    .add(Condition::all().add(report::Column::SubmittedAt.eq(c.at)).add(report::Column::Id.lt(c.id))),
-            );
+            select = select.filter(ExprTrait::lt(keyset(report::Column::SubmittedAt), Expr::tuple([Expr::val(c.at), Expr::val(c.id)])));
         }
         select.order_by_desc(report::Column::SubmittedAt).order_by_desc(report::Column::Id).limit(size + 1).all(&state.db).await?
     };
