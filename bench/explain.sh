@@ -35,7 +35,7 @@ explain() {
   } > "$DIR/$name.txt"
   if grep -q "Seq Scan on report\b\|Seq Scan on report_event\|Seq Scan on domain_event" "$DIR/$name.txt"; then
     echo "SEQUENTIAL SCAN in $name" >&2
-    [ "${STRICT_EXPLAIN:-0}" = 1 ] && return 1
+    if [ "${STRICT_EXPLAIN:-0}" = 1 ]; then return 1; fi
   fi
 }
 
@@ -75,6 +75,16 @@ explain sla_holders "SELECT role, scope_id, user_id FROM appointment WHERE ((rol
 explain overdue_community "SELECT * FROM report WHERE community_id = \$1 AND sla_warned = true AND sla_stage IS NOT NULL AND sla_breached = \$2 ORDER BY sla_due_at ASC, id ASC LIMIT \$3" "'$community', true, 21"
 explain similar_candidates "SELECT * FROM report WHERE compound_id = \$1 AND category_id = \$2 AND (status IN (\$3, \$4, \$5, \$6, \$7, \$8) OR (status = \$9 AND closed_at >= \$10)) ORDER BY id DESC LIMIT \$11" "'$compound', '$category', 'SUBMITTED', 'ACKNOWLEDGED', 'DISPATCHED', 'IN_PROGRESS', 'REOPENED', 'RESOLVED', 'CLOSED', now() - interval '14 days', 300"
 explain supported_by_me "SELECT COUNT(*) FROM report_support WHERE report_id = \$1 AND user_id = \$2" "'$report', '$reporter'"
+# Open311's public GET requests (service/open311.rs): a district's reports past moderation, a window of submission
+# newest first (the first page of a day, then a page after a token), and the order of change after updated_after.
+comms=$(q "SELECT string_agg(quote_literal(id::text), ',') FROM community")
+day_end=$(q "SELECT submitted_at FROM report ORDER BY submitted_at LIMIT 1 OFFSET (SELECT COUNT(*) / 2 FROM report)")
+ALL_STATUSES="'SUBMITTED', 'ACKNOWLEDGED', 'DISPATCHED', 'IN_PROGRESS', 'RESOLVED', 'CLOSED', 'REJECTED', 'DUPLICATE', 'CANCELLED', 'REOPENED'"
+P="SELECT * FROM report WHERE community_id IN ($(placeholders "$comms")) AND moderation = 'PASS' AND status IN ($ALL_STATUSES)"
+n=$(echo "$comms" | tr -cd ',' | wc -c); n=$((n + 1))
+explain open311_day "$P AND submitted_at >= \$$((n + 1)) AND submitted_at <= \$$((n + 2)) ORDER BY submitted_at DESC, id DESC LIMIT \$$((n + 3))" "$comms, '$day_end'::timestamptz - interval '7 days', '$day_end', 1001"
+explain open311_day_next "$P AND submitted_at >= \$$((n + 1)) AND submitted_at <= \$$((n + 2)) AND (submitted_at, id) < (\$$((n + 3)), \$$((n + 4))) ORDER BY submitted_at DESC, id DESC LIMIT \$$((n + 5))" "$comms, '$day_end'::timestamptz - interval '7 days', '$day_end', '$day_end'::timestamptz - interval '3 days', '$report', 1001"
+explain open311_updated_after "$P AND last_event_at > \$$((n + 1)) ORDER BY last_event_at ASC, id ASC LIMIT \$$((n + 2))" "$comms, now() - interval '1 day', 1001"
 # The event log (service/events): the newest number, a durable consumer's batch, the cache follower's narrow read,
 # and the sequencer's numbering statement (explained inside a transaction that is rolled back: EXPLAIN ANALYZE runs
 # it). The log holds what the benchmark's writes appended.
@@ -88,6 +98,6 @@ explain log_cache_follower "SELECT seq, kind, subject_id FROM domain_event WHERE
 } > "$DIR/log_sequencer.txt"
 if grep -q "Seq Scan on domain_event" "$DIR/log_sequencer.txt"; then
   echo "SEQUENTIAL SCAN in log_sequencer" >&2
-  [ "${STRICT_EXPLAIN:-0}" = 1 ] && exit 1
+  if [ "${STRICT_EXPLAIN:-0}" = 1 ]; then exit 1; fi
 fi
 echo "explain plans in $DIR/"

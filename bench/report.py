@@ -44,7 +44,7 @@ if os.path.exists(seed_txt):
         if m:
             counts[m.group(1)] = int(m.group(2))
 
-TARGET_P99 = {"submit": 50.0, "acknowledge": 50.0, "kpi_street": 100.0, "kpi_ranking": 100.0}
+TARGET_P99 = {"submit": 50.0, "acknowledge": 50.0, "kpi_street": 100.0, "kpi_ranking": 100.0, "open311_day": 200.0}
 TARGET_RATIO = {"submit": 0.40}
 NAMES = {
     "my_reports": "`myReports` first page (resident)",
@@ -58,6 +58,7 @@ NAMES = {
     "similar": "`similarReports` before submitting (resident)",
     "kpi_street": "`kpis` of a street, by month over its last 12 whole months (street admin)",
     "kpi_ranking": "`kpiRanking` of the district's compounds over the last whole month, against the month before (district admin)",
+    "open311_day": "Open311 `GET requests.json` of a district day (5,000 requests), a page of 1,000 at a time (public)",
     "mixed": "mixed morning peak (80% reads, 20% writes)",
 }
 

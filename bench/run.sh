@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SCALE=1 DURATION=10 WARMUP=2 CLIENTS="1 16 64" REUSE=0 RESULTS=bench/RESULTS.md FRESH=300000 PROFILE=release
-SCENARIOS="my_reports inbox area_inbox area_inbox_closed queue report similar kpi_street kpi_ranking submit acknowledge mixed"
+SCENARIOS="my_reports inbox area_inbox area_inbox_closed queue report similar kpi_street kpi_ranking open311_day submit acknowledge mixed"
 SLA_TIMERS=100000 CELL_CHANGES=0
 while [ $# -gt 0 ]; do
   case "$1" in

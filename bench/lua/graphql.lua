@@ -1,4 +1,4 @@
--- wrk script for Linli's GraphQL API. Picks a realistic user per request from the files written by
+-- wrk script for Linli's GraphQL API (and its public Open311 reads: scenario open311_day). Picks a realistic user per request from the files written by
 -- `linli seed-scale` / `linli bench-tokens`, and counts GraphQL errors (which arrive with HTTP 200).
 --   SCENARIO  one of the keys of `scenarios` below
 --   INPUTS    directory holding residents.tsv, heads.tsv, area_heads.tsv, staff.tsv, reports.tsv, acknowledge.tsv
@@ -41,7 +41,10 @@ local q = {
   acknowledge = '{"query":"mutation($id: ID!) { acknowledgeReport(id: $id, note: \\"收到，马上处理\\") { id status } }","variables":{"id":"%s"}}',
 }
 
-local residents, heads, area_heads, staff, reports, acks, cats, probes, kpi_street, kpi_ranking
+local residents, heads, area_heads, staff, reports, acks, cats, probes, kpi_street, kpi_ranking, open311_days
+-- The Open311 scenario's pages still to read: a response's `Link: rel="next"` queues the next page of its day, and
+-- a connection with nothing queued starts a day of its own, so each connection reads whole days page by page.
+local open311_next = {}
 local ack_next, ack_stride, ack_end = 1, 1, 0
 -- Globals (not locals): done() reads them from every thread with thread:get.
 errors, checked = 0, 0
@@ -59,6 +62,7 @@ function init(args)
   residents, heads, area_heads, staff = load("residents.tsv"), load("heads.tsv"), load("area_heads.tsv"), load("staff.tsv")
   reports, acks, cats, probes = load("reports.tsv"), load("acknowledge.tsv"), categories(), load("similar.tsv")
   kpi_street, kpi_ranking = load("kpi_street.tsv"), load("kpi_ranking.tsv")
+  open311_days = load("open311.tsv")
   -- Disjoint acknowledgements: slice k of n, and within it thread `id` of `threads` takes every threads-th row.
   local k, n = (os.getenv("SLICE") or "1/1"):match("(%d+)/(%d+)")
   k, n = tonumber(k), tonumber(n)
@@ -86,6 +90,10 @@ local function one(kind)
   elseif kind == "kpi_street" then local r = pick(kpi_street); return post(r[1], string.format(q.kpi_street, r[2]))
   elseif kind == "kpi_ranking" then local r = pick(kpi_ranking); return post(r[1], string.format(q.kpi_ranking, r[2]))
   elseif kind == "submit" then local r = pick(residents); return post(r[1], string.format(q.submit, cats[math.random(#cats)]))
+  elseif kind == "open311_day" then
+    local path = table.remove(open311_next, 1)
+    if not path then path = "/open311/v2/requests.json?" .. pick(open311_days)[2] end
+    return wrk.format("GET", path)
   elseif kind == "acknowledge" then
     local i = ack_next
     if i > ack_end then i = ack_end end -- exhausted: repeats answer CONFLICT and count as errors
@@ -114,6 +122,16 @@ end
 
 function response(status, headers, body)
   checked = checked + 1
+  if scenario == "open311_day" then
+    local link = headers["link"] or headers["Link"]
+    local next_path = link and link:match('^<([^>]+)>; rel="next"')
+    if next_path then open311_next[#open311_next + 1] = next_path end
+    if status ~= 200 or body:sub(1, 1) ~= "[" then
+      errors = errors + 1
+      if errors <= 3 then io.stderr:write("error response: " .. status .. " " .. body:sub(1, 300) .. "\n") end
+    end
+    return
+  end
   if status ~= 200 or body:find('"errors"', 1, true) then
     errors = errors + 1
     if errors <= 3 then io.stderr:write("error response: " .. body:sub(1, 300) .. "\n") end

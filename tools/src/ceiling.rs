@@ -97,6 +97,8 @@ pub async fn run(
             let mut errors = 0u64;
             let per = inputs.m.to_acknowledge.len() / ack_slice.1.max(1);
             let mut ack_i = (ack_slice.0 - 1) * per + w;
+            // The Open311 scenario's day being read and where its next page starts.
+            let mut chain: Option<(usize, String)> = None;
             while Instant::now() < deadline {
                 let t = Instant::now();
                 let ok = match scenario.as_str() {
@@ -105,6 +107,7 @@ pub async fn run(
                         ack_i += concurrency;
                         acknowledge(&state, inputs.m.to_acknowledge[i].0, inputs.m.to_acknowledge[i].1).await
                     }
+                    "open311_day" => open311_page(&state, &inputs, &mut rng, &mut chain).await,
                     s => once(&state, &inputs, s, &mut rng).await,
                 };
                 if ok.is_err() {
@@ -248,6 +251,30 @@ fn kpi_spec(k: &crate::seed::KpiScopes, street_year: bool) -> aggregate::Spec {
         keys: vec![Key::Child("compound_id"), Key::Before(month)],
         durations: vec![Dur::AckWall],
     }
+}
+
+/// One page of `GET requests` as the Open311 handler asks for it (the jurisdiction, then the page), reading whole
+/// district days page by page as each connection of the HTTP run does.
+async fn open311_page(state: &AppState, i: &Inputs, rng: &mut StdRng, chain: &mut Option<(usize, String)>) -> anyhow::Result<()> {
+    use api::service::open311;
+    let o = i.m.open311.as_ref().filter(|o| !o.days.is_empty()).ok_or_else(|| anyhow::anyhow!("the manifest has no Open311 days: seed again"))?;
+    let (day, token) = match chain.take() {
+        Some((day, token)) => (day, Some(token)),
+        None => (rng.random_range(0..o.days.len()), None),
+    };
+    let (start, end) = o.days[day];
+    let district_id = api::ids::encode(api::ids::Kind::District, o.district).0;
+    let district = open311::jurisdiction(state, Some(&district_id)).await?;
+    let q = open311::RequestsQuery {
+        start: Some(start),
+        end: Some(end + chrono::Duration::milliseconds(1)),
+        page_size: crate::tokens::OPEN311_PAGE,
+        page_token: token,
+        ..Default::default()
+    };
+    let page = open311::requests(state, &district, &q, api::error::Lang::default()).await?;
+    *chain = page.next.map(|next| (day, next));
+    Ok(())
 }
 
 /// An acknowledge, as `acknowledgeReport` does it (with the harness's note).

@@ -73,6 +73,24 @@ pub struct Manifest {
     /// last day of the generated history (Beijing).
     #[serde(default)]
     pub kpi: Option<KpiScopes>,
+    /// The Open311 scenario's days: windows of the first district's history that each hold a district day's
+    /// requests (`OPEN311_DAY`, or all of a small seed's), as `start_date`/`end_date`.
+    #[serde(default)]
+    pub open311: Option<Open311Days>,
+}
+
+/// The requests of a busy district day (the Open311 benchmark reads windows of this many).
+pub const OPEN311_DAY: usize = 5_000;
+
+/// Where the Open311 scenario reads.
+#[derive(Clone, Debug, Default, Serialize, serde::Deserialize)]
+pub struct Open311Days {
+    /// The district (`jurisdiction_id`).
+    pub district: Uuid,
+    /// The requests each window holds.
+    pub per_day: usize,
+    /// The windows: the first and last submission of each.
+    pub days: Vec<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 /// Who asks for KPIs in the benchmark, over what.
@@ -222,6 +240,7 @@ pub async fn seed(db: &DatabaseConnection, opts: &SeedOptions) -> anyhow::Result
                 // The day before the fresh reports (the last six hours): the KPI scenarios read the history.
                 let to = api::service::kpi::facts::beijing_date(now - Duration::hours(6)) - Duration::days(1);
                 m.kpi = Some(KpiScopes { street_admin, street, district_admin, district, to });
+                m.open311 = Some(Open311Days { district, per_day: out.open311_per_day, days: out.open311_days });
             }
         }
     }
@@ -257,6 +276,8 @@ struct DistrictSeed {
     probes: Vec<(Uuid, Uuid, Uuid, i32, String)>,
     kpi_street: Option<(Uuid, Uuid)>,
     kpi_district: Option<(Uuid, Uuid)>,
+    open311_days: Vec<(DateTime<Utc>, DateTime<Utc>)>,
+    open311_per_day: usize,
 }
 
 /// One neighbourhood's place in the tree, for reports.
@@ -549,6 +570,22 @@ async fn build_district(
     // In time order, so ids (UUIDv7) grow with submission like in production.
     let fresh_from = n_reports;
     submitted[..fresh_from].sort();
+    // Windows of a district day's requests at random places in the history (an RNG of their own, so the rest of
+    // the data is what it was before they were drawn).
+    {
+        let per = OPEN311_DAY.min(fresh_from);
+        let mut wrng = StdRng::seed_from_u64(opts.seed ^ 0x0311);
+        if per > 0 {
+            out.open311_per_day = per;
+            out.open311_days = (0..32)
+                .map(|_| {
+                    let i = wrng.random_range(0..=fresh_from - per);
+                    // A small seed's day spans its whole history: cut it to the 90 days Open311 allows.
+                    (submitted[i], submitted[i + per - 1].min(submitted[i] + Duration::days(89)))
+                })
+                .collect();
+        }
+    }
     let mut with_reports = std::collections::HashSet::new();
     for (i, at) in submitted.into_iter().enumerate() {
         let fresh = i >= fresh_from;

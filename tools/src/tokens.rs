@@ -62,7 +62,26 @@ pub fn write_bench_inputs(config: &Config, m: &Manifest, dir: &std::path::Path) 
         let month = serde_json::json!({ "d": encode(Kind::District, k.district).0, "f": month_from, "t": last });
         write("kpi_ranking.tsv", vec![format!("{}\t{}", token(&k.district_admin)?, month)])?;
     }
+    if let Some(o) = &m.open311 {
+        // Public reads (no token): a district day's requests, a page of OPEN311_PAGE at a time from the first.
+        let at = |t: chrono::DateTime<chrono::Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        write(
+            "open311.tsv",
+            o.days
+                .iter()
+                .map(|(start, end)| format!("-\t{}", open311_day_query(o.district, &at(*start), &at(*end + chrono::Duration::milliseconds(1)))))
+                .collect(),
+        )?;
+    }
     let categories: Vec<String> = m.categories.iter().map(|c| encode(Kind::Category, *c).0).collect();
     write("categories.txt", categories)?;
     Ok(())
+}
+
+/// Requests a page of the Open311 scenario holds.
+pub const OPEN311_PAGE: u64 = 1_000;
+
+/// The query string of the Open311 scenario's first page of a day: the HTTP run and the ceiling read the same.
+pub fn open311_day_query(district: Uuid, start: &str, end: &str) -> String {
+    format!("jurisdiction_id={}&start_date={start}&end_date={end}&page_size={OPEN311_PAGE}", encode(Kind::District, district).0)
 }
