@@ -55,9 +55,72 @@ fn sqlite_file_path(url: &str) -> Option<String> {
     (!path.is_empty() && path != ":memory:").then(|| path.to_owned())
 }
 
+/// A transaction begun by [`begin_write`]: commit it, or it is rolled back as soon as it is dropped.
+///
+/// On PostgreSQL sqlx rolls a dropped transaction back lazily, on its connection's next use, and gives the
+/// connection back to the pool meanwhile, its row locks still held until the pool happens to hand that connection
+/// out again. This one sends the ROLLBACK at once, from a task; the connection returns to the pool after it. (On
+/// SQLite sqlx's connection worker is sent the rollback at once already, and it is left to do it.)
+pub struct WriteTxn(Option<DatabaseTransaction>);
+
+impl WriteTxn {
+    /// Commits.
+    pub async fn commit(mut self) -> Result<(), DbErr> {
+        self.0.take().expect("a transaction not yet ended").commit().await
+    }
+
+    /// Rolls back.
+    pub async fn rollback(mut self) -> Result<(), DbErr> {
+        self.0.take().expect("a transaction not yet ended").rollback().await
+    }
+}
+
+impl std::ops::Deref for WriteTxn {
+    type Target = DatabaseTransaction;
+
+    fn deref(&self) -> &DatabaseTransaction {
+        self.0.as_ref().expect("a transaction not yet ended")
+    }
+}
+
+impl Drop for WriteTxn {
+    fn drop(&mut self) {
+        if let Some(txn) = self.0.take() {
+            match tokio::runtime::Handle::try_current() {
+                Ok(rt) if sea_orm::ConnectionTrait::get_database_backend(&txn) == DbBackend::Postgres => {
+                    rt.spawn(async move {
+                        let _ = txn.rollback().await;
+                    });
+                }
+                // SQLite, or no runtime to send it from: sqlx's own rollback.
+                _ => drop(txn),
+            }
+        }
+    }
+}
+
 /// Begins a transaction that will write. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`), so two
 /// concurrent writers queue on the busy timeout instead of one failing when it upgrades a read lock.
-pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+///
+/// The BEGIN runs in a task of its own, so that it always completes. sqlx's is not cancel-safe: a caller dropped
+/// after BEGIN was sent and before its answer came (a request whose client hung up, a timeout) left the connection
+/// inside a transaction sqlx did not know of and gave it back to the pool; whatever ran on it next ran inside that
+/// transaction, holding its locks until some later COMMIT (the KPI cell builder's row locks stalled submissions
+/// for minutes in the benchmark), its writes lost if a later user rolled back; on SQLite it held the write lock.
+/// Begun in a task, a transaction whose caller has gone is rolled back by the task at once.
+/// (`tests/api/faults.rs`: `a_transaction_abandoned_while_it_begins_leaves_no_connection_inside_it`.)
+pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
+    let db = db.clone();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        // Wrapped before it is sent: one the caller no longer waits for, in the channel or refused by it, is dropped
+        // as a WriteTxn and so rolled back at once.
+        let _ = tx.send(begin_now(&db).await.map(|t| WriteTxn(Some(t))));
+    });
+    rx.await.map_err(|_| DbErr::Custom("beginning a transaction: the task ended".into()))?
+}
+
+async fn begin_now(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
     if db.get_database_backend() == DbBackend::Sqlite {
         db.begin_with_options(TransactionOptions {
             sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),

@@ -119,12 +119,12 @@ async fn load_district(db: &DatabaseConnection) -> anyhow::Result<bool> {
         return Ok(false);
     }
     let txn = api::db::begin_write(db).await?;
-    let s = Seed { db: &txn, now: Utc::now() };
+    let s = Seed { db: &*txn, now: Utc::now() };
     let now = s.now;
     macro_rules! row {
         ($m:ident { $($f:ident: $v:expr),* $(,)? }) => {{
             let id = new_id();
-            $m::ActiveModel { id: Set(id), created_at: Set(now), $($f: Set($v)),* }.insert(&txn).await?;
+            $m::ActiveModel { id: Set(id), created_at: Set(now), $($f: Set($v)),* }.insert(&*txn).await?;
             id
         }};
     }

@@ -252,7 +252,7 @@ pub async fn poll(state: &AppState, scene: &str, secret: &str, user_agent: Optio
         .col_expr(console_login::Column::SessionId, Expr::value(session_id))
         .filter(console_login::Column::Id.eq(a.id))
         .filter(console_login::Column::SessionId.is_null())
-        .exec(&txn)
+        .exec(&*txn)
         .await?
         .rows_affected
         == 1;
@@ -260,7 +260,7 @@ pub async fn poll(state: &AppState, scene: &str, secret: &str, user_agent: Optio
         txn.rollback().await?;
         return Ok(Poll::Expired);
     }
-    let opened = open_on(&txn, state, session_id, user, ConsoleVia::Scan, user_agent).await?;
+    let opened = open_on(&*txn, state, session_id, user, ConsoleVia::Scan, user_agent).await?;
     txn.commit().await?;
     Ok(Poll::Approved(opened))
 }

@@ -393,7 +393,7 @@ pub async fn record_subscriptions(state: &AppState, actor: &Actor, template_ids:
             .col_expr(subscription_quota::Column::UpdatedAt, Expr::value(now))
             .filter(subscription_quota::Column::UserId.eq(user))
             .filter(subscription_quota::Column::TemplateId.eq(t.as_str()))
-            .exec(&txn)
+            .exec(&*txn)
             .await?;
         if added.rows_affected == 0 {
             subscription_quota::ActiveModel {
@@ -404,7 +404,7 @@ pub async fn record_subscriptions(state: &AppState, actor: &Actor, template_ids:
                 updated_at: Set(now),
                 user_id: Set(user),
             }
-            .insert(&txn)
+            .insert(&*txn)
             .await?;
         }
     }

@@ -514,7 +514,7 @@ tokio::task_local! {
 /// rolls back and nothing of it (nor of its subscribers) is written.
 pub struct Change<'s> {
     state: &'s AppState,
-    txn: DatabaseTransaction,
+    txn: crate::db::WriteTxn,
     actor: Option<Uuid>,
     at: DateTime<Utc>,
     request_id: Option<String>,
