@@ -402,6 +402,15 @@ impl AppError {
         AppError::NotFound(Msg::new(format!("{zh}不存在或您无权查看"), format!("{en} not found, or you may not see it")))
     }
 
+    /// A refusal about an object the caller found by its ID, as the object's absence: a caller who may not act on
+    /// it learns nothing of it (FORBIDDEN becomes `not_found()`; every other error stays).
+    pub fn hiding(self, not_found: impl FnOnce() -> AppError) -> AppError {
+        match self {
+            AppError::Forbidden { .. } => not_found(),
+            e => e,
+        }
+    }
+
     /// The message for people, in both languages.
     pub fn message(&self) -> Msg {
         match self {

@@ -86,10 +86,7 @@ pub async fn list(state: &AppState, actor: &Actor, district: Uuid, args: PageArg
 pub async fn revoke(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<api_key::Model> {
     let not_found = || places::not_found(Kind::ApiKey);
     let key = api_key::Entity::find_by_id(id).one(&state.db).await?.ok_or_else(not_found)?;
-    let of = authz::require_admin_of(state, actor, Kind::District, key.district_id).await.map_err(|e| match e {
-        AppError::Forbidden { .. } => not_found(),
-        e => e,
-    })?;
+    let of = authz::require_admin_of(state, actor, Kind::District, key.district_id).await.map_err(|e| e.hiding(not_found))?;
     if key.revoked_at.is_some() {
         return Ok(key);
     }

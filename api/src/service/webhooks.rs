@@ -242,10 +242,7 @@ async fn managed(state: &AppState, actor: &Actor, id: Uuid) -> AppResult<(webhoo
         .one(&state.db)
         .await?
         .ok_or_else(not_found)?;
-    let (_, acted) = authorize(state, actor, scope_kind(&w), w.scope_id).await.map_err(|e| match e {
-        AppError::Forbidden { .. } => not_found(),
-        e => e,
-    })?;
+    let (_, acted) = authorize(state, actor, scope_kind(&w), w.scope_id).await.map_err(|e| e.hiding(not_found))?;
     Ok((w, acted))
 }
 
