@@ -451,23 +451,30 @@ pub fn scrub(description: &str, reporter_name: &str) -> String {
 
 /// The page's reports as Open311 shows them: categories and compounds from the caches, then one statement each
 /// for the page's buildings, companies and photos.
+fn distinct(ids: impl Iterator<Item = Uuid>) -> Vec<Uuid> {
+    let mut v: Vec<Uuid> = ids.collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
 async fn shown(state: &AppState, rows: Vec<report::Model>, lang: Lang) -> AppResult<Vec<Request>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
     let cats = state.lookup.categories(&state.db).await?;
-    let mut compound_ids: Vec<Uuid> = rows.iter().map(|r| r.compound_id).collect();
-    compound_ids.sort_unstable();
-    compound_ids.dedup();
+    let compound_ids = distinct(rows.iter().map(|r| r.compound_id));
     let compounds: HashMap<Uuid, String> =
         state.lookup.compounds(&state.db, &compound_ids).await?.into_iter().map(|c| (c.id, c.name)).collect();
-    let building_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.building_id).collect();
+    // Each once: a page of 1,000 reports has a few dozen buildings and companies, and a statement with 1,000
+    // parameters costs its binding whether they repeat or not.
+    let building_ids: Vec<Uuid> = distinct(rows.iter().filter_map(|r| r.building_id));
     let buildings: HashMap<Uuid, String> = if building_ids.is_empty() {
         HashMap::new()
     } else {
         building::Entity::find().filter(building::Column::Id.is_in(building_ids)).all(&state.db).await?.into_iter().map(|b| (b.id, b.name)).collect()
     };
-    let company_ids: Vec<Uuid> = rows.iter().filter_map(|r| r.company_id).collect();
+    let company_ids: Vec<Uuid> = distinct(rows.iter().filter_map(|r| r.company_id));
     let companies: HashMap<Uuid, String> = if company_ids.is_empty() {
         HashMap::new()
     } else {
@@ -692,29 +699,26 @@ pub async fn file(state: &AppState, key: &entity::api_key::Model, req: NewReques
             .transpose()
     };
     let (latitude, longitude) = (coord("lat", &req.lat)?, coord("long", &req.long)?);
-    // The resident the caller names: a bound phone with a verified home in the building's compound.
+    // The resident the caller names: a bound phone with a verified home in the building's compound (one statement;
+    // of several such people, the first by ID, the same every time).
     let resident = match field(&req.phone) {
         Some(phone) => {
-            let users = entity::app_user::Entity::find().filter(entity::app_user::Column::Phone.eq(phone)).all(&state.db).await?;
-            let mut found = None;
-            for u in users {
-                let homes = entity::residence::Entity::find()
-                    .filter(entity::residence::Column::UserId.eq(u.id))
-                    .filter(entity::residence::Column::Status.eq(entity::enums::ResidenceStatus::Verified))
-                    .all(&state.db)
-                    .await?;
-                let mut here = false;
-                for h in homes {
-                    if state.lookup.compound_of_building(&state.db, h.building_id).await? == Some(b.compound_id) {
-                        here = true;
-                    }
-                }
-                if here {
-                    found = Some(u.id);
-                    break;
-                }
-            }
-            found
+            use entity::{app_user, residence};
+            use sea_orm::sea_query::Query;
+            residence::Entity::find()
+                .select_only()
+                .column(residence::Column::UserId)
+                .filter(residence::Column::Status.eq(entity::enums::ResidenceStatus::Verified))
+                .filter(residence::Column::UserId.in_subquery(
+                    Query::select().column(app_user::Column::Id).from(app_user::Entity).and_where(app_user::Column::Phone.eq(phone)).to_owned(),
+                ))
+                .filter(residence::Column::BuildingId.in_subquery(
+                    Query::select().column(building::Column::Id).from(building::Entity).and_where(building::Column::CompoundId.eq(b.compound_id)).to_owned(),
+                ))
+                .order_by_asc(residence::Column::UserId)
+                .into_tuple::<Uuid>()
+                .one(&state.db)
+                .await?
         }
         None => None,
     };
