@@ -72,10 +72,11 @@ export default function ApiKeys({ districtId, onSecret }: { districtId: string; 
             dataSource={list.rows}
             locale={{ emptyText: t('int.keys.none') }}
             data-testid="key-list"
-            scroll={{ x: 900 }}
+            scroll={{ x: 840 }}
             onRow={(k) => ({ 'data-testid': 'key-row', 'data-revoked': String(!!k.revokedAt) }) as React.HTMLAttributes<HTMLElement>}
             columns={[
-              { title: t('int.keys.name'), width: 200, render: (_, k) => <Typography.Text strong>{k.name}</Typography.Text> },
+              // Kept in view when a narrow window scrolls the table sideways: the name is what tells keys apart.
+              { title: t('int.keys.name'), width: 180, fixed: 'left', render: (_, k) => <Typography.Text strong>{k.name}</Typography.Text> },
               { title: t('int.keys.hint'), width: 100, render: (_, k) => <Typography.Text code style={{ whiteSpace: 'nowrap' }}>…{k.hint}</Typography.Text> },
               {
                 title: t('int.keys.scopes'),
@@ -87,8 +88,8 @@ export default function ApiKeys({ districtId, onSecret }: { districtId: string; 
                     </Tooltip>
                   )),
               },
-              { title: t('int.createdAt'), width: 150, render: (_, k) => formatTime(k.createdAt) },
-              { title: t('int.keys.lastUsed'), width: 150, render: (_, k) => (k.lastUsedAt ? formatTime(k.lastUsedAt) : <Typography.Text type="secondary">{t('int.keys.never')}</Typography.Text>) },
+              { title: t('int.createdAt'), width: 140, render: (_, k) => formatTime(k.createdAt) },
+              { title: t('int.keys.lastUsed'), width: 140, render: (_, k) => (k.lastUsedAt ? formatTime(k.lastUsedAt) : <Typography.Text type="secondary">{t('int.keys.never')}</Typography.Text>) },
               {
                 title: t('int.status'),
                 width: 160,

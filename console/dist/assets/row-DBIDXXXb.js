@@ -1,1 +1,0 @@
-import{n as e,t}from"./row-B06OEE9o.js";var n=e,r=t;export{n,r as t};

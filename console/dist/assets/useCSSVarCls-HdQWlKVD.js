@@ -1,1 +1,0 @@
-import{yn as e}from"./index-CvAUpdUw.js";var t=t=>{let[,,,,n]=e();return n?`${t}-css-var`:``};export{t};

@@ -1,0 +1,1 @@
+import{yn as e}from"./index-Dbcfyewa.js";var t=t=>{let[,,,,n]=e();return n?`${t}-css-var`:``};export{t};
