@@ -467,9 +467,9 @@ pub async fn deliver_due(state: &AppState) -> AppResult<usize> {
 
 /// Whether a report is in a webhook's scope.
 async fn in_scope(state: &AppState, w: &webhook::Model, r: &report::Model) -> AppResult<bool> {
-    Ok(match w.scope_kind.as_str() {
-        "COMMUNITY" => r.community_id == w.scope_id,
-        "COMPANY" => r.company_id == Some(w.scope_id),
+    Ok(match scope_kind(w) {
+        Kind::Community => r.community_id == w.scope_id,
+        Kind::PropertyCompany => r.company_id == Some(w.scope_id),
         _ => state.lookup.street_and_district(&state.db, r.community_id).await?.is_some_and(|(_, d)| d == w.district_id),
     })
 }
